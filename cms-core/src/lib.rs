@@ -1,0 +1,27 @@
+//! The content model of a government portal network.
+//!
+//! A content repository (see `docs/content-format.md`) holds one network: `network.toml`,
+//! `sites/<id>/…` and optional `schema/<kind>.toml`. [`load`] reads it from a folder or from a
+//! git revision ([`Source`]), normalizes all text to NFC, parses front matter (TOML or YAML),
+//! validates every page against its content kind ([`Schemas`]) and returns an immutable
+//! [`Network`], or every problem found as [`Diagnostic`]s.
+
+mod config;
+mod diagnostic;
+mod frontmatter;
+mod load;
+mod model;
+mod schema;
+mod source;
+mod text;
+mod value;
+
+pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use frontmatter::{PageMeta, SectionMeta, SortBy};
+pub use load::{load, Error};
+pub use model::{Asset, Network, Page, Section, Site};
+pub use schema::{FieldSpec, FieldType, KindSchema, Schemas};
+pub use source::{FileData, Source, SourceFile};
+pub use text::{nfc, safe_relative_path, slugify};
+pub use value::{format_date_iso, parse_date};

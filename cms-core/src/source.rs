@@ -1,0 +1,193 @@
+//! Where content comes from: a folder on disk, or a git revision read straight from the
+//! object database (no checkout, so uncommitted changes are ignored).
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+
+/// A content repository to load.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The working tree of a folder.
+    Dir(PathBuf),
+    /// The tree of `rev` (anything `git rev-parse` takes) for the folder `dir`, which may be
+    /// the repository root or a folder inside it.
+    Git {
+        /// The content folder, inside a git repository.
+        dir: PathBuf,
+        /// The revision, e.g. `HEAD`, `main`, a commit id.
+        rev: String,
+    },
+}
+
+impl Source {
+    /// The prefix for paths in diagnostics: `content/` or `HEAD:content/`.
+    pub fn display_root(&self) -> String {
+        match self {
+            Source::Dir(d) => with_slash(d),
+            Source::Git { dir, rev } => format!("{rev}:{}", with_slash(dir)),
+        }
+    }
+}
+
+fn with_slash(d: &Path) -> String {
+    let s = d.to_string_lossy();
+    if s.is_empty() || s == "." {
+        String::new()
+    } else if s.ends_with('/') {
+        s.into_owned()
+    } else {
+        format!("{s}/")
+    }
+}
+
+/// The bytes of a file: still on disk, or already read from git.
+#[derive(Debug, Clone)]
+pub enum FileData {
+    /// A file on disk, read when needed.
+    Disk(PathBuf),
+    /// A blob read from git.
+    Blob(Arc<[u8]>),
+}
+
+impl FileData {
+    /// Reads the bytes.
+    pub fn read(&self) -> std::io::Result<Cow<'_, [u8]>> {
+        match self {
+            FileData::Disk(p) => std::fs::read(p).map(Cow::Owned),
+            FileData::Blob(b) => Ok(Cow::Borrowed(b)),
+        }
+    }
+}
+
+/// One file of the content repository.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the content root, `/`-separated, NFC.
+    pub rel: String,
+    /// Its bytes.
+    pub data: FileData,
+}
+
+/// Lists every file under the source, sorted by path. Hidden files and folders (`.git`,
+/// `.DS_Store`) and symbolic links are skipped; symlinks with a warning, since following them
+/// could leave the content root.
+pub(crate) fn list_files(source: &Source, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
+    let mut files = match source {
+        Source::Dir(dir) => list_dir(dir, warnings)?,
+        Source::Git { dir, rev } => list_git(dir, rev, warnings)?,
+    };
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(files)
+}
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.') && name != "." && name != ".."
+}
+
+fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
+    if !dir.is_dir() {
+        return Err(format!(
+            "{}: no such content folder (pass --content DIR, the folder holding network.toml)",
+            dir.display()
+        ));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter().filter_entry(|e| {
+        e.depth() == 0 || !e.file_name().to_str().is_some_and(is_hidden)
+    });
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
+        if entry.depth() == 0 {
+            continue;
+        }
+        let rel_path = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let Some(rel) = rel_path.to_str() else {
+            warnings.push(
+                Diagnostic::warning(rel_path.to_string_lossy(), 0, 0, "file name is not valid UTF-8; skipped")
+                    .with_hint("rename the file with a UTF-8 name"),
+            );
+            continue;
+        };
+        let rel = crate::text::nfc(&rel.replace('\\', "/"));
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            warnings.push(
+                Diagnostic::warning(rel, 0, 0, "symbolic link skipped")
+                    .with_hint("copy the file into the content folder instead of linking it"),
+            );
+        } else if ft.is_file() {
+            files.push(SourceFile {
+                rel,
+                data: FileData::Disk(entry.into_path()),
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn list_git(dir: &Path, rev: &str, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
+    let git_err = |what: &str, e: git2::Error| format!("{}: {what}: {}", dir.display(), e.message());
+    let repo = git2::Repository::discover(dir).map_err(|e| git_err("not in a git repository", e))?;
+    // The content folder may be a subfolder of the repository: find its tree in the commit.
+    let prefix = match repo.workdir() {
+        Some(workdir) => {
+            let abs_dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+            let workdir = workdir.canonicalize().map_err(|e| format!("{}: {e}", workdir.display()))?;
+            abs_dir.strip_prefix(&workdir).map(Path::to_path_buf).unwrap_or_default()
+        }
+        None => PathBuf::new(),
+    };
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| git_err(&format!("cannot resolve revision `{rev}`"), e))?;
+    let root = commit.tree().map_err(|e| git_err("cannot read the commit's tree", e))?;
+    let tree = if prefix.as_os_str().is_empty() {
+        root
+    } else {
+        let entry = root.get_path(&prefix).map_err(|e| {
+            git_err(&format!("`{}` is not in revision `{rev}`", prefix.display()), e)
+        })?;
+        entry
+            .to_object(&repo)
+            .and_then(|o| o.peel_to_tree())
+            .map_err(|e| git_err(&format!("`{}` is not a folder in `{rev}`", prefix.display()), e))?
+    };
+    let mut files = Vec::new();
+    let mut failure = None;
+    tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+        let Ok(name) = entry.name() else {
+            return git2::TreeWalkResult::Skip;
+        };
+        if is_hidden(name) {
+            return git2::TreeWalkResult::Skip;
+        }
+        let rel = crate::text::nfc(&format!("{parent}{name}"));
+        match entry.filemode() {
+            0o120000 => warnings.push(
+                Diagnostic::warning(rel, 0, 0, "symbolic link skipped")
+                    .with_hint("commit the file itself instead of a link"),
+            ),
+            0o100644 | 0o100755 => match repo.find_blob(entry.id()) {
+                Ok(blob) => files.push(SourceFile {
+                    rel,
+                    data: FileData::Blob(Arc::from(blob.content())),
+                }),
+                Err(e) => {
+                    failure = Some(git_err(&format!("cannot read blob {rel}"), e));
+                    return git2::TreeWalkResult::Abort;
+                }
+            },
+            _ => {}
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| failure.clone().unwrap_or_else(|| git_err("cannot walk the tree", e)))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    Ok(files)
+}

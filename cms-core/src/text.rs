@@ -1,0 +1,84 @@
+//! Text helpers: NFC normalization, Vietnamese slugs, safe relative paths.
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Returns `s` in Unicode Normalization Form C (composed), as all stored text must be.
+pub fn nfc(s: &str) -> String {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s.to_string(),
+        _ => s.nfc().collect(),
+    }
+}
+
+/// Makes a URL slug: Vietnamese folded to ASCII (`đ` → `d`), lowercase, words joined by `-`.
+///
+/// `Đường cao tốc` → `duong-cao-toc`.
+pub fn slugify(s: &str) -> String {
+    let folded = deunicode::deunicode(&nfc(s));
+    let mut out = String::with_capacity(folded.len());
+    let mut dash = false;
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Checks that `p` is a relative path that stays inside its base folder: no absolute path,
+/// no `..`, no backslashes or NUL. Returns the path with `.` segments removed.
+pub fn safe_relative_path(p: &str) -> Option<String> {
+    if p.is_empty() || p.starts_with('/') || p.contains('\\') || p.contains('\0') || p.contains(':') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_fold_vietnamese() {
+        assert_eq!(slugify("Đường cao tốc"), "duong-cao-toc");
+        assert_eq!(slugify("Kế hoạch đường bộ"), "ke-hoach-duong-bo");
+        assert_eq!(slugify("  Quyết định 1552/QĐ-BGTVT "), "quyet-dinh-1552-qd-bgtvt");
+        // NFD input gives the same slug as NFC.
+        assert_eq!(slugify("Đu\u{031b}\u{0300}o\u{031b}ng"), "duong");
+    }
+
+    #[test]
+    fn nfc_composes() {
+        let nfd = "Vie\u{0323}\u{0302}t";
+        assert_eq!(nfc(nfd), "Việt");
+        assert_eq!(nfc("Việt").len(), "Việt".len());
+    }
+
+    #[test]
+    fn relative_paths_must_stay_inside() {
+        assert_eq!(safe_relative_path("a/./b.pdf").as_deref(), Some("a/b.pdf"));
+        assert_eq!(safe_relative_path("../../etc/passwd"), None);
+        assert_eq!(safe_relative_path("/etc/passwd"), None);
+        assert_eq!(safe_relative_path("a/../../b"), None);
+        assert_eq!(safe_relative_path("C:\\x"), None);
+        assert_eq!(safe_relative_path(""), None);
+    }
+}
