@@ -1,1 +1,195 @@
-fn main() {}
+//! `cms`: build and check the portal network.
+//!
+//! Only this crate knows about flags, the terminal and exit codes; the work is done by
+//! `cms-core` (loading and validation) and `ssg` (rendering).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Headless CMS and static-site generator for a government portal network.
+#[derive(Parser)]
+#[command(name = "cms", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every site of the network into the output folder.
+    Build(BuildArgs),
+    /// Load, validate and render everything, writing nothing.
+    Check(SourceArgs),
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// The content repository (the folder holding network.toml).
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Build a git revision (read from the repository, uncommitted changes ignored).
+    #[arg(long)]
+    rev: Option<String>,
+    /// Only these sites (repeatable).
+    #[arg(long = "site", value_name = "ID")]
+    sites: Vec<String>,
+    /// No progress bar, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The output folder.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+}
+
+/// A failure whose details were already printed.
+#[derive(Debug)]
+struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("errors reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(a) => run(&a.source, Some(&a.out)),
+        Command::Check(a) => run(&a, None),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.downcast_ref::<Reported>().is_none() {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl ssg::Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+fn print_diagnostics<'a>(ds: impl IntoIterator<Item = &'a cms_core::Diagnostic>) -> usize {
+    let mut errors = 0;
+    for d in ds {
+        if d.severity == cms_core::Severity::Error {
+            errors += 1;
+        }
+        eprintln!("{d}");
+    }
+    errors
+}
+
+fn theme_dirs(content: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![content.join("themes")];
+    if let Some(parent) = content
+        .canonicalize()
+        .ok()
+        .and_then(|c| c.parent().map(Path::to_path_buf))
+    {
+        dirs.push(parent.join("themes"));
+    }
+    dirs
+}
+
+fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
+    let started = Instant::now();
+    let source = match &args.rev {
+        Some(rev) => cms_core::Source::Git {
+            dir: args.content.clone(),
+            rev: rev.clone(),
+        },
+        None => cms_core::Source::Dir(args.content.clone()),
+    };
+    let network = match cms_core::load(&source) {
+        Ok(n) => n,
+        Err(cms_core::Error::Invalid(ds)) => {
+            let n = print_diagnostics(&ds.0);
+            eprintln!("error: {n} error(s) in the content; nothing was written");
+            return Err(Reported.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    print_diagnostics(&network.warnings);
+    let theme = ssg::Theme::find(&network.config.theme, &theme_dirs(&args.content))
+        .context("loading the theme")?;
+
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_message(if out.is_some() {
+            "Đang dựng"
+        } else {
+            "Đang kiểm tra"
+        });
+        b
+    };
+    let progress = Bar(bar);
+    let opts = ssg::BuildOptions {
+        out: out.map(Path::to_path_buf).unwrap_or_default(),
+        sites: args.sites.clone(),
+        dry_run: out.is_none(),
+        theme: &theme,
+        progress: Some(&progress),
+    };
+    let report = ssg::build(&network, &opts);
+    progress.0.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(ssg::Error::Content(ds)) => {
+            let n = print_diagnostics(&ds.0);
+            eprintln!("error: {n} error(s); nothing was written");
+            return Err(Reported.into());
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("building the network")),
+    };
+    print_diagnostics(&report.warnings);
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        match out {
+            Some(o) => eprintln!(
+                "Built {} sites, {} pages, {} files ({:.1} MB) in {secs:.2} s → {}",
+                report.sites,
+                report.pages,
+                report.files,
+                report.bytes as f64 / 1e6,
+                o.display()
+            ),
+            None => eprintln!(
+                "Checked {} sites, {} pages, {} files in {secs:.2} s: no errors",
+                report.sites, report.pages, report.files
+            ),
+        }
+    }
+    Ok(())
+}

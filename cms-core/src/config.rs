@@ -157,7 +157,10 @@ pub struct SiteConfig {
 fn toml_error(path: &str, text: &str, e: toml::de::Error, hint: &str) -> Diagnostic {
     let (l, c) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
     let msg = e.message().trim().to_string();
-    let hint = if let Some(field) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+    let hint = if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
         format!("add `{field} = …`; {hint}")
     } else {
         hint.to_string()
@@ -168,33 +171,72 @@ fn toml_error(path: &str, text: &str, e: toml::de::Error, hint: &str) -> Diagnos
 /// Parses `network.toml`.
 pub(crate) fn parse_network(path: &str, text: &str) -> Result<NetworkConfig, Diagnostic> {
     let file: NetworkFile = toml::from_str(text).map_err(|e| {
-        toml_error(path, text, e, "see docs/content-format.md, \"network.toml\"")
+        toml_error(
+            path,
+            text,
+            e,
+            "see docs/content-format.md, \"network.toml\"",
+        )
     })?;
     let n = file.network;
     if !n.languages.contains(&n.default_language) {
-        let (l, c) = crate::value::locate_key(text, crate::value::Syntax::Toml, Some("network"), "languages").unwrap_or((1, 1));
-        return Err(Diagnostic::error(path, l, c, format!("languages do not include the default language `{}`", n.default_language))
-            .with_hint(format!("add \"{}\" to languages", n.default_language)));
+        let (l, c) = crate::value::locate_key(
+            text,
+            crate::value::Syntax::Toml,
+            Some("network"),
+            "languages",
+        )
+        .unwrap_or((1, 1));
+        return Err(Diagnostic::error(
+            path,
+            l,
+            c,
+            format!(
+                "languages do not include the default language `{}`",
+                n.default_language
+            ),
+        )
+        .with_hint(format!("add \"{}\" to languages", n.default_language)));
     }
     Ok(n)
 }
 
 /// Parses a `site.toml` and checks its id and domains.
-pub(crate) fn parse_site(path: &str, folder_id: &str, text: &str) -> Result<SiteConfig, Diagnostic> {
+pub(crate) fn parse_site(
+    path: &str,
+    folder_id: &str,
+    text: &str,
+) -> Result<SiteConfig, Diagnostic> {
     let site: SiteConfig = toml::from_str(text).map_err(|e| {
-        toml_error(path, text, e, &format!("every site needs name and domain, e.g. domain = \"{folder_id}.mt.gov.vn\""))
+        toml_error(
+            path,
+            text,
+            e,
+            &format!("every site needs name and domain, e.g. domain = \"{folder_id}.mt.gov.vn\""),
+        )
     })?;
-    let at = |key: &str| crate::value::locate_key(text, crate::value::Syntax::Toml, None, key).unwrap_or((1, 1));
+    let at = |key: &str| {
+        crate::value::locate_key(text, crate::value::Syntax::Toml, None, key).unwrap_or((1, 1))
+    };
     if let Some(id) = &site.id {
         if id != folder_id {
             let (l, c) = at("id");
-            return Err(Diagnostic::error(path, l, c, format!("id `{id}` differs from the folder name `{folder_id}`"))
-                .with_hint(format!("set id = \"{folder_id}\" or rename the folder")));
+            return Err(Diagnostic::error(
+                path,
+                l,
+                c,
+                format!("id `{id}` differs from the folder name `{folder_id}`"),
+            )
+            .with_hint(format!("set id = \"{folder_id}\" or rename the folder")));
         }
     }
     for d in std::iter::once(&site.domain).chain(&site.aliases) {
         if !is_domain(d) {
-            let (l, c) = if d == &site.domain { at("domain") } else { at("aliases") };
+            let (l, c) = if d == &site.domain {
+                at("domain")
+            } else {
+                at("aliases")
+            };
             return Err(Diagnostic::error(path, l, c, format!("`{d}` is not a domain name"))
                 .with_hint("write a lowercase host name such as drvn.mt.gov.vn, without https:// or a path"));
         }
@@ -206,7 +248,8 @@ fn is_domain(d: &str) -> bool {
     d.contains('.')
         && !d.starts_with(['.', '-'])
         && !d.ends_with(['.', '-'])
-        && d.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && d.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
         && !d.contains("..")
 }
 
@@ -218,16 +261,29 @@ mod tests {
     fn site_without_domain_is_an_error_with_a_hint() {
         let e = parse_site("sites/x/site.toml", "x", "name = \"X\"\n").unwrap_err();
         assert!(e.message.contains("domain"), "{e}");
-        assert!(e.hint.as_deref().unwrap_or("").contains("x.mt.gov.vn"), "{e}");
+        assert!(
+            e.hint.as_deref().unwrap_or("").contains("x.mt.gov.vn"),
+            "{e}"
+        );
     }
 
     #[test]
     fn site_domains_are_checked() {
         let e = parse_site("s", "x", "name = \"X\"\ndomain = \"https://x.gov.vn/\"\n").unwrap_err();
         assert_eq!(e.line, 2);
-        let e = parse_site("s", "x", "id = \"y\"\nname = \"X\"\ndomain = \"x.gov.vn\"\n").unwrap_err();
+        let e = parse_site(
+            "s",
+            "x",
+            "id = \"y\"\nname = \"X\"\ndomain = \"x.gov.vn\"\n",
+        )
+        .unwrap_err();
         assert!(e.message.contains("differs"));
-        assert!(parse_site("s", "x", "name = \"X\"\ndomain = \"x.mt.gov.vn\"\naliases = [\"x.gov.vn\"]\n").is_ok());
+        assert!(parse_site(
+            "s",
+            "x",
+            "name = \"X\"\ndomain = \"x.mt.gov.vn\"\naliases = [\"x.gov.vn\"]\n"
+        )
+        .is_ok());
     }
 
     #[test]

@@ -30,7 +30,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path:line:col`.
-    pub fn error(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             path: path.into(),
@@ -42,7 +47,12 @@ impl Diagnostic {
     }
 
     /// A warning at `path:line:col`.
-    pub fn warning(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, line, col, message)
@@ -70,7 +80,14 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {level}: {}", self.path, self.line.max(1), self.col.max(1), self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {level}: {}",
+            self.path,
+            self.line.max(1),
+            self.col.max(1),
+            self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
         }
@@ -139,8 +156,12 @@ mod tests {
 
     #[test]
     fn displays_as_path_line_col() {
-        let d = Diagnostic::error("a.md", 3, 7, "missing field `title`").with_hint("add title = \"…\"");
-        assert_eq!(d.to_string(), "a.md:3:7: error: missing field `title` (add title = \"…\")");
+        let d =
+            Diagnostic::error("a.md", 3, 7, "missing field `title`").with_hint("add title = \"…\"");
+        assert_eq!(
+            d.to_string(),
+            "a.md:3:7: error: missing field `title` (add title = \"…\")"
+        );
     }
 
     #[test]

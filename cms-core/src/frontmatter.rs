@@ -45,7 +45,12 @@ pub(crate) fn split(path: &str, content: &str) -> Result<(FrontMatter, String, u
     let mut lines = content.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != fence {
-        return Err(Diagnostic::error(path, 1, 1, format!("the opening `{fence}` must be alone on its line")));
+        return Err(Diagnostic::error(
+            path,
+            1,
+            1,
+            format!("the opening `{fence}` must be alone on its line"),
+        ));
     }
     let mut offset = first.len();
     let mut text_end = None;
@@ -59,8 +64,11 @@ pub(crate) fn split(path: &str, content: &str) -> Result<(FrontMatter, String, u
         offset += line.len();
     }
     let Some((end, body_start)) = text_end else {
-        return Err(Diagnostic::error(path, 1, 1, format!("front matter is not closed"))
-            .with_hint(format!("add a line with `{fence}` after the last front matter field")));
+        return Err(
+            Diagnostic::error(path, 1, 1, format!("front matter is not closed")).with_hint(
+                format!("add a line with `{fence}` after the last front matter field"),
+            ),
+        );
     };
     let fm = FrontMatter {
         syntax,
@@ -92,7 +100,10 @@ pub(crate) fn parse(path: &str, fm: &FrontMatter) -> Result<Map<String, Value>, 
         Syntax::Yaml => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&fm.text) {
             Ok(v) => from_yaml(v),
             Err(e) => {
-                let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                let (line, col) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                 return Err(Diagnostic::error(
@@ -112,7 +123,10 @@ pub(crate) fn parse(path: &str, fm: &FrontMatter) -> Result<Map<String, Value>, 
             path,
             fm.first_line,
             1,
-            format!("front matter must be a table of fields, not {}", type_name(&other)),
+            format!(
+                "front matter must be a table of fields, not {}",
+                type_name(&other)
+            ),
         )),
     }
 }
@@ -121,7 +135,12 @@ pub(crate) fn parse(path: &str, fm: &FrontMatter) -> Result<Map<String, Value>, 
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -160,6 +179,9 @@ pub struct PageMeta {
     pub aliases: Vec<String>,
     /// A template other than the kind's.
     pub template: Option<String>,
+    /// The line of `template`, for messages.
+    #[serde(skip)]
+    pub template_line: usize,
     /// The content kind, when not the section's.
     pub kind: Option<String>,
     /// Taxonomy terms, by taxonomy.
@@ -181,6 +203,9 @@ pub struct SectionMeta {
     pub weight: Option<i64>,
     /// Template for the section list.
     pub template: Option<String>,
+    /// The line of `template` (or `page_template`), for messages.
+    #[serde(skip)]
+    pub template_line: usize,
     /// Template for its pages.
     pub page_template: Option<String>,
     /// How pages are ordered.
@@ -203,14 +228,24 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(map: Map<String, Value>, fm: &'a FrontMatter, path: &'a str) -> Self {
-        Reader { map, fm, path, diags: Vec::new() }
+        Reader {
+            map,
+            fm,
+            path,
+            diags: Vec::new(),
+        }
     }
 
     fn wrong_type(&mut self, key: &str, expected: &str, got: &Value, example: &str) {
         let (l, c) = self.fm.locate(None, key);
         self.diags.push(
-            Diagnostic::error(self.path, l, c, format!("field `{key}` must be {expected}, not {}", type_name(got)))
-                .with_hint(format!("write it as {example}")),
+            Diagnostic::error(
+                self.path,
+                l,
+                c,
+                format!("field `{key}` must be {expected}, not {}", type_name(got)),
+            )
+            .with_hint(format!("write it as {example}")),
         );
     }
 
@@ -228,8 +263,13 @@ impl<'a> Reader<'a> {
         if !self.map.contains_key(key) {
             let line = self.fm.first_line.saturating_sub(1).max(1);
             self.diags.push(
-                Diagnostic::error(self.path, line, 1, format!("missing required field `{key}`"))
-                    .with_hint(format!("add `{key} = \"…\"` to the front matter")),
+                Diagnostic::error(
+                    self.path,
+                    line,
+                    1,
+                    format!("missing required field `{key}`"),
+                )
+                .with_hint(format!("add `{key} = \"…\"` to the front matter")),
             );
             return String::new();
         }
@@ -238,7 +278,8 @@ impl<'a> Reader<'a> {
             Some(_) => {
                 let (l, c) = self.fm.locate(None, key);
                 self.diags.push(
-                    Diagnostic::error(self.path, l, c, format!("field `{key}` is empty")).with_hint("write some text"),
+                    Diagnostic::error(self.path, l, c, format!("field `{key}` is empty"))
+                        .with_hint("write some text"),
                 );
                 String::new()
             }
@@ -275,8 +316,13 @@ impl<'a> Reader<'a> {
                 None => {
                     let (l, c) = self.fm.locate(None, key);
                     self.diags.push(
-                        Diagnostic::error(self.path, l, c, format!("field `{key}`: `{s}` is not a date"))
-                            .with_hint("write dates as 2022-11-25 or 2022-11-25T15:45:00"),
+                        Diagnostic::error(
+                            self.path,
+                            l,
+                            c,
+                            format!("field `{key}`: `{s}` is not a date"),
+                        )
+                        .with_hint("write dates as 2022-11-25 or 2022-11-25T15:45:00"),
                     );
                     None
                 }
@@ -291,11 +337,17 @@ impl<'a> Reader<'a> {
     pub fn strings(&mut self, key: &str) -> Vec<String> {
         match self.map.remove(key) {
             None => Vec::new(),
-            Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-                a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
-            }
+            Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             Some(other) => {
-                self.wrong_type(key, "a list of strings", &other, &format!("{key} = [\"…\", \"…\"]"));
+                self.wrong_type(
+                    key,
+                    "a list of strings",
+                    &other,
+                    &format!("{key} = [\"…\", \"…\"]"),
+                );
                 Vec::new()
             }
         }
@@ -318,7 +370,8 @@ impl<'a> Reader<'a> {
         for key in keys {
             let (l, c) = self.fm.locate(None, &key);
             self.diags.push(
-                Diagnostic::error(self.path, l, c, format!("unknown field `{key}` in {what}")).with_hint(hint.to_string()),
+                Diagnostic::error(self.path, l, c, format!("unknown field `{key}` in {what}"))
+                    .with_hint(hint.to_string()),
             );
         }
     }
@@ -334,6 +387,7 @@ pub(crate) fn read_page_meta(r: &mut Reader<'_>) -> PageMeta {
     let draft = r.bool("draft");
     let weight = r.int("weight");
     let aliases = r.strings("aliases");
+    let template_line = r.fm.locate(None, "template").0;
     let template = r.string("template");
     let kind = r.string("kind");
     let mut taxonomies = BTreeMap::new();
@@ -341,14 +395,25 @@ pub(crate) fn read_page_meta(r: &mut Reader<'_>) -> PageMeta {
         for (name, terms) in t {
             match terms {
                 Value::Array(a) if a.iter().all(Value::is_string) => {
-                    let terms = a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                    let terms = a
+                        .into_iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect();
                     taxonomies.insert(name, terms);
                 }
                 other => {
                     let (l, c) = r.fm.locate(Some("taxonomies"), &name);
                     r.diags.push(
-                        Diagnostic::error(r.path, l, c, format!("taxonomy `{name}` must be a list of terms, not {}", type_name(&other)))
-                            .with_hint(format!("write it as {name} = [\"chuyển đổi số\"]")),
+                        Diagnostic::error(
+                            r.path,
+                            l,
+                            c,
+                            format!(
+                                "taxonomy `{name}` must be a list of terms, not {}",
+                                type_name(&other)
+                            ),
+                        )
+                        .with_hint(format!("write it as {name} = [\"chuyển đổi số\"]")),
                     );
                 }
             }
@@ -365,6 +430,7 @@ pub(crate) fn read_page_meta(r: &mut Reader<'_>) -> PageMeta {
         weight,
         aliases,
         template,
+        template_line,
         kind,
         taxonomies,
         extra,
@@ -377,6 +443,10 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
     let description = r.string("description");
     let draft = r.bool("draft");
     let weight = r.int("weight");
+    let template_line = match r.map.contains_key("template") {
+        true => r.fm.locate(None, "template").0,
+        false => r.fm.locate(None, "page_template").0,
+    };
     let template = r.string("template");
     let page_template = r.string("page_template");
     let sort_by = match r.string("sort_by").as_deref() {
@@ -387,8 +457,13 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
         Some(other) => {
             let (l, c) = r.fm.locate(None, "sort_by");
             r.diags.push(
-                Diagnostic::error(r.path, l, c, format!("field `sort_by`: unknown order `{other}`"))
-                    .with_hint("use one of: date, weight, title, none"),
+                Diagnostic::error(
+                    r.path,
+                    l,
+                    c,
+                    format!("field `sort_by`: unknown order `{other}`"),
+                )
+                .with_hint("use one of: date, weight, title, none"),
             );
             SortBy::Date
         }
@@ -399,8 +474,13 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
         Some(n) => {
             let (l, c) = r.fm.locate(None, "paginate_by");
             r.diags.push(
-                Diagnostic::error(r.path, l, c, format!("field `paginate_by`: {n} is out of range"))
-                    .with_hint("use 0 (no pagination) to 10000"),
+                Diagnostic::error(
+                    r.path,
+                    l,
+                    c,
+                    format!("field `paginate_by`: {n} is out of range"),
+                )
+                .with_hint("use 0 (no pagination) to 10000"),
             );
             10
         }
@@ -408,7 +488,13 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
     let kind = r.string("kind");
     let extra = r.table("extra");
     // Zola fields this tool accepts but does not need.
-    for ignored in ["insert_anchor_links", "render", "in_search_index", "generate_feeds", "transparent"] {
+    for ignored in [
+        "insert_anchor_links",
+        "render",
+        "in_search_index",
+        "generate_feeds",
+        "transparent",
+    ] {
         r.map.remove(ignored);
     }
     r.reject_rest(
@@ -421,6 +507,7 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
         draft,
         weight,
         template,
+        template_line,
         page_template,
         sort_by,
         paginate_by,
@@ -471,15 +558,27 @@ mod tests {
 
     #[test]
     fn wrong_types_are_reported_at_their_line() {
-        let (fm, _, _) = split("a.md", "+++\ntitle = \"A\"\ndraft = \"yes\"\ndate = \"hôm qua\"\n+++\n").unwrap();
+        let (fm, _, _) = split(
+            "a.md",
+            "+++\ntitle = \"A\"\ndraft = \"yes\"\ndate = \"hôm qua\"\n+++\n",
+        )
+        .unwrap();
         let map = parse("a.md", &fm).unwrap();
         let mut r = Reader::new(map, &fm, "a.md");
         let meta = read_page_meta(&mut r);
         assert_eq!(meta.title, "A");
         assert_eq!(r.diags.len(), 2, "{:?}", r.diags);
-        let draft = r.diags.iter().find(|d| d.message.contains("`draft` must be true or false")).unwrap();
+        let draft = r
+            .diags
+            .iter()
+            .find(|d| d.message.contains("`draft` must be true or false"))
+            .unwrap();
         assert_eq!(draft.line, 3);
-        let date = r.diags.iter().find(|d| d.message.contains("`date`")).unwrap();
+        let date = r
+            .diags
+            .iter()
+            .find(|d| d.message.contains("`date`"))
+            .unwrap();
         assert_eq!(date.line, 4);
     }
 
@@ -489,6 +588,8 @@ mod tests {
         let map = parse("a.md", &fm).unwrap();
         let mut r = Reader::new(map, &fm, "a.md");
         read_page_meta(&mut r);
-        assert!(r.diags[0].message.contains("missing required field `title`"));
+        assert!(r.diags[0]
+            .message
+            .contains("missing required field `title`"));
     }
 }

@@ -59,10 +59,19 @@ fn read_text(f: &SourceFile) -> Result<String, Diagnostic> {
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0);
+            let line_start = good
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|p| p + 1)
+                .unwrap_or(0);
             let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-            Err(Diagnostic::error(&f.rel, line, col, format!("invalid UTF-8 (byte {})", e.valid_up_to()))
-                .with_hint("save the file as UTF-8"))
+            Err(Diagnostic::error(
+                &f.rel,
+                line,
+                col,
+                format!("invalid UTF-8 (byte {})", e.valid_up_to()),
+            )
+            .with_hint("save the file as UTF-8"))
         }
     }
 }
@@ -89,7 +98,11 @@ enum Role {
     /// `_index.md` of folder `dir`.
     Section { dir: String },
     /// A page in section folder `dir`; `bundle` is its own folder when it is a bundle.
-    Page { dir: String, stem: String, bundle: Option<String> },
+    Page {
+        dir: String,
+        stem: String,
+        bundle: Option<String>,
+    },
 }
 
 enum Meta {
@@ -118,22 +131,47 @@ fn classify(rel: &str, languages: &[String], default: &str) -> Result<(Role, Str
     let stem = name.strip_suffix(".md").unwrap_or(name);
     let (base, lang) = split_lang(stem, languages, default);
     match base {
-        "_index" => Ok((Role::Section { dir: dir.to_string() }, lang)),
+        "_index" => Ok((
+            Role::Section {
+                dir: dir.to_string(),
+            },
+            lang,
+        )),
         "index" => {
             if dir.is_empty() {
-                return Err("index.md at the site root is not a page (the home page is _index.md)".into());
+                return Err(
+                    "index.md at the site root is not a page (the home page is _index.md)".into(),
+                );
             }
             let (section_dir, bundle_name) = parent_dir(dir);
             Ok((
-                Role::Page { dir: section_dir.to_string(), stem: bundle_name.to_string(), bundle: Some(dir.to_string()) },
+                Role::Page {
+                    dir: section_dir.to_string(),
+                    stem: bundle_name.to_string(),
+                    bundle: Some(dir.to_string()),
+                },
                 lang,
             ))
         }
-        _ => Ok((Role::Page { dir: dir.to_string(), stem: base.to_string(), bundle: None }, lang)),
+        _ => Ok((
+            Role::Page {
+                dir: dir.to_string(),
+                stem: base.to_string(),
+                bundle: None,
+            },
+            lang,
+        )),
     }
 }
 
-fn parse_markdown(site: usize, site_dir: &str, f: &SourceFile, rel: &str, languages: &[String], default: &str) -> Result<Parsed, Vec<Diagnostic>> {
+fn parse_markdown(
+    site: usize,
+    site_dir: &str,
+    f: &SourceFile,
+    rel: &str,
+    languages: &[String],
+    default: &str,
+) -> Result<Parsed, Vec<Diagnostic>> {
     let text = read_text(f).map_err(|d| vec![d])?;
     let (role, lang) = classify(rel, languages, default)
         .map_err(|m| vec![Diagnostic::error(&f.rel, 1, 1, m).with_hint("rename it _index.md")])?;
@@ -144,12 +182,25 @@ fn parse_markdown(site: usize, site_dir: &str, f: &SourceFile, rel: &str, langua
         Role::Section { .. } => Meta::Section(frontmatter::read_section_meta(&mut reader)),
         Role::Page { .. } => Meta::Page(frontmatter::read_page_meta(&mut reader)),
     };
-    let Reader { map: rest, diags, .. } = reader;
+    let Reader {
+        map: rest, diags, ..
+    } = reader;
     if !diags.is_empty() {
         return Err(diags);
     }
     let _ = site_dir;
-    Ok(Parsed { site, rel: rel.to_string(), file: f.rel.clone(), lang, role, fm, body, body_line, meta, rest })
+    Ok(Parsed {
+        site,
+        rel: rel.to_string(),
+        file: f.rel.clone(),
+        lang,
+        role,
+        fm,
+        body,
+        body_line,
+        meta,
+        rest,
+    })
 }
 
 struct SiteFiles {
@@ -159,7 +210,11 @@ struct SiteFiles {
     other: Vec<(String, SourceFile)>,
 }
 
-fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Vec<Diagnostic>) -> Option<Network> {
+fn load_files(
+    files: Vec<SourceFile>,
+    diags: &mut Diagnostics,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<Network> {
     let Some(net_file) = files.iter().find(|f| f.rel == "network.toml") else {
         diags.push(
             Diagnostic::error("network.toml", 0, 0, "not found")
@@ -185,18 +240,34 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
                         diags.push(d);
                     }
                 }
-                _ => warnings.push(Diagnostic::warning(&f.rel, 0, 0, "not a kind schema; ignored").with_hint("kind schemas are schema/<kind>.toml")),
+                _ => warnings.push(
+                    Diagnostic::warning(&f.rel, 0, 0, "not a kind schema; ignored")
+                        .with_hint("kind schemas are schema/<kind>.toml"),
+                ),
             }
         } else if let Some(rest) = f.rel.strip_prefix("sites/") {
             let Some((id, rel)) = rest.split_once('/') else {
-                warnings.push(Diagnostic::warning(&f.rel, 0, 0, "file outside any site folder; ignored"));
+                warnings.push(Diagnostic::warning(
+                    &f.rel,
+                    0,
+                    0,
+                    "file outside any site folder; ignored",
+                ));
                 continue;
             };
             let (id, rel) = (id.to_string(), rel.to_string());
-            let entry = sites.entry(id.clone()).or_insert_with(|| SiteFiles { id, config_file: None, markdown: Vec::new(), other: Vec::new() });
+            let entry = sites.entry(id.clone()).or_insert_with(|| SiteFiles {
+                id,
+                config_file: None,
+                markdown: Vec::new(),
+                other: Vec::new(),
+            });
             if rel == "site.toml" {
                 entry.config_file = Some(f);
-            } else if rel.ends_with(".md") && !rel.starts_with("static/") && !rel.starts_with("templates/") {
+            } else if rel.ends_with(".md")
+                && !rel.starts_with("static/")
+                && !rel.starts_with("templates/")
+            {
                 entry.markdown.push((rel, f));
             } else {
                 entry.other.push((rel, f));
@@ -211,7 +282,10 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
         let Some(cf) = &sf.config_file else {
             diags.push(
                 Diagnostic::error(format!("sites/{id}/site.toml"), 0, 0, "missing site.toml")
-                    .with_hint(format!("create it with name = \"…\" and domain = \"{id}.{}\"", config.base_domain)),
+                    .with_hint(format!(
+                        "create it with name = \"…\" and domain = \"{id}.{}\"",
+                        config.base_domain
+                    )),
             );
             continue;
         };
@@ -220,8 +294,13 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
                 for d in std::iter::once(&sc.domain).chain(&sc.aliases) {
                     if let Some(other) = domains.insert(d.clone(), cf.rel.clone()) {
                         diags.push(
-                            Diagnostic::error(&cf.rel, 1, 1, format!("domain `{d}` is already used by {other}"))
-                                .with_hint("each domain and alias may belong to one site only"),
+                            Diagnostic::error(
+                                &cf.rel,
+                                1,
+                                1,
+                                format!("domain `{d}` is already used by {other}"),
+                            )
+                            .with_hint("each domain and alias may belong to one site only"),
                         );
                     }
                 }
@@ -231,8 +310,16 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
                         for l in ls {
                             if !config.languages.contains(l) {
                                 diags.push(
-                                    Diagnostic::error(&cf.rel, 1, 1, format!("language `{l}` is not a language of the network"))
-                                        .with_hint(format!("use some of: {}", config.languages.join(", "))),
+                                    Diagnostic::error(
+                                        &cf.rel,
+                                        1,
+                                        1,
+                                        format!("language `{l}` is not a language of the network"),
+                                    )
+                                    .with_hint(format!(
+                                        "use some of: {}",
+                                        config.languages.join(", ")
+                                    )),
                                 );
                             } else if !out.contains(l) {
                                 out.push(l.clone());
@@ -242,7 +329,13 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
                     }
                     None => {
                         let mut out = vec![config.default_language.clone()];
-                        out.extend(config.languages.iter().filter(|l| **l != config.default_language).cloned());
+                        out.extend(
+                            config
+                                .languages
+                                .iter()
+                                .filter(|l| **l != config.default_language)
+                                .cloned(),
+                        );
                         out
                     }
                 };
@@ -253,8 +346,16 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
     }
     if !configs.iter().any(|(sf, _, _)| sf.id == config.portal) {
         diags.push(
-            Diagnostic::error("network.toml", 1, 1, format!("the portal site `{}` does not exist", config.portal))
-                .with_hint(format!("create sites/{}/site.toml or set portal to an existing site id", config.portal)),
+            Diagnostic::error(
+                "network.toml",
+                1,
+                1,
+                format!("the portal site `{}` does not exist", config.portal),
+            )
+            .with_hint(format!(
+                "create sites/{}/site.toml or set portal to an existing site id",
+                config.portal
+            )),
         );
     }
 
@@ -262,7 +363,11 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
     let jobs: Vec<(usize, &str, &SourceFile, &[String])> = configs
         .iter()
         .enumerate()
-        .flat_map(|(i, (sf, _, langs))| sf.markdown.iter().map(move |(rel, f)| (i, rel.as_str(), f, langs.as_slice())))
+        .flat_map(|(i, (sf, _, langs))| {
+            sf.markdown
+                .iter()
+                .map(move |(rel, f)| (i, rel.as_str(), f, langs.as_slice()))
+        })
         .collect();
     let default = config.default_language.as_str();
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = jobs
@@ -280,12 +385,20 @@ fn load_files(files: Vec<SourceFile>, diags: &mut Diagnostics, warnings: &mut Ve
     let mut out_sites = Vec::new();
     for ((sf, sc, languages), parsed) in configs.into_iter().zip(parsed_by_site) {
         let is_portal = sf.id == config.portal;
-        if let Some(site) = assemble_site(&config, &schemas, sf, sc, languages, parsed, is_portal, diags, warnings) {
+        if let Some(site) = assemble_site(
+            &config, &schemas, sf, sc, languages, parsed, is_portal, diags, warnings,
+        ) {
             out_sites.push(site);
         }
     }
     out_sites.sort_by(|a, b| (!a.is_portal, &a.id).cmp(&(!b.is_portal, &b.id)));
-    Some(Network { config, sites: out_sites, schemas, warnings: Vec::new(), display_root: String::new() })
+    Some(Network {
+        config,
+        sites: out_sites,
+        schemas,
+        warnings: Vec::new(),
+        display_root: String::new(),
+    })
 }
 
 fn url_dir(lang_prefix: &str, dir: &str) -> String {
@@ -311,14 +424,22 @@ fn assemble_site(
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<Site> {
     let default = config.default_language.as_str();
-    let prefix = |lang: &str| if lang == default { String::new() } else { format!("/{lang}") };
+    let prefix = |lang: &str| {
+        if lang == default {
+            String::new()
+        } else {
+            format!("/{lang}")
+        }
+    };
     let site_root = format!("sites/{}/", sf.id);
 
     // Bundles and their files; the rest is static.
     let bundle_dirs: BTreeSet<String> = parsed
         .iter()
         .filter_map(|p| match &p.role {
-            Role::Page { bundle: Some(b), .. } => Some(b.clone()),
+            Role::Page {
+                bundle: Some(b), ..
+            } => Some(b.clone()),
             _ => None,
         })
         .collect();
@@ -337,7 +458,10 @@ fn assemble_site(
     let mut templates = Vec::new();
     for (rel, f) in sf.other {
         if let Some(name) = rel.strip_prefix("static/") {
-            static_files.push(SourceFile { rel: name.to_string(), data: f.data });
+            static_files.push(SourceFile {
+                rel: name.to_string(),
+                data: f.data,
+            });
         } else if let Some(name) = rel.strip_prefix("templates/") {
             match read_text(&f) {
                 Ok(t) => templates.push((name.to_string(), t)),
@@ -345,7 +469,10 @@ fn assemble_site(
             }
         } else if let Some(b) = bundle_of(&rel) {
             let name = rel[b.len() + 1..].to_string();
-            bundle_assets.entry(b).or_default().push(Asset { name, file: f });
+            bundle_assets
+                .entry(b)
+                .or_default()
+                .push(Asset { name, file: f });
         } else {
             static_files.push(SourceFile { rel, data: f.data });
         }
@@ -379,21 +506,46 @@ fn assemble_site(
                 if meta.draft {
                     continue;
                 }
-                pages_parsed.push((p.rel, p.file, p.lang, dir.clone(), stem.clone(), bundle.clone(), p.fm, p.body, p.body_line, meta, p.rest));
+                pages_parsed.push((
+                    p.rel,
+                    p.file,
+                    p.lang,
+                    dir.clone(),
+                    stem.clone(),
+                    bundle.clone(),
+                    p.fm,
+                    p.body,
+                    p.body_line,
+                    meta,
+                    p.rest,
+                ));
             }
             _ => {}
         }
     }
-    if !sections.iter().any(|s| s.dir.is_empty() && s.lang == default) {
+    if !sections
+        .iter()
+        .any(|s| s.dir.is_empty() && s.lang == default)
+    {
         diags.push(
-            Diagnostic::error(format!("{site_root}_index.md"), 0, 0, "the site has no home page")
-                .with_hint("create _index.md with at least title = \"…\""),
+            Diagnostic::error(
+                format!("{site_root}_index.md"),
+                0,
+                0,
+                "the site has no home page",
+            )
+            .with_hint("create _index.md with at least title = \"…\""),
         );
         return None;
     }
-    sections.sort_by(|a, b| ((a.lang != default), &a.lang, &a.dir).cmp(&((b.lang != default), &b.lang, &b.dir)));
-    let index: HashMap<(String, String), usize> =
-        sections.iter().enumerate().map(|(i, s)| ((s.lang.clone(), s.dir.clone()), i)).collect();
+    sections.sort_by(|a, b| {
+        ((a.lang != default), &a.lang, &a.dir).cmp(&((b.lang != default), &b.lang, &b.dir))
+    });
+    let index: HashMap<(String, String), usize> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.lang.clone(), s.dir.clone()), i))
+        .collect();
     let find_section = |lang: &str, dir: &str| -> Option<usize> {
         let mut d = dir;
         loop {
@@ -410,7 +562,10 @@ fn assemble_site(
         if sections[i].dir.is_empty() {
             continue;
         }
-        let parent = find_section(&sections[i].lang.clone(), parent_dir(&sections[i].dir.clone()).0);
+        let parent = find_section(
+            &sections[i].lang.clone(),
+            parent_dir(&sections[i].dir.clone()).0,
+        );
         sections[i].parent = parent;
         if let Some(p) = parent {
             sections[p].subsections.push(i);
@@ -422,7 +577,10 @@ fn assemble_site(
                 let fm_line = 2;
                 diags.push(
                     Diagnostic::error(&s.file, fm_line, 1, format!("unknown kind `{k}`"))
-                        .with_hint(format!("use one of: {}; or add schema/{k}.toml", schemas.names())),
+                        .with_hint(format!(
+                            "use one of: {}; or add schema/{k}.toml",
+                            schemas.names()
+                        )),
                 );
             }
         }
@@ -448,21 +606,40 @@ fn assemble_site(
     // Pages.
     let mut pages: Vec<Page> = Vec::new();
     let empty = BTreeSet::new();
-    for (rel, file, lang, dir, stem, bundle, fm, body, body_line, mut meta, mut rest) in pages_parsed {
-        let kind_name = meta.kind.clone().or_else(|| section_kind(&lang, &dir)).unwrap_or_else(|| "page".to_string());
+    for (rel, file, lang, dir, stem, bundle, fm, body, body_line, mut meta, mut rest) in
+        pages_parsed
+    {
+        let kind_name = meta
+            .kind
+            .clone()
+            .or_else(|| section_kind(&lang, &dir))
+            .unwrap_or_else(|| "page".to_string());
         let Some(kind) = schemas.get(&kind_name) else {
             if meta.kind.is_some() {
                 let (l, c) = fm.locate(None, "kind");
                 diags.push(
                     Diagnostic::error(&file, l, c, format!("unknown kind `{kind_name}`"))
-                        .with_hint(format!("use one of: {}; or add schema/{kind_name}.toml", schemas.names())),
+                        .with_hint(format!(
+                            "use one of: {}; or add schema/{kind_name}.toml",
+                            schemas.names()
+                        )),
                 );
             }
             continue;
         };
-        let bundle_files: Option<BTreeSet<String>> =
-            bundle.as_ref().map(|b| bundle_assets.get(b).map(|a| a.iter().map(|x| x.name.clone()).collect()).unwrap_or_default());
-        let cx = FieldContext { path: &file, fm: &fm, bundle_files: bundle.as_ref().map(|_| bundle_files.as_ref().unwrap_or(&empty)) };
+        let bundle_files: Option<BTreeSet<String>> = bundle.as_ref().map(|b| {
+            bundle_assets
+                .get(b)
+                .map(|a| a.iter().map(|x| x.name.clone()).collect())
+                .unwrap_or_default()
+        });
+        let cx = FieldContext {
+            path: &file,
+            fm: &fm,
+            bundle_files: bundle
+                .as_ref()
+                .map(|_| bundle_files.as_ref().unwrap_or(&empty)),
+        };
         let table = rest.remove(&kind.name);
         let (fields, field_diags) = schemas.validate(kind, table, &cx);
         diags.extend(field_diags);
@@ -473,18 +650,24 @@ fn assemble_site(
             } else {
                 format!("page fields are title, description, date, updated, slug, draft, weight, aliases, template, kind, [taxonomies], [extra] and [{kind_name}]")
             };
-            diags.push(Diagnostic::error(&file, l, c, format!("unknown field `{key}`")).with_hint(hint));
+            diags.push(
+                Diagnostic::error(&file, l, c, format!("unknown field `{key}`")).with_hint(hint),
+            );
         }
         for tax in meta.taxonomies.keys() {
             if !config.taxonomies.contains(tax) {
                 let (l, c) = fm.locate(Some("taxonomies"), tax);
                 diags.push(
-                    Diagnostic::error(&file, l, c, format!("unknown taxonomy `{tax}`"))
-                        .with_hint(if config.taxonomies.is_empty() {
+                    Diagnostic::error(&file, l, c, format!("unknown taxonomy `{tax}`")).with_hint(
+                        if config.taxonomies.is_empty() {
                             "add taxonomies = [\"…\"] to network.toml".to_string()
                         } else {
-                            format!("use one of: {}; or add it to network.toml", config.taxonomies.join(", "))
-                        }),
+                            format!(
+                                "use one of: {}; or add it to network.toml",
+                                config.taxonomies.join(", ")
+                            )
+                        },
+                    ),
                 );
             }
         }
@@ -496,7 +679,9 @@ fn assemble_site(
                     let (l, c) = fm.locate(None, "aliases");
                     diags.push(
                         Diagnostic::error(&file, l, c, format!("alias `{a}` leaves the site"))
-                            .with_hint("write aliases as paths inside the site, e.g. \"/tin-cu/bai-viet/\""),
+                            .with_hint(
+                            "write aliases as paths inside the site, e.g. \"/tin-cu/bai-viet/\"",
+                        ),
                     );
                 }
             }
@@ -507,7 +692,10 @@ fn assemble_site(
                 let clean = slugify(s);
                 if clean.is_empty() {
                     let (l, c) = fm.locate(None, "slug");
-                    diags.push(Diagnostic::error(&file, l, c, "slug has no letters or digits").with_hint("write a slug like \"ke-hoach-2022\""));
+                    diags.push(
+                        Diagnostic::error(&file, l, c, "slug has no letters or digits")
+                            .with_hint("write a slug like \"ke-hoach-2022\""),
+                    );
                     continue;
                 }
                 clean
@@ -515,7 +703,10 @@ fn assemble_site(
             None => slugify(&stem),
         };
         let path = format!("{}{}/", url_dir(&prefix(&lang), &dir), slug);
-        let assets = bundle.as_ref().and_then(|b| bundle_assets.get(b).cloned()).unwrap_or_default();
+        let assets = bundle
+            .as_ref()
+            .and_then(|b| bundle_assets.get(b).cloned())
+            .unwrap_or_default();
         let translation_key = match &bundle {
             Some(b) => format!("{b}/index"),
             None if dir.is_empty() => stem.clone(),
@@ -541,11 +732,20 @@ fn assemble_site(
 
     // Two sources for one output path.
     let mut owners: HashMap<&str, &str> = HashMap::new();
-    for (path, file) in sections.iter().map(|s| (s.path.as_str(), s.file.as_str())).chain(pages.iter().map(|p| (p.path.as_str(), p.file.as_str()))) {
+    for (path, file) in sections
+        .iter()
+        .map(|s| (s.path.as_str(), s.file.as_str()))
+        .chain(pages.iter().map(|p| (p.path.as_str(), p.file.as_str())))
+    {
         if let Some(first) = owners.insert(path, file) {
             diags.push(
-                Diagnostic::error(file, 1, 1, format!("output path {path} is also written by {first}"))
-                    .with_hint("give one of them another file name or a `slug`"),
+                Diagnostic::error(
+                    file,
+                    1,
+                    1,
+                    format!("output path {path} is also written by {first}"),
+                )
+                .with_hint("give one of them another file name or a `slug`"),
             );
         }
     }
@@ -560,7 +760,10 @@ fn assemble_site(
     for s in sections.iter_mut() {
         sort_pages(&mut s.pages, &pages, s.meta.sort_by);
     }
-    let weights: Vec<(Option<i64>, String)> = sections.iter().map(|s| (s.meta.weight, s.meta.title.clone())).collect();
+    let weights: Vec<(Option<i64>, String)> = sections
+        .iter()
+        .map(|s| (s.meta.weight, s.meta.title.clone()))
+        .collect();
     for s in sections.iter_mut() {
         s.subsections.sort_by(|a, b| weights[*a].cmp(&weights[*b]));
     }
@@ -582,11 +785,18 @@ fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {
         // Newest first; undated pages last; ties by path so output is stable.
         SortBy::Date => list.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a], &pages[*b]);
-            pb.meta.date.cmp(&pa.meta.date).then_with(|| pa.path.cmp(&pb.path))
+            pb.meta
+                .date
+                .cmp(&pa.meta.date)
+                .then_with(|| pa.path.cmp(&pb.path))
         }),
         SortBy::Weight => list.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a], &pages[*b]);
-            (pa.meta.weight.is_none(), pa.meta.weight, &pa.path).cmp(&(pb.meta.weight.is_none(), pb.meta.weight, &pb.path))
+            (pa.meta.weight.is_none(), pa.meta.weight, &pa.path).cmp(&(
+                pb.meta.weight.is_none(),
+                pb.meta.weight,
+                &pb.path,
+            ))
         }),
         SortBy::Title => list.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a], &pages[*b]);

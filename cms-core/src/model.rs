@@ -65,7 +65,9 @@ pub struct Site {
 impl Site {
     /// The home section in `lang`.
     pub fn home(&self, lang: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.dir.is_empty() && s.lang == lang)
+        self.sections
+            .iter()
+            .find(|s| s.dir.is_empty() && s.lang == lang)
     }
 
     /// `https://<domain>`.

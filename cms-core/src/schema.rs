@@ -154,22 +154,50 @@ impl Schemas {
     }
 
     /// Adds a repository schema file: a new kind, or fields added to or changed in a built-in one.
-    pub(crate) fn add_file(&mut self, path: &str, file_stem: &str, text: &str) -> Result<(), Diagnostic> {
+    pub(crate) fn add_file(
+        &mut self,
+        path: &str,
+        file_stem: &str,
+        text: &str,
+    ) -> Result<(), Diagnostic> {
         let k: KindSchema = toml::from_str(text).map_err(|e| {
             let (l, c) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            Diagnostic::error(path, l, c, format!("invalid kind schema: {}", e.message().trim()))
-                .with_hint("see docs/content-format.md, \"Content kinds\"")
+            Diagnostic::error(
+                path,
+                l,
+                c,
+                format!("invalid kind schema: {}", e.message().trim()),
+            )
+            .with_hint("see docs/content-format.md, \"Content kinds\"")
         })?;
         if k.name != file_stem {
-            return Err(Diagnostic::error(path, 1, 1, format!("schema name `{}` differs from the file name", k.name))
-                .with_hint(format!("name the file schema/{}.toml or set name = \"{file_stem}\"", k.name)));
+            return Err(Diagnostic::error(
+                path,
+                1,
+                1,
+                format!("schema name `{}` differs from the file name", k.name),
+            )
+            .with_hint(format!(
+                "name the file schema/{}.toml or set name = \"{file_stem}\"",
+                k.name
+            )));
         }
         for f in &k.fields {
             if f.ty == FieldType::Enum && f.values.is_empty() {
-                let (l, c) = crate::value::locate_key(text, crate::value::Syntax::Toml, Some("field"), "values")
-                    .unwrap_or((1, 1));
-                return Err(Diagnostic::error(path, l, c, format!("enum field `{}` has no values", f.name))
-                    .with_hint("add values = [\"…\", \"…\"]"));
+                let (l, c) = crate::value::locate_key(
+                    text,
+                    crate::value::Syntax::Toml,
+                    Some("field"),
+                    "values",
+                )
+                .unwrap_or((1, 1));
+                return Err(Diagnostic::error(
+                    path,
+                    l,
+                    c,
+                    format!("enum field `{}` has no values", f.name),
+                )
+                .with_hint("add values = [\"…\", \"…\"]"));
             }
         }
         match self.kinds.get_mut(&k.name) {
@@ -199,7 +227,12 @@ impl Schemas {
 
     /// Validates the `[kind]` table of a page and returns it normalized (dates as ISO text,
     /// file paths cleaned), with every problem found.
-    pub(crate) fn validate(&self, kind: &KindSchema, table: Option<Value>, cx: &FieldContext<'_>) -> (Map<String, Value>, Vec<Diagnostic>) {
+    pub(crate) fn validate(
+        &self,
+        kind: &KindSchema,
+        table: Option<Value>,
+        cx: &FieldContext<'_>,
+    ) -> (Map<String, Value>, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut out = Map::new();
         let table = match table {
@@ -208,8 +241,17 @@ impl Schemas {
             Some(other) => {
                 let (l, c) = cx.fm.locate(None, &kind.name);
                 diags.push(
-                    Diagnostic::error(cx.path, l, c, format!("`{}` must be a table of fields, not {}", kind.name, type_name(&other)))
-                        .with_hint(format!("write the fields under a [{}] line", kind.name)),
+                    Diagnostic::error(
+                        cx.path,
+                        l,
+                        c,
+                        format!(
+                            "`{}` must be a table of fields, not {}",
+                            kind.name,
+                            type_name(&other)
+                        ),
+                    )
+                    .with_hint(format!("write the fields under a [{}] line", kind.name)),
                 );
                 return (out, diags);
             }
@@ -220,25 +262,47 @@ impl Schemas {
                 let (l, c) = at(key);
                 let known: Vec<&str> = kind.fields.iter().map(|f| f.name.as_str()).collect();
                 diags.push(
-                    Diagnostic::error(cx.path, l, c, format!("unknown field `{key}` for kind `{}`", kind.name)).with_hint(
-                        if known.is_empty() {
-                            format!("kind `{}` has no typed fields; put free-form data in [extra]", kind.name)
-                        } else {
-                            format!("known fields: {}; put free-form data in [extra]", known.join(", "))
-                        },
-                    ),
+                    Diagnostic::error(
+                        cx.path,
+                        l,
+                        c,
+                        format!("unknown field `{key}` for kind `{}`", kind.name),
+                    )
+                    .with_hint(if known.is_empty() {
+                        format!(
+                            "kind `{}` has no typed fields; put free-form data in [extra]",
+                            kind.name
+                        )
+                    } else {
+                        format!(
+                            "known fields: {}; put free-form data in [extra]",
+                            known.join(", ")
+                        )
+                    }),
                 );
             }
         }
         for spec in &kind.fields {
             let value = table.get(&spec.name);
-            let required = spec.required || spec.required_with.as_ref().is_some_and(|o| table.contains_key(o));
+            let required = spec.required
+                || spec
+                    .required_with
+                    .as_ref()
+                    .is_some_and(|o| table.contains_key(o));
             let Some(value) = value else {
                 if required {
                     let (l, c) = at(&spec.name);
                     diags.push(
-                        Diagnostic::error(cx.path, l, c, format!("missing required field `{}` of kind `{}`", spec.name, kind.name))
-                            .with_hint(format!("add `{} = …` under [{}]", spec.name, kind.name)),
+                        Diagnostic::error(
+                            cx.path,
+                            l,
+                            c,
+                            format!(
+                                "missing required field `{}` of kind `{}`",
+                                spec.name, kind.name
+                            ),
+                        )
+                        .with_hint(format!("add `{} = …` under [{}]", spec.name, kind.name)),
                     );
                 }
                 continue;
@@ -251,8 +315,13 @@ impl Schemas {
                     let (l, c) = at(&spec.name);
                     for (msg, hint) in problems {
                         diags.push(
-                            Diagnostic::error(cx.path, l, c, format!("field `{}.{}`: {msg}", kind.name, spec.name))
-                                .with_hint(hint),
+                            Diagnostic::error(
+                                cx.path,
+                                l,
+                                c,
+                                format!("field `{}.{}`: {msg}", kind.name, spec.name),
+                            )
+                            .with_hint(hint),
                         );
                     }
                 }
@@ -264,14 +333,26 @@ impl Schemas {
 
 type Problem = (String, String);
 
-fn check_value(spec: &FieldSpec, value: &Value, cx: &FieldContext<'_>) -> Result<Value, Vec<Problem>> {
+fn check_value(
+    spec: &FieldSpec,
+    value: &Value,
+    cx: &FieldContext<'_>,
+) -> Result<Value, Vec<Problem>> {
     if spec.ty == FieldType::Files {
         if let Value::Array(a) = value {
             if a.iter().all(Value::is_string) {
-                let (ok, bad): (Vec<_>, Vec<_>) =
-                    a.iter().filter_map(Value::as_str).map(|s| check_file(s, cx)).partition(Result::is_ok);
+                let (ok, bad): (Vec<_>, Vec<_>) = a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| check_file(s, cx))
+                    .partition(Result::is_ok);
                 return if bad.is_empty() {
-                    Ok(Value::Array(ok.into_iter().filter_map(Result::ok).map(Value::String).collect()))
+                    Ok(Value::Array(
+                        ok.into_iter()
+                            .filter_map(Result::ok)
+                            .map(Value::String)
+                            .collect(),
+                    ))
                 } else {
                     Err(bad.into_iter().filter_map(Result::err).collect())
                 };
@@ -307,7 +388,10 @@ fn check_one(spec: &FieldSpec, value: &Value, cx: &FieldContext<'_>) -> Result<V
         FieldType::Date => match value {
             Value::String(s) => match parse_date(s) {
                 Some(d) => Ok(Value::String(format_date_iso(&d))),
-                None => Err((format!("`{s}` is not a date"), "write dates as 2022-11-25".into())),
+                None => Err((
+                    format!("`{s}` is not a date"),
+                    "write dates as 2022-11-25".into(),
+                )),
             },
             _ => wrong("a date", "2022-11-25"),
         },
@@ -317,16 +401,28 @@ fn check_one(spec: &FieldSpec, value: &Value, cx: &FieldContext<'_>) -> Result<V
                 format!("`{s}` is not one of the allowed values"),
                 format!("use one of: {}", spec.values.join(", ")),
             )),
-            _ => wrong("one of the allowed values", &format!("\"{}\"", spec.values.first().map(String::as_str).unwrap_or(""))),
+            _ => wrong(
+                "one of the allowed values",
+                &format!(
+                    "\"{}\"",
+                    spec.values.first().map(String::as_str).unwrap_or("")
+                ),
+            ),
         },
         FieldType::Url => match value {
             Value::String(s) if is_url(s) => Ok(value.clone()),
-            Value::String(s) => Err((format!("`{s}` is not a web address"), "write a full address starting with https://".into())),
+            Value::String(s) => Err((
+                format!("`{s}` is not a web address"),
+                "write a full address starting with https://".into(),
+            )),
             _ => wrong("a web address", "\"https://…\""),
         },
         FieldType::Email => match value {
             Value::String(s) if is_email(s) => Ok(value.clone()),
-            Value::String(s) => Err((format!("`{s}` is not an e-mail address"), "write it as name@example.gov.vn".into())),
+            Value::String(s) => Err((
+                format!("`{s}` is not an e-mail address"),
+                "write it as name@example.gov.vn".into(),
+            )),
             _ => wrong("an e-mail address", "\"name@mt.gov.vn\""),
         },
         FieldType::List => match value {
@@ -368,7 +464,9 @@ fn check_file(name: &str, cx: &FieldContext<'_>) -> Result<String, Problem> {
 }
 
 fn is_url(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && !s.chars().any(char::is_whitespace)
@@ -393,13 +491,29 @@ mod tests {
     use crate::value::Syntax;
 
     fn fm(text: &str) -> FrontMatter {
-        FrontMatter { syntax: Syntax::Toml, text: text.to_string(), first_line: 2 }
+        FrontMatter {
+            syntax: Syntax::Toml,
+            text: text.to_string(),
+            first_line: 2,
+        }
     }
 
     #[test]
     fn builtin_pack_has_every_kind() {
         let s = Schemas::builtin();
-        for k in ["page", "news", "legal", "procedure", "consultation", "faq", "plan", "report", "unit", "person", "dataset"] {
+        for k in [
+            "page",
+            "news",
+            "legal",
+            "procedure",
+            "consultation",
+            "faq",
+            "plan",
+            "report",
+            "unit",
+            "person",
+            "dataset",
+        ] {
             assert!(s.get(k).is_some(), "missing kind {k}");
         }
     }
@@ -408,20 +522,45 @@ mod tests {
     fn validates_types_and_required_fields() {
         let s = Schemas::builtin();
         let legal = s.get("legal").unwrap();
-        let text = "title = \"x\"\n[legal]\ndoc_type = \"Sắc lệnh\"\nnumber = 5\nissued = \"hôm nay\"\n";
+        let text =
+            "title = \"x\"\n[legal]\ndoc_type = \"Sắc lệnh\"\nnumber = 5\nissued = \"hôm nay\"\n";
         let f = fm(text);
         let files = BTreeSet::new();
-        let cx = FieldContext { path: "a.md", fm: &f, bundle_files: Some(&files) };
+        let cx = FieldContext {
+            path: "a.md",
+            fm: &f,
+            bundle_files: Some(&files),
+        };
         let table: toml::Table = text.parse().unwrap();
         let v = crate::value::from_toml(toml::Value::Table(table));
         let (_, diags) = s.validate(legal, v.get("legal").cloned(), &cx);
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(msgs.iter().any(|m| m.contains("doc_type") && m.contains("not one of")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("number") && m.contains("must be text")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("issued") && m.contains("not a date")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("missing required field `issuer`")), "{msgs:#?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("doc_type") && m.contains("not one of")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("number") && m.contains("must be text")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("issued") && m.contains("not a date")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("missing required field `issuer`")),
+            "{msgs:#?}"
+        );
         // `number` is on line 4 of the front matter, line 5 of the file.
-        assert!(msgs.iter().any(|m| m.starts_with("a.md:5:1:") && m.contains("number")), "{msgs:#?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("a.md:5:1:") && m.contains("number")),
+            "{msgs:#?}"
+        );
     }
 
     #[test]
@@ -430,7 +569,11 @@ mod tests {
         let report = s.get("report").unwrap();
         let f = fm("");
         let files: BTreeSet<String> = ["bc.pdf".to_string()].into();
-        let cx = FieldContext { path: "a.md", fm: &f, bundle_files: Some(&files) };
+        let cx = FieldContext {
+            path: "a.md",
+            fm: &f,
+            bundle_files: Some(&files),
+        };
         let table = serde_json::json!({"period": "2022", "files": ["bc.pdf", "../../etc/passwd", "khac.pdf"]});
         let (_, diags) = s.validate(report, Some(table), &cx);
         assert_eq!(diags.len(), 2, "{diags:?}");
@@ -448,9 +591,13 @@ mod tests {
         let news = s.get("news").unwrap();
         assert!(news.field("image").is_some());
         assert!(news.field("region").is_some());
-        let e = s.add_file("schema/x.toml", "x", "name = \"y\"\n").unwrap_err();
+        let e = s
+            .add_file("schema/x.toml", "x", "name = \"y\"\n")
+            .unwrap_err();
         assert!(e.message.contains("differs"));
-        let e = s.add_file("schema/x.toml", "x", "name = \"x\"\nlabel = 3\n").unwrap_err();
+        let e = s
+            .add_file("schema/x.toml", "x", "name = \"x\"\nlabel = 3\n")
+            .unwrap_err();
         assert!(e.message.contains("invalid kind schema"), "{e}");
     }
 

@@ -74,7 +74,10 @@ pub struct SourceFile {
 /// Lists every file under the source, sorted by path. Hidden files and folders (`.git`,
 /// `.DS_Store`) and symbolic links are skipped; symlinks with a warning, since following them
 /// could leave the content root.
-pub(crate) fn list_files(source: &Source, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
+pub(crate) fn list_files(
+    source: &Source,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<SourceFile>, String> {
     let mut files = match source {
         Source::Dir(dir) => list_dir(dir, warnings)?,
         Source::Git { dir, rev } => list_git(dir, rev, warnings)?,
@@ -95,9 +98,10 @@ fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile
         ));
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_str().is_some_and(is_hidden)
-    });
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_hidden));
     for entry in walker {
         let entry = entry.map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
         if entry.depth() == 0 {
@@ -106,8 +110,13 @@ fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile
         let rel_path = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let Some(rel) = rel_path.to_str() else {
             warnings.push(
-                Diagnostic::warning(rel_path.to_string_lossy(), 0, 0, "file name is not valid UTF-8; skipped")
-                    .with_hint("rename the file with a UTF-8 name"),
+                Diagnostic::warning(
+                    rel_path.to_string_lossy(),
+                    0,
+                    0,
+                    "file name is not valid UTF-8; skipped",
+                )
+                .with_hint("rename the file with a UTF-8 name"),
             );
             continue;
         };
@@ -128,15 +137,28 @@ fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile
     Ok(files)
 }
 
-fn list_git(dir: &Path, rev: &str, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
-    let git_err = |what: &str, e: git2::Error| format!("{}: {what}: {}", dir.display(), e.message());
-    let repo = git2::Repository::discover(dir).map_err(|e| git_err("not in a git repository", e))?;
+fn list_git(
+    dir: &Path,
+    rev: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<SourceFile>, String> {
+    let git_err =
+        |what: &str, e: git2::Error| format!("{}: {what}: {}", dir.display(), e.message());
+    let repo =
+        git2::Repository::discover(dir).map_err(|e| git_err("not in a git repository", e))?;
     // The content folder may be a subfolder of the repository: find its tree in the commit.
     let prefix = match repo.workdir() {
         Some(workdir) => {
-            let abs_dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
-            let workdir = workdir.canonicalize().map_err(|e| format!("{}: {e}", workdir.display()))?;
-            abs_dir.strip_prefix(&workdir).map(Path::to_path_buf).unwrap_or_default()
+            let abs_dir = dir
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
+            let workdir = workdir
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", workdir.display()))?;
+            abs_dir
+                .strip_prefix(&workdir)
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
         }
         None => PathBuf::new(),
     };
@@ -144,17 +166,27 @@ fn list_git(dir: &Path, rev: &str, warnings: &mut Vec<Diagnostic>) -> Result<Vec
         .revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
         .map_err(|e| git_err(&format!("cannot resolve revision `{rev}`"), e))?;
-    let root = commit.tree().map_err(|e| git_err("cannot read the commit's tree", e))?;
+    let root = commit
+        .tree()
+        .map_err(|e| git_err("cannot read the commit's tree", e))?;
     let tree = if prefix.as_os_str().is_empty() {
         root
     } else {
         let entry = root.get_path(&prefix).map_err(|e| {
-            git_err(&format!("`{}` is not in revision `{rev}`", prefix.display()), e)
+            git_err(
+                &format!("`{}` is not in revision `{rev}`", prefix.display()),
+                e,
+            )
         })?;
         entry
             .to_object(&repo)
             .and_then(|o| o.peel_to_tree())
-            .map_err(|e| git_err(&format!("`{}` is not a folder in `{rev}`", prefix.display()), e))?
+            .map_err(|e| {
+                git_err(
+                    &format!("`{}` is not a folder in `{rev}`", prefix.display()),
+                    e,
+                )
+            })?
     };
     let mut files = Vec::new();
     let mut failure = None;
@@ -185,7 +217,11 @@ fn list_git(dir: &Path, rev: &str, warnings: &mut Vec<Diagnostic>) -> Result<Vec
         }
         git2::TreeWalkResult::Ok
     })
-    .map_err(|e| failure.clone().unwrap_or_else(|| git_err("cannot walk the tree", e)))?;
+    .map_err(|e| {
+        failure
+            .clone()
+            .unwrap_or_else(|| git_err("cannot walk the tree", e))
+    })?;
     if let Some(f) = failure {
         return Err(f);
     }

@@ -34,7 +34,8 @@ pub fn slugify(s: &str) -> String {
 /// Checks that `p` is a relative path that stays inside its base folder: no absolute path,
 /// no `..`, no backslashes or NUL. Returns the path with `.` segments removed.
 pub fn safe_relative_path(p: &str) -> Option<String> {
-    if p.is_empty() || p.starts_with('/') || p.contains('\\') || p.contains('\0') || p.contains(':') {
+    if p.is_empty() || p.starts_with('/') || p.contains('\\') || p.contains('\0') || p.contains(':')
+    {
         return None;
     }
     let mut parts = Vec::new();
@@ -60,7 +61,10 @@ mod tests {
     fn slugs_fold_vietnamese() {
         assert_eq!(slugify("Đường cao tốc"), "duong-cao-toc");
         assert_eq!(slugify("Kế hoạch đường bộ"), "ke-hoach-duong-bo");
-        assert_eq!(slugify("  Quyết định 1552/QĐ-BGTVT "), "quyet-dinh-1552-qd-bgtvt");
+        assert_eq!(
+            slugify("  Quyết định 1552/QĐ-BGTVT "),
+            "quyet-dinh-1552-qd-bgtvt"
+        );
         // NFD input gives the same slug as NFC.
         assert_eq!(slugify("Đu\u{031b}\u{0300}o\u{031b}ng"), "duong");
     }

@@ -9,11 +9,15 @@ pub(crate) fn from_toml(v: toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(from_toml).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
+        }
     }
 }
 
@@ -27,7 +31,10 @@ pub(crate) fn from_yaml(v: serde_yaml_ng::Value) -> Value {
             if let Some(i) = n.as_i64() {
                 Value::from(i)
             } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
             }
         }
         Y::String(s) => Value::String(s),
@@ -37,7 +44,10 @@ pub(crate) fn from_yaml(v: serde_yaml_ng::Value) -> Value {
                 .map(|(k, v)| {
                     let key = match k {
                         Y::String(s) => s,
-                        other => serde_yaml_ng::to_string(&other).unwrap_or_default().trim().to_string(),
+                        other => serde_yaml_ng::to_string(&other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
                     };
                     (key, from_yaml(v))
                 })
@@ -54,12 +64,19 @@ pub fn parse_date(s: &str) -> Option<NaiveDateTime> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d.and_time(NaiveTime::MIN));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(d);
         }
     }
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.naive_local())
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.naive_local())
 }
 
 /// Formats a date as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` when it has a time.
@@ -81,7 +98,12 @@ pub(crate) enum Syntax {
 /// Finds the 1-based line and column of `key` inside `table` (`None`: top level) in `text`.
 /// It reads the text the way an editor does, line by line, which is what error messages
 /// need; when the key is not written (a missing field), it returns the table's header line.
-pub(crate) fn locate_key(text: &str, syntax: Syntax, table: Option<&str>, key: &str) -> Option<(usize, usize)> {
+pub(crate) fn locate_key(
+    text: &str,
+    syntax: Syntax,
+    table: Option<&str>,
+    key: &str,
+) -> Option<(usize, usize)> {
     let mut in_table = table.is_none();
     let mut table_line = None;
     let mut yaml_indent: Option<usize> = None;
@@ -91,7 +113,12 @@ pub(crate) fn locate_key(text: &str, syntax: Syntax, table: Option<&str>, key: &
         match syntax {
             Syntax::Toml => {
                 if trimmed.starts_with('[') {
-                    let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+                    let name = trimmed
+                        .trim_start_matches('[')
+                        .split(']')
+                        .next()
+                        .unwrap_or("")
+                        .trim();
                     in_table = table == Some(name);
                     if in_table {
                         table_line = Some((i + 1, indent + 1));
@@ -155,10 +182,22 @@ mod tests {
 
     #[test]
     fn dates_in_the_forms_editors_write() {
-        assert_eq!(format_date_iso(&parse_date("2022-11-25").unwrap()), "2022-11-25");
-        assert_eq!(format_date_iso(&parse_date("2022-11-25T15:45:00").unwrap()), "2022-11-25T15:45:00");
-        assert_eq!(format_date_iso(&parse_date("2022-11-25 15:45").unwrap()), "2022-11-25T15:45:00");
-        assert_eq!(format_date_iso(&parse_date("2022-11-25T15:45:00+07:00").unwrap()), "2022-11-25T15:45:00");
+        assert_eq!(
+            format_date_iso(&parse_date("2022-11-25").unwrap()),
+            "2022-11-25"
+        );
+        assert_eq!(
+            format_date_iso(&parse_date("2022-11-25T15:45:00").unwrap()),
+            "2022-11-25T15:45:00"
+        );
+        assert_eq!(
+            format_date_iso(&parse_date("2022-11-25 15:45").unwrap()),
+            "2022-11-25T15:45:00"
+        );
+        assert_eq!(
+            format_date_iso(&parse_date("2022-11-25T15:45:00+07:00").unwrap()),
+            "2022-11-25T15:45:00"
+        );
         assert!(parse_date("25/11/2022").is_none());
         assert!(parse_date("2022-13-01").is_none());
     }
@@ -167,8 +206,14 @@ mod tests {
     fn locates_keys_in_toml_tables() {
         let fm = "title = \"x\"\ndate = 2022-01-01\n\n[legal]\nnumber = \"1\"\nissuer = \"B\"\n";
         assert_eq!(locate_key(fm, Syntax::Toml, None, "date"), Some((2, 1)));
-        assert_eq!(locate_key(fm, Syntax::Toml, Some("legal"), "issuer"), Some((6, 1)));
-        assert_eq!(locate_key(fm, Syntax::Toml, Some("legal"), "missing"), Some((4, 1)));
+        assert_eq!(
+            locate_key(fm, Syntax::Toml, Some("legal"), "issuer"),
+            Some((6, 1))
+        );
+        assert_eq!(
+            locate_key(fm, Syntax::Toml, Some("legal"), "missing"),
+            Some((4, 1))
+        );
         assert_eq!(locate_key(fm, Syntax::Toml, None, "missing"), None);
     }
 
@@ -176,6 +221,9 @@ mod tests {
     fn locates_keys_in_yaml_maps() {
         let fm = "title: x\nlegal:\n  number: \"1\"\n  issuer: B\ndate: 2022-01-01\n";
         assert_eq!(locate_key(fm, Syntax::Yaml, None, "date"), Some((5, 1)));
-        assert_eq!(locate_key(fm, Syntax::Yaml, Some("legal"), "issuer"), Some((4, 3)));
+        assert_eq!(
+            locate_key(fm, Syntax::Yaml, Some("legal"), "issuer"),
+            Some((4, 3))
+        );
     }
 }

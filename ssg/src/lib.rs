@@ -1,1 +1,25 @@
+//! Static-site generation for the portal network.
+//!
+//! [`build`] takes a loaded [`cms_core::Network`] and a [`Theme`] and writes every site of the
+//! network as static files: pages, paginated section lists, taxonomy pages, RSS and Atom feeds,
+//! sitemaps, `robots.txt`, `404.html`, bundle files and static files, under
+//! `<out>/sites/<domain>/`, with `<out>/manifest.json` listing every file. Markdown and output
+//! rendering each run in parallel (rayon) over every page of every site; the output is written
+//! to a staging folder and swapped in only when everything succeeded, and the same input gives
+//! byte-identical output.
 
+mod context;
+mod error;
+mod links;
+mod markdown;
+mod output;
+mod pipeline;
+mod templates;
+mod theme;
+
+pub use error::Error;
+pub use markdown::{Heading, Rendered};
+pub use output::{mime_of, ManifestEntry};
+pub use pipeline::{build, BuildOptions, BuildReport, Progress};
+pub use templates::format_date;
+pub use theme::Theme;

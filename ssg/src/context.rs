@@ -1,0 +1,425 @@
+//! What templates see: serializable views of the network, a site, sections and pages, built
+//! once per build and shared by every render.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use cms_core::{format_date_iso, FieldType, Network, Page, Schemas, Section, Site};
+use serde_json::{json, Value};
+
+use crate::links::LinkIndex;
+use crate::markdown::Rendered;
+
+/// A taxonomy term of one site and language.
+#[derive(Debug)]
+pub struct Term {
+    /// As written by editors.
+    pub name: String,
+    /// URL path of its first page.
+    pub path: String,
+    /// Its pages, newest first.
+    pub pages: Vec<usize>,
+}
+
+/// A taxonomy of one site and language.
+#[derive(Debug)]
+pub struct Taxonomy {
+    /// Its name in `network.toml`.
+    pub name: String,
+    /// Language.
+    pub lang: String,
+    /// URL path of the term list.
+    pub path: String,
+    /// Terms by slug.
+    pub terms: BTreeMap<String, Term>,
+}
+
+/// Everything rendering a site needs, computed once.
+pub struct SiteData<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// Rendered Markdown of each page.
+    pub pages_html: Vec<Rendered>,
+    /// Rendered Markdown of each section.
+    pub sections_html: Vec<Rendered>,
+    /// Summary view of each page, for lists and feeds.
+    pub summaries: Vec<Value>,
+    /// Site view per language.
+    pub site_views: HashMap<String, Value>,
+    /// Taxonomies per language.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Translations by translation key: (lang, path).
+    pub translations: HashMap<String, Vec<(String, String)>>,
+}
+
+/// `/tin-tuc/a/` → `sites/<domain>/tin-tuc/a/index.html`.
+pub fn html_file(domain: &str, path: &str) -> String {
+    format!("sites/{domain}{path}index.html")
+}
+
+/// The language prefix of URL paths: `` for the default language, `/en` otherwise.
+pub fn lang_prefix(network: &Network, lang: &str) -> String {
+    if lang == network.config.default_language {
+        String::new()
+    } else {
+        format!("/{lang}")
+    }
+}
+
+fn localized<'a>(lang: &str, vi: &'a str, en: Option<&'a String>) -> &'a str {
+    match (lang, en) {
+        ("en", Some(e)) if !e.is_empty() => e,
+        _ => vi,
+    }
+}
+
+/// The network view: its name and its sites, for headers and footers.
+pub fn network_view(network: &Network, lang: &str) -> Value {
+    let c = &network.config;
+    let portal_url = network.portal().map(|s| s.base_url()).unwrap_or_default();
+    let sites: Vec<Value> = network
+        .sites
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "name": localized(lang, &s.config.name, s.config.name_en.as_ref()),
+                "short_name": s.config.short_name,
+                "url": format!("{}/", s.base_url()),
+                "is_portal": s.is_portal,
+            })
+        })
+        .collect();
+    json!({
+        "name": localized(lang, &c.name, c.name_en.as_ref()),
+        "base_domain": c.base_domain,
+        "portal_url": format!("{portal_url}/"),
+        "default_language": c.default_language,
+        "sites": sites,
+    })
+}
+
+/// The site view for `lang`, with its menu resolved.
+pub fn site_view(
+    network: &Network,
+    site: &Site,
+    idx: usize,
+    lang: &str,
+    links: &LinkIndex,
+    known_paths: &HashSet<&str>,
+) -> Value {
+    let c = &site.config;
+    let prefix = lang_prefix(network, lang);
+    let menu: Vec<Value> = if c.menu.is_empty() {
+        let home = site
+            .home(lang)
+            .or_else(|| site.home(&network.config.default_language));
+        let mut items = vec![
+            json!({"name": if lang == "en" { "Home" } else { "Trang chủ" }, "url": format!("{prefix}/")}),
+        ];
+        if let Some(h) = home {
+            for &s in &h.subsections {
+                let sec = &site.sections[s];
+                items.push(json!({"name": sec.meta.title, "url": sec.path}));
+            }
+        }
+        items
+    } else {
+        c.menu
+            .iter()
+            .map(|m| {
+                let url = if m.url.starts_with("@/") {
+                    links.resolve(idx, &m.url).unwrap_or_else(|_| m.url.clone())
+                } else {
+                    m.url.clone()
+                };
+                // On a translated site, point to the translated page when there is one.
+                let url = if !prefix.is_empty()
+                    && url.starts_with('/')
+                    && known_paths.contains(format!("{prefix}{url}").as_str())
+                {
+                    format!("{prefix}{url}")
+                } else {
+                    url
+                };
+                json!({"name": localized(lang, &m.name, m.name_en.as_ref()), "url": url})
+            })
+            .collect()
+    };
+    let contact = &c.contact;
+    json!({
+        "id": site.id,
+        "name": localized(lang, &c.name, c.name_en.as_ref()),
+        "name_vi": c.name,
+        "name_en": c.name_en,
+        "short_name": c.short_name,
+        "domain": c.domain,
+        "aliases": c.aliases,
+        "url": site.base_url(),
+        "is_portal": site.is_portal,
+        "languages": site.languages,
+        "description": localized(lang, c.description.as_deref().unwrap_or(""), c.description_en.as_ref()),
+        "contact": {
+            "address": localized(lang, contact.address.as_deref().unwrap_or(""), contact.address_en.as_ref()),
+            "phone": contact.phone,
+            "fax": contact.fax,
+            "email": contact.email,
+        },
+        "responsible": c.responsible.as_ref().map(|r| json!({
+            "name": r.name,
+            "title": localized(lang, r.title.as_deref().unwrap_or(""), r.title_en.as_ref()),
+        })),
+        "theme": c.theme,
+        "extra": c.extra,
+        "menu": menu,
+        "home": format!("{prefix}/"),
+    })
+}
+
+fn date_value(d: &Option<chrono::NaiveDateTime>) -> Value {
+    d.as_ref()
+        .map(|d| Value::String(format_date_iso(d)))
+        .unwrap_or(Value::Null)
+}
+
+/// The label of a kind in `lang`.
+pub fn kind_label(schemas: &Schemas, kind: &str, lang: &str) -> String {
+    schemas
+        .get(kind)
+        .map(|k| {
+            localized(
+                lang,
+                k.label.as_deref().unwrap_or(kind),
+                k.label_en.as_ref(),
+            )
+            .to_string()
+        })
+        .unwrap_or_else(|| kind.to_string())
+}
+
+/// The short view of a page used in lists and feeds.
+pub fn page_summary(network: &Network, site: &Site, page: &Page) -> Value {
+    json!({
+        "title": page.meta.title,
+        "description": page.meta.description,
+        "date": date_value(&page.meta.date),
+        "updated": date_value(&page.meta.updated),
+        "path": page.path,
+        "permalink": format!("{}{}", site.base_url(), page.path),
+        "kind": page.kind,
+        "kind_label": kind_label(&network.schemas, &page.kind, &page.lang),
+        "lang": page.lang,
+        "fields": page.fields,
+        "site": {"id": site.id, "name": site.config.name, "url": format!("{}/", site.base_url())},
+    })
+}
+
+/// Breadcrumbs from the home page to `section` (included).
+pub fn breadcrumbs(site: &Site, section: Option<usize>) -> Vec<Value> {
+    let mut chain = Vec::new();
+    let mut cur = section;
+    while let Some(i) = cur {
+        let s: &Section = &site.sections[i];
+        chain.push(json!({"title": s.meta.title, "path": s.path}));
+        cur = s.parent;
+    }
+    chain.reverse();
+    chain
+}
+
+/// The full view of a page.
+pub fn page_view(network: &Network, data: &SiteData<'_>, i: usize) -> Value {
+    let site = data.site;
+    let page = &site.pages[i];
+    let html = &data.pages_html[i];
+    let lang = &page.lang;
+    let mut field_list = Vec::new();
+    let mut files = Vec::new();
+    let sizes: HashMap<&str, u64> = page
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.name.as_str(),
+                a.file.data.read().map(|b| b.len() as u64).unwrap_or(0),
+            )
+        })
+        .collect();
+    let file_view = |name: &str| {
+        json!({
+            "name": name,
+            "url": format!("{}{}", page.path, name),
+            "size": sizes.get(name).copied().unwrap_or(0),
+            "ext": name.rsplit_once('.').map(|(_, e)| e.to_ascii_uppercase()).unwrap_or_default(),
+        })
+    };
+    if let Some(kind) = network.schemas.get(&page.kind) {
+        for spec in &kind.fields {
+            let Some(value) = page.fields.get(&spec.name) else {
+                continue;
+            };
+            let label = localized(
+                lang,
+                spec.label.as_deref().unwrap_or(&spec.name),
+                spec.label_en.as_ref(),
+            );
+            let ty = serde_json::to_value(spec.ty).unwrap_or(Value::Null);
+            let value = match spec.ty {
+                FieldType::File => value.as_str().map(file_view).unwrap_or(Value::Null),
+                FieldType::Files => Value::Array(
+                    value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(file_view)
+                        .collect(),
+                ),
+                _ => value.clone(),
+            };
+            if matches!(spec.ty, FieldType::File | FieldType::Files) {
+                match &value {
+                    Value::Array(a) => files.extend(a.iter().cloned()),
+                    Value::Null => {}
+                    v => files.push(v.clone()),
+                }
+            }
+            field_list.push(json!({"name": spec.name, "label": label, "type": ty, "value": value}));
+        }
+    }
+    let taxonomies: Vec<Value> = page
+        .meta
+        .taxonomies
+        .iter()
+        .map(|(tax, terms)| {
+            let t = data
+                .taxonomies
+                .iter()
+                .find(|t| &t.name == tax && &t.lang == lang);
+            let terms: Vec<Value> = terms
+                .iter()
+                .map(|name| {
+                    let slug = cms_core::slugify(name);
+                    let path = t
+                        .and_then(|t| t.terms.get(&slug))
+                        .map(|t| t.path.clone())
+                        .unwrap_or_default();
+                    json!({"name": name, "path": path})
+                })
+                .collect();
+            json!({"name": tax, "terms": terms})
+        })
+        .collect();
+    let section = page.section.map(|s| &site.sections[s]);
+    let mut crumbs = breadcrumbs(site, page.section);
+    crumbs.push(json!({"title": page.meta.title, "path": page.path}));
+    json!({
+        "title": page.meta.title,
+        "description": page.meta.description,
+        "date": date_value(&page.meta.date),
+        "updated": date_value(&page.meta.updated),
+        "slug": page.slug,
+        "path": page.path,
+        "permalink": format!("{}{}", site.base_url(), page.path),
+        "lang": lang,
+        "kind": page.kind,
+        "kind_label": kind_label(&network.schemas, &page.kind, lang),
+        "content": html.html,
+        "toc": html.toc,
+        "extra": page.meta.extra,
+        "fields": page.fields,
+        "field_list": field_list,
+        "files": files,
+        "assets": page.assets.iter().map(|a| file_view(&a.name)).collect::<Vec<_>>(),
+        "taxonomies": taxonomies,
+        "section": section.map(|s| json!({"title": s.meta.title, "path": s.path})),
+        "breadcrumbs": crumbs,
+        "translations": translations_of(data, &page.translation_key, lang),
+        "source": page.file,
+    })
+}
+
+/// The other-language versions of a page or section.
+pub fn translations_of(data: &SiteData<'_>, key: &str, lang: &str) -> Vec<Value> {
+    data.translations
+        .get(key)
+        .map(|v| {
+            v.iter()
+                .filter(|(l, _)| l != lang)
+                .map(|(l, p)| json!({"lang": l, "path": p}))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The view of a section, without its page list.
+pub fn section_view(data: &SiteData<'_>, i: usize) -> Value {
+    let site = data.site;
+    let s = &site.sections[i];
+    let html = &data.sections_html[i];
+    let subsections: Vec<Value> = s
+        .subsections
+        .iter()
+        .map(|&j| {
+            let sub = &site.sections[j];
+            json!({"title": sub.meta.title, "description": sub.meta.description, "path": sub.path, "page_count": sub.pages.len()})
+        })
+        .collect();
+    json!({
+        "title": s.meta.title,
+        "description": s.meta.description,
+        "path": s.path,
+        "permalink": format!("{}{}", site.base_url(), s.path),
+        "lang": s.lang,
+        "kind": s.meta.kind,
+        "content": html.html,
+        "toc": html.toc,
+        "extra": s.meta.extra,
+        "subsections": subsections,
+        "page_count": s.pages.len(),
+        "breadcrumbs": breadcrumbs(site, Some(i)),
+        "translations": translations_of(data, &s.translation_key, &s.lang),
+        "source": s.file,
+    })
+}
+
+/// A paginator over `items`: page `n` (1-based) of `per_page`, under `base` (`/tin-tuc/`).
+pub fn paginator(
+    summaries: &[Value],
+    items: &[usize],
+    per_page: usize,
+    n: usize,
+    base: &str,
+) -> Value {
+    let per = if per_page == 0 {
+        items.len().max(1)
+    } else {
+        per_page
+    };
+    let total = items.len().div_ceil(per).max(1);
+    let url = |k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{k}/")
+        }
+    };
+    let pages: Vec<Value> = items
+        .iter()
+        .skip((n - 1) * per)
+        .take(per)
+        .map(|&i| summaries[i].clone())
+        .collect();
+    json!({
+        "pages": pages,
+        "current_index": n,
+        "total_pages": total,
+        "total_items": items.len(),
+        "paginate_by": per,
+        "first": url(1),
+        "last": url(total),
+        "previous": if n > 1 { Value::String(url(n - 1)) } else { Value::Null },
+        "next": if n < total { Value::String(url(n + 1)) } else { Value::Null },
+        // A window around the current page keeps long lists light.
+        "pagers": (n.saturating_sub(3).max(1)..=(n + 3).min(total)).map(|k| json!({"index": k, "path": url(k)})).collect::<Vec<_>>(),
+    })
+}

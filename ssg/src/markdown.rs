@@ -1,0 +1,308 @@
+//! Markdown to HTML with pulldown-cmark: tables, footnotes, strikethrough, heading ids,
+//! internal links resolved, images required to have alternative text.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::links::{check_relative, LinkIndex};
+
+/// A heading, for tables of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Its `id`.
+    pub id: String,
+    /// Its text.
+    pub title: String,
+}
+
+/// Rendered Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The HTML.
+    pub html: String,
+    /// Headings in order.
+    pub toc: Vec<Heading>,
+}
+
+/// A problem at a byte offset of the Markdown: (offset, message, hint).
+pub type MdProblem = (usize, String, String);
+
+/// What rendering needs to know.
+pub struct MdContext<'a> {
+    /// All link targets.
+    pub links: &'a LinkIndex,
+    /// The index of the site being rendered.
+    pub site: usize,
+    /// The URL path of the page.
+    pub page_path: &'a str,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+fn level_num(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Renders `md`, returning the HTML and every problem found.
+pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
+    let mut problems = Vec::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut toc = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
+    let mut image: Option<(usize, String)> = None;
+    let mut in_table_head = false;
+
+    for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_link(dest_url, range.start, cx, &mut problems);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                image = Some((range.start, String::new()));
+                let dest_url = rewrite_link(dest_url, range.start, cx, &mut problems);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((at, alt)) = image.take() {
+                    if alt.trim().is_empty() {
+                        problems.push((
+                            at,
+                            "image without alternative text".into(),
+                            "describe the image: ![Mô tả ảnh](anh.jpg)".into(),
+                        ));
+                    }
+                }
+                Event::End(TagEnd::Image)
+            }
+            Event::Start(Tag::TableHead) => {
+                in_table_head = true;
+                Event::Start(Tag::TableHead)
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_table_head = false;
+                Event::End(TagEnd::TableHead)
+            }
+            // Header cells get a scope so screen readers can relate cells to headers.
+            Event::Start(Tag::TableCell) if in_table_head => {
+                Event::Html(CowStr::Borrowed("<th scope=\"col\">"))
+            }
+            Event::End(TagEnd::TableCell) if in_table_head => {
+                Event::Html(CowStr::Borrowed("</th>"))
+            }
+            other => other,
+        };
+        if let Some((_, alt)) = image.as_mut() {
+            if let Event::Text(t) | Event::Code(t) = &event {
+                alt.push_str(t);
+            }
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), Vec::new())),
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, text_events)) = heading.take() {
+                    let title: String = text_events
+                        .iter()
+                        .filter_map(|e| match e {
+                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    if let Event::Start(Tag::Heading {
+                        level: l,
+                        id,
+                        classes,
+                        attrs,
+                    }) = &events[start]
+                    {
+                        let base = match id {
+                            Some(i) => i.to_string(),
+                            None => {
+                                let s = cms_core::slugify(&title);
+                                if s.is_empty() {
+                                    "muc".to_string()
+                                } else {
+                                    s
+                                }
+                            }
+                        };
+                        let n = ids.entry(base.clone()).or_insert(0);
+                        let unique = if *n == 0 {
+                            base.clone()
+                        } else {
+                            format!("{base}-{n}")
+                        };
+                        *n += 1;
+                        toc.push(Heading {
+                            level: level_num(*l),
+                            id: unique.clone(),
+                            title,
+                        });
+                        events[start] = Event::Start(Tag::Heading {
+                            level: *l,
+                            id: Some(CowStr::from(unique)),
+                            classes: classes.clone(),
+                            attrs: attrs.clone(),
+                        });
+                    }
+                    events.extend(text_events);
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        match heading.as_mut() {
+            Some((start, buf)) if events.len() > *start => buf.push(event),
+            _ => events.push(event),
+        }
+    }
+    let mut html = String::with_capacity(md.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (Rendered { html, toc }, problems)
+}
+
+fn rewrite_link<'a>(
+    dest: CowStr<'a>,
+    at: usize,
+    cx: &MdContext<'_>,
+    problems: &mut Vec<MdProblem>,
+) -> CowStr<'a> {
+    if dest.starts_with("@/") {
+        match cx.links.resolve(cx.site, &dest) {
+            Ok(url) => CowStr::from(url),
+            Err((msg, hint)) => {
+                problems.push((at, msg, hint));
+                dest
+            }
+        }
+    } else {
+        if let Err((msg, hint)) = check_relative(cx.page_path, &dest) {
+            problems.push((at, msg, hint));
+        }
+        dest
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`, when `text` starts on line `first_line`.
+pub fn line_of(text: &str, offset: usize, first_line: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = first_line + before.matches('\n').count();
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_index() -> LinkIndex {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sites/mt")).unwrap();
+        std::fs::write(
+            dir.path().join("network.toml"),
+            "[network]\nname=\"N\"\nbase_domain=\"mt.gov.vn\"\nportal=\"mt\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("sites/mt/site.toml"),
+            "name=\"M\"\ndomain=\"mt.gov.vn\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("sites/mt/_index.md"),
+            "+++\ntitle=\"M\"\n+++\n",
+        )
+        .unwrap();
+        let n = cms_core::load(&cms_core::Source::Dir(dir.path().to_path_buf())).unwrap();
+        LinkIndex::new(&n)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_tables_scoped_headers() {
+        let idx = empty_index();
+        let cx = MdContext {
+            links: &idx,
+            site: 0,
+            page_path: "/a/",
+        };
+        let (r, p) = render("## Kế hoạch\n\n## Kế hoạch\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nx~~y~~[^1]\n\n[^1]: chú thích\n", &cx);
+        assert!(p.is_empty(), "{p:?}");
+        assert!(
+            r.html.contains("<h2 id=\"ke-hoach\">Kế hoạch</h2>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<h2 id=\"ke-hoach-1\">"), "{}", r.html);
+        assert!(r.html.contains("<th scope=\"col\">A</th>"), "{}", r.html);
+        assert!(r.html.contains("<del>y</del>"), "{}", r.html);
+        assert!(r.html.contains("footnote"), "{}", r.html);
+        assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn links_and_images_are_checked() {
+        let idx = empty_index();
+        let cx = MdContext {
+            links: &idx,
+            site: 0,
+            page_path: "/a/",
+        };
+        let (r, p) = render("[home](@/mt/_index.md#top) [x](@/mt/khong-co.md) [y](@/../../etc/passwd) ![](a.png) [z](../../etc/passwd)", &cx);
+        assert!(r.html.contains("href=\"/#top\""), "{}", r.html);
+        let msgs: Vec<&str> = p.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        assert!(msgs[0].contains("broken link"));
+        assert!(msgs[1].contains("leaves the content root"));
+        assert!(msgs[2].contains("alternative text"));
+        assert!(msgs[3].contains("leaves the site"));
+    }
+
+    #[test]
+    fn line_numbers_count_from_the_body_start() {
+        assert_eq!(line_of("a\nb\nc", 4, 5), (7, 1));
+    }
+}

@@ -1,0 +1,860 @@
+//! The build: Markdown of every page of every site in parallel, then every output file in
+//! parallel, written to a staging folder that replaces the output at the end.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use cms_core::{Diagnostic, Diagnostics, Network};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use tera::{Context, Tera};
+
+use crate::context::{self, html_file, lang_prefix, SiteData, Taxonomy, Term};
+use crate::error::Error;
+use crate::links::LinkIndex;
+use crate::markdown::{self, MdContext, Rendered};
+use crate::output::{ManifestEntry, Staging};
+use crate::templates::make_tera;
+use crate::theme::Theme;
+
+/// How many items a feed holds.
+const FEED_ITEMS: usize = 20;
+/// How many items the home pages list.
+const HOME_ITEMS: usize = 10;
+
+/// Progress of a build, for a progress bar.
+pub trait Progress: Sync {
+    /// The build has `total` outputs to render.
+    fn start(&self, total: u64);
+    /// `n` more are done.
+    fn advance(&self, n: u64);
+}
+
+/// What to build and where.
+pub struct BuildOptions<'a> {
+    /// The output folder (`public`).
+    pub out: PathBuf,
+    /// Build only these site ids (empty: all).
+    pub sites: Vec<String>,
+    /// Render everything but write nothing (`cms check`).
+    pub dry_run: bool,
+    /// The theme.
+    pub theme: &'a Theme,
+    /// Where to report progress.
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Sites built.
+    pub sites: usize,
+    /// Pages rendered (all languages).
+    pub pages: usize,
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+enum Job {
+    Page(usize, usize),
+    Section(usize, usize, usize),
+    TaxonomyList(usize, usize),
+    Term(usize, usize, String, usize),
+    Feed(usize, usize),
+    Sitemap(usize),
+    Robots(usize),
+    NotFound(usize),
+    Alias(usize, String, String),
+    Asset(usize, usize, usize),
+    Static(usize, usize),
+    ThemeStatic(usize, usize),
+    SitemapIndex(usize),
+}
+
+/// Builds `network` into `opts.out`: all or nothing.
+pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
+    let root = &network.display_root;
+    let mut diags = Diagnostics::default();
+    for id in &opts.sites {
+        if network.site(id).is_none() {
+            let known: Vec<&str> = network.sites.iter().map(|s| s.id.as_str()).collect();
+            diags.push(
+                Diagnostic::error(format!("{root}sites/{id}"), 0, 0, format!("no site `{id}`"))
+                    .with_hint(format!("sites are: {}", known.join(", "))),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(Error::Content(diags));
+    }
+    let selected: Vec<usize> = (0..network.sites.len())
+        .filter(|&i| opts.sites.is_empty() || opts.sites.contains(&network.sites[i].id))
+        .collect();
+
+    // Templates: the theme's, with each site's overrides.
+    let theme_tera = make_tera(opts.theme, &[]).map_err(|e| {
+        Error::Content(Diagnostics(vec![Diagnostic::error(
+            format!("{}/templates", opts.theme.origin),
+            0,
+            0,
+            format!("template error: {}", error_chain(&e)),
+        )
+        .with_hint("fix the template syntax")]))
+    })?;
+    let mut site_teras: HashMap<usize, Tera> = HashMap::new();
+    for &i in &selected {
+        let site = &network.sites[i];
+        if site.templates.is_empty() {
+            continue;
+        }
+        match make_tera(opts.theme, &site.templates) {
+            Ok(t) => {
+                site_teras.insert(i, t);
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    format!("{root}sites/{}/templates", site.id),
+                    0,
+                    0,
+                    format!("template error: {}", error_chain(&e)),
+                )
+                .with_hint("fix the template syntax"),
+            ),
+        }
+    }
+    let tera_of = |i: usize| site_teras.get(&i).unwrap_or(&theme_tera);
+
+    // Markdown, in parallel over every page and section of the selected sites.
+    let links = LinkIndex::new(network);
+    let md_jobs: Vec<(usize, bool, usize)> = selected
+        .iter()
+        .flat_map(|&s| {
+            let site = &network.sites[s];
+            (0..site.pages.len())
+                .map(move |p| (s, true, p))
+                .chain((0..site.sections.len()).map(move |c| (s, false, c)))
+        })
+        .collect();
+    let rendered: Vec<(Rendered, Vec<Diagnostic>)> = md_jobs
+        .par_iter()
+        .map(|&(s, is_page, i)| {
+            let site = &network.sites[s];
+            let (body, path, file, line) = if is_page {
+                let p = &site.pages[i];
+                (&p.body, &p.path, &p.file, p.body_line)
+            } else {
+                let c = &site.sections[i];
+                (&c.body, &c.path, &c.file, c.body_line)
+            };
+            let cx = MdContext {
+                links: &links,
+                site: s,
+                page_path: path,
+            };
+            let (r, problems) = markdown::render(body, &cx);
+            let ds = problems
+                .into_iter()
+                .map(|(at, msg, hint)| {
+                    let (l, c) = markdown::line_of(body, at, line);
+                    Diagnostic::error(format!("{root}{file}"), l, c, msg).with_hint(hint)
+                })
+                .collect();
+            (r, ds)
+        })
+        .collect();
+    let mut pages_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
+    let mut sections_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
+    for (&(s, is_page, _), (r, ds)) in md_jobs.iter().zip(rendered) {
+        diags.extend(ds);
+        if is_page {
+            pages_html.entry(s).or_default().push(r)
+        } else {
+            sections_html.entry(s).or_default().push(r)
+        }
+    }
+
+    // Template choices that name a template that does not exist.
+    for &i in &selected {
+        let site = &network.sites[i];
+        let tera = tera_of(i);
+        let has = |name: &str| tera.get_template_names().any(|n| n == name);
+        for p in &site.pages {
+            let name = page_template(network, site, p, tera);
+            if !has(&name) {
+                diags.push(
+                    Diagnostic::error(format!("{root}{}", p.file), p.meta.template_line, 1, format!("template `{name}` not found"))
+                        .with_hint(format!("add themes/{}/templates/{name} or sites/{}/templates/{name}, or remove `template`", opts.theme.name, site.id)),
+                );
+            }
+        }
+        for s in &site.sections {
+            let name = section_template(s);
+            if !has(&name) {
+                diags.push(
+                    Diagnostic::error(format!("{root}{}", s.file), s.meta.template_line, 1, format!("template `{name}` not found"))
+                        .with_hint(format!("add themes/{}/templates/{name} or sites/{}/templates/{name}, or remove `template`", opts.theme.name, site.id)),
+                );
+            }
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Error::Content(diags));
+    }
+
+    // Per-site data shared by every render.
+    let known_paths: HashMap<usize, HashSet<&str>> = selected
+        .iter()
+        .map(|&i| {
+            let site = &network.sites[i];
+            (
+                i,
+                site.pages
+                    .iter()
+                    .map(|p| p.path.as_str())
+                    .chain(site.sections.iter().map(|s| s.path.as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut datas: HashMap<usize, SiteData<'_>> = HashMap::new();
+    for &i in &selected {
+        let site = &network.sites[i];
+        let summaries = site
+            .pages
+            .iter()
+            .map(|p| context::page_summary(network, site, p))
+            .collect();
+        let mut translations: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for p in &site.pages {
+            translations
+                .entry(p.translation_key.clone())
+                .or_default()
+                .push((p.lang.clone(), p.path.clone()));
+        }
+        for s in &site.sections {
+            translations
+                .entry(s.translation_key.clone())
+                .or_default()
+                .push((s.lang.clone(), s.path.clone()));
+        }
+        for v in translations.values_mut() {
+            v.sort();
+        }
+        let site_views = site
+            .languages
+            .iter()
+            .map(|l| {
+                (
+                    l.clone(),
+                    context::site_view(network, site, i, l, &links, &known_paths[&i]),
+                )
+            })
+            .collect();
+        datas.insert(
+            i,
+            SiteData {
+                site,
+                pages_html: pages_html.remove(&i).unwrap_or_default(),
+                sections_html: sections_html.remove(&i).unwrap_or_default(),
+                summaries,
+                site_views,
+                taxonomies: taxonomies(network, site),
+                translations,
+            },
+        );
+    }
+    let network_views: HashMap<&str, Value> = network
+        .config
+        .languages
+        .iter()
+        .map(|l| (l.as_str(), context::network_view(network, l)))
+        .collect();
+    let network_news = network_news(network);
+
+    // Every output of every selected site.
+    let mut jobs = Vec::new();
+    for &i in &selected {
+        let d = &datas[&i];
+        let site = d.site;
+        for p in 0..site.pages.len() {
+            jobs.push(Job::Page(i, p));
+            for a in 0..site.pages[p].assets.len() {
+                jobs.push(Job::Asset(i, p, a));
+            }
+            for alias in &site.pages[p].meta.aliases {
+                jobs.push(Job::Alias(i, alias.clone(), site.pages[p].path.clone()));
+            }
+        }
+        for (c, s) in site.sections.iter().enumerate() {
+            let n = if s.dir.is_empty() || s.meta.paginate_by == 0 {
+                1
+            } else {
+                s.pages.len().div_ceil(s.meta.paginate_by).max(1)
+            };
+            for k in 1..=n {
+                jobs.push(Job::Section(i, c, k));
+            }
+            jobs.push(Job::Feed(i, c));
+        }
+        for (t, tax) in d.taxonomies.iter().enumerate() {
+            jobs.push(Job::TaxonomyList(i, t));
+            for (slug, term) in &tax.terms {
+                for k in 1..=term.pages.len().div_ceil(10).max(1) {
+                    jobs.push(Job::Term(i, t, slug.clone(), k));
+                }
+            }
+        }
+        let site_static: HashSet<&str> = site.static_files.iter().map(|f| f.rel.as_str()).collect();
+        for (k, (rel, _)) in opts.theme.static_files.iter().enumerate() {
+            if !site_static.contains(rel.as_str()) {
+                jobs.push(Job::ThemeStatic(i, k));
+            }
+        }
+        for k in 0..site.static_files.len() {
+            jobs.push(Job::Static(i, k));
+        }
+        jobs.extend([Job::Sitemap(i), Job::Robots(i), Job::NotFound(i)]);
+        if site.is_portal {
+            jobs.push(Job::SitemapIndex(i));
+        }
+    }
+
+    let staging = if opts.dry_run {
+        Staging::dry_run()
+    } else {
+        Staging::new(&opts.out)?
+    };
+    if let Some(p) = opts.progress {
+        p.start(jobs.len() as u64);
+    }
+    let r = Renderer {
+        network,
+        datas: &datas,
+        network_views: &network_views,
+        network_news: &network_news,
+        tera_of: &tera_of,
+        staging: &staging,
+        theme: opts.theme,
+        selected: &selected,
+    };
+    let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
+        .par_iter()
+        .map(|job| {
+            let out = r.run(job);
+            if let Some(p) = opts.progress {
+                p.advance(1);
+            }
+            out
+        })
+        .collect();
+    let mut entries = Vec::new();
+    for res in results {
+        match res {
+            Ok(e) => entries.extend(e),
+            Err(Error::Content(ds)) => diags.extend(ds.0),
+            Err(e) => return Err(e),
+        }
+    }
+    entries.sort();
+    for w in entries.windows(2) {
+        if w[0].path == w[1].path {
+            diags.push(
+                Diagnostic::error(format!("{root}sites"), 0, 0, format!("two outputs write {}", w[0].path))
+                    .with_hint("a static file, an alias or a page bundle file has the same path as a generated page; rename one"),
+            );
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Error::Content(diags));
+    }
+    let manifest = json!({
+        "version": 1,
+        "network": network.config.name,
+        "sites": selected.iter().map(|&i| {
+            let s = &network.sites[i];
+            json!({"id": s.id, "domain": s.config.domain, "aliases": s.config.aliases, "languages": s.languages, "portal": s.is_portal, "root": format!("sites/{}/", s.config.domain)})
+        }).collect::<Vec<_>>(),
+        "files": entries,
+    });
+    let manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Theme(e.to_string()))?;
+    staging.write("manifest.json", &manifest_bytes)?;
+    let bytes = entries.iter().map(|e| e.size).sum::<u64>() + manifest_bytes.len() as u64;
+    let report = BuildReport {
+        sites: selected.len(),
+        pages: selected.iter().map(|&i| network.sites[i].pages.len()).sum(),
+        files: entries.len() + 1,
+        bytes,
+        warnings: diags.warnings().cloned().collect(),
+    };
+    if !opts.dry_run {
+        staging.commit(&opts.out)?;
+    }
+    Ok(report)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        cur = s.source();
+    }
+    msg
+}
+
+fn page_template(
+    network: &Network,
+    site: &cms_core::Site,
+    p: &cms_core::Page,
+    tera: &Tera,
+) -> String {
+    if let Some(t) = &p.meta.template {
+        return t.clone();
+    }
+    if let Some(t) = p
+        .section
+        .and_then(|s| site.sections[s].meta.page_template.clone())
+    {
+        return t;
+    }
+    if let Some(t) = network
+        .schemas
+        .get(&p.kind)
+        .and_then(|k| k.template.clone())
+    {
+        return t;
+    }
+    let by_kind = format!("{}.html", p.kind);
+    if tera.get_template_names().any(|n| n == by_kind) {
+        by_kind
+    } else {
+        "page.html".into()
+    }
+}
+
+fn section_template(s: &cms_core::Section) -> String {
+    match &s.meta.template {
+        Some(t) => t.clone(),
+        None if s.dir.is_empty() => "index.html".into(),
+        None => "section.html".into(),
+    }
+}
+
+fn taxonomies(network: &Network, site: &cms_core::Site) -> Vec<Taxonomy> {
+    let mut out = Vec::new();
+    for lang in &site.languages {
+        for tax in &network.config.taxonomies {
+            let prefix = lang_prefix(network, lang);
+            let path = format!("{prefix}/{}/", cms_core::slugify(tax));
+            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+            for (i, p) in site.pages.iter().enumerate() {
+                if &p.lang != lang {
+                    continue;
+                }
+                for name in p.meta.taxonomies.get(tax).into_iter().flatten() {
+                    let slug = cms_core::slugify(name);
+                    if slug.is_empty() {
+                        continue;
+                    }
+                    let t = terms.entry(slug.clone()).or_insert_with(|| Term {
+                        name: name.clone(),
+                        path: format!("{path}{slug}/"),
+                        pages: Vec::new(),
+                    });
+                    if !t.pages.contains(&i) {
+                        t.pages.push(i);
+                    }
+                }
+            }
+            if terms.is_empty() {
+                continue;
+            }
+            for t in terms.values_mut() {
+                t.pages.sort_by(|&a, &b| {
+                    site.pages[b]
+                        .meta
+                        .date
+                        .cmp(&site.pages[a].meta.date)
+                        .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                });
+            }
+            out.push(Taxonomy {
+                name: tax.clone(),
+                lang: lang.clone(),
+                path,
+                terms,
+            });
+        }
+    }
+    out
+}
+
+/// The newest news of the agency sites, for the portal's home.
+fn network_news(network: &Network) -> Vec<Value> {
+    let mut all: Vec<(&cms_core::Site, &cms_core::Page)> = network
+        .sites
+        .iter()
+        .filter(|s| !s.is_portal)
+        .flat_map(|s| s.pages.iter().map(move |p| (s, p)))
+        .filter(|(_, p)| {
+            p.kind == "news" && p.lang == network.config.default_language && p.meta.date.is_some()
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        b.1.meta
+            .date
+            .cmp(&a.1.meta.date)
+            .then_with(|| (&a.0.id, &a.1.path).cmp(&(&b.0.id, &b.1.path)))
+    });
+    all.into_iter()
+        .take(HOME_ITEMS)
+        .map(|(s, p)| context::page_summary(network, s, p))
+        .collect()
+}
+
+struct Renderer<'a, 'b> {
+    network: &'a Network,
+    datas: &'b HashMap<usize, SiteData<'a>>,
+    network_views: &'b HashMap<&'a str, Value>,
+    network_news: &'b [Value],
+    tera_of: &'b (dyn Fn(usize) -> &'b Tera + Sync),
+    staging: &'b Staging,
+    theme: &'b Theme,
+    selected: &'b [usize],
+}
+
+impl Renderer<'_, '_> {
+    fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Context {
+        let mut cx = Context::new();
+        cx.insert("lang", lang);
+        cx.insert("site", &d.site_views[lang]);
+        cx.insert("network", &self.network_views[lang]);
+        cx.insert("current_path", current_path);
+        cx.insert("default_language", &self.network.config.default_language);
+        cx
+    }
+
+    fn render(
+        &self,
+        site: usize,
+        template: &str,
+        cx: &Context,
+        source: &str,
+    ) -> Result<String, Error> {
+        (self.tera_of)(site).render(template, cx).map_err(|e| {
+            Error::Content(Diagnostics(vec![Diagnostic::error(
+                format!("{}{source}", self.network.display_root),
+                1,
+                1,
+                format!(
+                    "rendering with template `{template}` failed: {}",
+                    error_chain(&e)
+                ),
+            )
+            .with_hint("fix the template, or the content it reads")]))
+        })
+    }
+
+    fn write_html(&self, rel: &str, html: String) -> Result<ManifestEntry, Error> {
+        let cfg = minify_html::Cfg {
+            keep_closing_tags: true,
+            keep_html_and_head_opening_tags: true,
+            minify_css: true,
+            ..minify_html::Cfg::new()
+        };
+        let min = minify_html::minify(html.as_bytes(), &cfg);
+        self.staging.write(rel, &min)
+    }
+
+    fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
+        let net = self.network;
+        let site_idx = match job {
+            Job::Page(s, ..)
+            | Job::Section(s, ..)
+            | Job::TaxonomyList(s, ..)
+            | Job::Term(s, ..)
+            | Job::Feed(s, ..) => *s,
+            Job::Sitemap(s)
+            | Job::Robots(s)
+            | Job::NotFound(s)
+            | Job::Alias(s, ..)
+            | Job::Asset(s, ..) => *s,
+            Job::Static(s, ..) | Job::ThemeStatic(s, ..) | Job::SitemapIndex(s) => *s,
+        };
+        let d = &self.datas[&site_idx];
+        let site = d.site;
+        let domain = &site.config.domain;
+        let default_lang = net.config.default_language.as_str();
+        match job {
+            Job::Page(_, p) => {
+                let page = &site.pages[*p];
+                let mut cx = self.base_context(d, &page.lang, &page.path);
+                cx.insert("page", &context::page_view(net, d, *p));
+                let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
+                let html = self.render(site_idx, &tpl, &cx, &page.file)?;
+                Ok(vec![self.write_html(&html_file(domain, &page.path), html)?])
+            }
+            Job::Section(_, c, n) => {
+                let s = &site.sections[*c];
+                let path = if *n == 1 {
+                    s.path.clone()
+                } else {
+                    format!("{}page/{n}/", s.path)
+                };
+                let mut cx = self.base_context(d, &s.lang, &path);
+                cx.insert("section", &context::section_view(d, *c));
+                cx.insert(
+                    "paginator",
+                    &context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
+                );
+                if s.dir.is_empty() {
+                    let mut dated: Vec<usize> = (0..site.pages.len())
+                        .filter(|&i| {
+                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
+                        })
+                        .collect();
+                    dated.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    let news: Vec<&Value> = dated
+                        .iter()
+                        .filter(|&&i| site.pages[i].kind == "news")
+                        .take(HOME_ITEMS)
+                        .map(|&i| &d.summaries[i])
+                        .collect();
+                    let latest: Vec<&Value> = dated
+                        .iter()
+                        .take(HOME_ITEMS)
+                        .map(|&i| &d.summaries[i])
+                        .collect();
+                    cx.insert("latest_news", &news);
+                    cx.insert("latest", &latest);
+                    cx.insert(
+                        "network_news",
+                        if site.is_portal {
+                            self.network_news
+                        } else {
+                            &[]
+                        },
+                    );
+                }
+                let html = self.render(site_idx, &section_template(s), &cx, &s.file)?;
+                Ok(vec![self.write_html(&html_file(domain, &path), html)?])
+            }
+            Job::TaxonomyList(_, t) => {
+                let tax = &d.taxonomies[*t];
+                let mut cx = self.base_context(d, &tax.lang, &tax.path);
+                let terms: Vec<Value> = tax
+                    .terms
+                    .values()
+                    .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
+                    .collect();
+                cx.insert("taxonomy", &json!({"name": tax.name, "path": tax.path}));
+                cx.insert("terms", &terms);
+                let html = self.render(
+                    site_idx,
+                    "taxonomy_list.html",
+                    &cx,
+                    &format!("sites/{}", site.id),
+                )?;
+                Ok(vec![self.write_html(&html_file(domain, &tax.path), html)?])
+            }
+            Job::Term(_, t, slug, n) => {
+                let tax = &d.taxonomies[*t];
+                let term = &tax.terms[slug];
+                let path = if *n == 1 {
+                    term.path.clone()
+                } else {
+                    format!("{}page/{n}/", term.path)
+                };
+                let mut cx = self.base_context(d, &tax.lang, &path);
+                cx.insert("taxonomy", &json!({"name": tax.name, "path": tax.path}));
+                cx.insert(
+                    "term",
+                    &json!({"name": term.name, "path": term.path, "page_count": term.pages.len()}),
+                );
+                cx.insert(
+                    "paginator",
+                    &context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
+                );
+                let html = self.render(
+                    site_idx,
+                    "taxonomy_single.html",
+                    &cx,
+                    &format!("sites/{}", site.id),
+                )?;
+                Ok(vec![self.write_html(&html_file(domain, &path), html)?])
+            }
+            Job::Feed(_, c) => {
+                let s = &site.sections[*c];
+                let items: Vec<usize> = if s.dir.is_empty() {
+                    let mut all: Vec<usize> = (0..site.pages.len())
+                        .filter(|&i| {
+                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
+                        })
+                        .collect();
+                    all.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    all
+                } else {
+                    let mut v: Vec<usize> = s
+                        .pages
+                        .iter()
+                        .copied()
+                        .filter(|&i| site.pages[i].meta.date.is_some())
+                        .collect();
+                    v.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    v
+                };
+                let items: Vec<&Value> = items
+                    .iter()
+                    .take(FEED_ITEMS)
+                    .map(|&i| &d.summaries[i])
+                    .collect();
+                let updated = items
+                    .iter()
+                    .filter_map(|v| v["updated"].as_str().or(v["date"].as_str()))
+                    .max()
+                    .map(str::to_string);
+                let mut cx = self.base_context(d, &s.lang, &s.path);
+                cx.insert("section", &json!({"title": s.meta.title, "description": s.meta.description, "path": s.path}));
+                cx.insert("pages", &items);
+                cx.insert("updated", &updated);
+                let mut out = Vec::new();
+                for (tpl, file) in [("rss.xml", "rss.xml"), ("atom.xml", "atom.xml")] {
+                    let mut cx = cx.clone();
+                    cx.insert("feed_url", &format!("{}{}{file}", site.base_url(), s.path));
+                    let xml = self.render(site_idx, tpl, &cx, &s.file)?;
+                    out.push(
+                        self.staging
+                            .write(&format!("sites/{domain}{}{file}", s.path), xml.as_bytes())?,
+                    );
+                }
+                Ok(out)
+            }
+            Job::Sitemap(_) => {
+                let mut urls: Vec<(String, Option<String>)> = Vec::new();
+                for p in &site.pages {
+                    urls.push((
+                        p.path.clone(),
+                        p.meta
+                            .updated
+                            .or(p.meta.date)
+                            .map(|d| cms_core::format_date_iso(&d)),
+                    ));
+                }
+                for s in &site.sections {
+                    urls.push((s.path.clone(), None));
+                }
+                for t in &d.taxonomies {
+                    urls.push((t.path.clone(), None));
+                    urls.extend(t.terms.values().map(|term| (term.path.clone(), None)));
+                }
+                urls.sort();
+                let entries: Vec<Value> = urls
+                    .into_iter()
+                    .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
+                    .collect();
+                let mut cx = self.base_context(d, default_lang, "/sitemap.xml");
+                cx.insert("entries", &entries);
+                let xml =
+                    self.render(site_idx, "sitemap.xml", &cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.staging.write(
+                    &format!("sites/{domain}/sitemap.xml"),
+                    xml.as_bytes(),
+                )?])
+            }
+            Job::SitemapIndex(_) => {
+                let sitemaps: Vec<String> = self
+                    .selected
+                    .iter()
+                    .map(|&i| format!("{}/sitemap.xml", net.sites[i].base_url()))
+                    .collect();
+                let mut cx = self.base_context(d, default_lang, "/sitemap_index.xml");
+                cx.insert("sitemaps", &sitemaps);
+                let xml = self.render(site_idx, "sitemap_index.xml", &cx, "network.toml")?;
+                Ok(vec![self.staging.write(
+                    &format!("sites/{domain}/sitemap_index.xml"),
+                    xml.as_bytes(),
+                )?])
+            }
+            Job::Robots(_) => {
+                let cx = self.base_context(d, default_lang, "/robots.txt");
+                let txt =
+                    self.render(site_idx, "robots.txt", &cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.staging.write(
+                    &format!("sites/{domain}/robots.txt"),
+                    txt.as_bytes(),
+                )?])
+            }
+            Job::NotFound(_) => {
+                let cx = self.base_context(d, default_lang, "/404.html");
+                let html = self.render(site_idx, "404.html", &cx, &format!("sites/{}", site.id))?;
+                Ok(vec![
+                    self.write_html(&format!("sites/{domain}/404.html"), html)?
+                ])
+            }
+            Job::Alias(_, from, to) => {
+                let rel = if from.ends_with(".html") {
+                    format!("sites/{domain}/{from}")
+                } else {
+                    format!("sites/{domain}/{}/index.html", from.trim_end_matches('/'))
+                };
+                let to_html = tera::escape_html(to);
+                let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
+                Ok(vec![self.staging.write(&rel, html.as_bytes())?])
+            }
+            Job::Asset(_, p, a) => {
+                let page = &site.pages[*p];
+                let asset = &page.assets[*a];
+                let bytes = asset.file.data.read().map_err(|e| Error::Io {
+                    path: PathBuf::from(format!("{}{}", net.display_root, asset.file.rel)),
+                    source: e,
+                })?;
+                Ok(vec![self.staging.write(
+                    &format!("sites/{domain}{}{}", page.path, asset.name),
+                    &bytes,
+                )?])
+            }
+            Job::Static(_, k) => {
+                let f = &site.static_files[*k];
+                let bytes = f.data.read().map_err(|e| Error::Io {
+                    path: PathBuf::from(&f.rel),
+                    source: e,
+                })?;
+                Ok(vec![self
+                    .staging
+                    .write(&format!("sites/{domain}/{}", f.rel), &bytes)?])
+            }
+            Job::ThemeStatic(_, k) => {
+                let (rel, bytes) = &self.theme.static_files[*k];
+                Ok(vec![self
+                    .staging
+                    .write(&format!("sites/{domain}/{rel}"), bytes)?])
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Tera setup: the theme's templates with a site's overrides, and the filters and functions
+//! templates use (UI strings, Vietnamese dates, file sizes, feed dates).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDateTime};
+use serde_json::Value;
+use tera::Tera;
+
+use crate::theme::Theme;
+
+/// Builds a Tera instance from the theme's templates, with `overrides` replacing or adding some.
+pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, tera::Error> {
+    let mut by_name: BTreeMap<&str, &str> = theme
+        .templates
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    for (n, t) in overrides {
+        by_name.insert(n, t);
+    }
+    let mut tera = Tera::default();
+    tera.add_raw_templates(by_name.into_iter().collect::<Vec<_>>())?;
+    // HTML and XML outputs are escaped; robots.txt is not markup.
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let i18n = Arc::new(theme.i18n.clone());
+    tera.register_function("t", Translate { i18n });
+    tera.register_filter("format_date", format_date_filter);
+    tera.register_filter("filesize", filesize_filter);
+    tera.register_filter("rfc3339", rfc3339_filter);
+    tera.register_filter("rfc2822", rfc2822_filter);
+    Ok(tera)
+}
+
+struct Translate {
+    i18n: Arc<BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let key = args
+            .get("key")
+            .and_then(Value::as_str)
+            .ok_or("t() needs key=\"…\"")?;
+        let lang = args.get("lang").and_then(Value::as_str).unwrap_or("vi");
+        let text = self
+            .i18n
+            .get(lang)
+            .and_then(|m| m.get(key))
+            .or_else(|| self.i18n.get("vi").and_then(|m| m.get(key)))
+            .ok_or_else(|| format!("no UI string `{key}` in i18n/{lang}.toml"))?;
+        Ok(Value::String(text.clone()))
+    }
+
+    fn is_safe(&self) -> bool {
+        false
+    }
+}
+
+const WEEKDAYS_VI: [&str; 7] = [
+    "Thứ Hai",
+    "Thứ Ba",
+    "Thứ Tư",
+    "Thứ Năm",
+    "Thứ Sáu",
+    "Thứ Bảy",
+    "Chủ Nhật",
+];
+
+fn parse(v: &Value) -> tera::Result<Option<NaiveDateTime>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => cms_core::parse_date(s)
+            .map(Some)
+            .ok_or_else(|| format!("`{s}` is not a date").into()),
+        other => Err(format!("a date filter got {other}, not a date").into()),
+    }
+}
+
+/// Formats a date as Vietnamese readers write it (`25/11/2022`, `Thứ Sáu, 25/11/2022`,
+/// `25/11/2022 15:45`) or in English (`25 November 2022`, `Friday, 25 November 2022`).
+pub fn format_date(d: &NaiveDateTime, lang: &str, style: &str) -> String {
+    let has_time = d.time() != chrono::NaiveTime::MIN;
+    if lang == "en" {
+        let date = d.format("%-d %B %Y").to_string();
+        match style {
+            "weekday" => format!("{}, {date}", d.format("%A")),
+            "datetime" if has_time => format!("{date}, {}", d.format("%H:%M")),
+            "month" => d.format("%B %Y").to_string(),
+            _ => date,
+        }
+    } else {
+        let date = d.format("%d/%m/%Y").to_string();
+        match style {
+            "weekday" => format!(
+                "{}, {date}",
+                WEEKDAYS_VI[d.weekday().num_days_from_monday() as usize]
+            ),
+            "datetime" if has_time => format!("{date} {}", d.format("%H:%M")),
+            "month" => format!("Tháng {}/{}", d.month(), d.year()),
+            _ => date,
+        }
+    }
+}
+
+fn format_date_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(d) = parse(v)? else {
+        return Ok(Value::String(String::new()));
+    };
+    let lang = args.get("lang").and_then(Value::as_str).unwrap_or("vi");
+    let style = args.get("style").and_then(Value::as_str).unwrap_or("date");
+    Ok(Value::String(format_date(&d, lang, style)))
+}
+
+fn rfc3339_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(d) = parse(v)? else {
+        return Ok(Value::String(String::new()));
+    };
+    // Content dates are Vietnam local time.
+    Ok(Value::String(format!(
+        "{}+07:00",
+        d.format("%Y-%m-%dT%H:%M:%S")
+    )))
+}
+
+fn rfc2822_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(d) = parse(v)? else {
+        return Ok(Value::String(String::new()));
+    };
+    Ok(Value::String(format!(
+        "{} +0700",
+        d.format("%a, %d %b %Y %H:%M:%S")
+    )))
+}
+
+/// `12345` → `12,1 KB` (Vietnamese decimal comma) or `12.1 KB` with `lang="en"`.
+fn filesize_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let n = v.as_u64().ok_or("filesize needs a number of bytes")? as f64;
+    let lang = args.get("lang").and_then(Value::as_str).unwrap_or("vi");
+    let (value, unit) = if n < 1024.0 {
+        return Ok(Value::String(format!("{n} B")));
+    } else if n < 1024.0 * 1024.0 {
+        (n / 1024.0, "KB")
+    } else {
+        (n / 1024.0 / 1024.0, "MB")
+    };
+    let s = format!("{value:.1}");
+    let s = if lang == "en" { s } else { s.replace('.', ",") };
+    Ok(Value::String(format!("{s} {unit}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_dates() {
+        let d = cms_core::parse_date("2022-11-25T15:45:00").unwrap();
+        assert_eq!(format_date(&d, "vi", "weekday"), "Thứ Sáu, 25/11/2022");
+        assert_eq!(format_date(&d, "vi", "date"), "25/11/2022");
+        assert_eq!(format_date(&d, "vi", "datetime"), "25/11/2022 15:45");
+        assert_eq!(format_date(&d, "en", "weekday"), "Friday, 25 November 2022");
+    }
+
+    #[test]
+    fn file_sizes() {
+        let f = |n: u64, lang: &str| {
+            let mut a = HashMap::new();
+            a.insert("lang".to_string(), Value::from(lang));
+            filesize_filter(&Value::from(n), &a).unwrap()
+        };
+        assert_eq!(f(500, "vi"), "500 B");
+        assert_eq!(f(12390, "vi"), "12,1 KB");
+        assert_eq!(f(12390, "en"), "12.1 KB");
+    }
+}
