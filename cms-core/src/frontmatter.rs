@@ -65,9 +65,9 @@ pub(crate) fn split(path: &str, content: &str) -> Result<(FrontMatter, String, u
     }
     let Some((end, body_start)) = text_end else {
         return Err(
-            Diagnostic::error(path, 1, 1, format!("front matter is not closed")).with_hint(
-                format!("add a line with `{fence}` after the last front matter field"),
-            ),
+            Diagnostic::error(path, 1, 1, "front matter is not closed").with_hint(format!(
+                "add a line with `{fence}` after the last front matter field"
+            )),
         );
     };
     let fm = FrontMatter {

@@ -823,7 +823,7 @@ impl Renderer<'_, '_> {
                 } else {
                     format!("sites/{domain}/{}/index.html", from.trim_end_matches('/'))
                 };
-                let to_html = tera::escape_html(to);
+                let to_html = crate::templates::escape(to);
                 let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
                 Ok(vec![self.staging.write(&rel, html.as_bytes())?])
             }

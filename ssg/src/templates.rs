@@ -24,6 +24,7 @@ pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, 
     tera.add_raw_templates(by_name.into_iter().collect::<Vec<_>>())?;
     // HTML and XML outputs are escaped; robots.txt is not markup.
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
     let i18n = Arc::new(theme.i18n.clone());
     tera.register_function("t", Translate { i18n });
     tera.register_filter("format_date", format_date_filter);
@@ -31,6 +32,23 @@ pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, 
     tera.register_filter("rfc3339", rfc3339_filter);
     tera.register_filter("rfc2822", rfc2822_filter);
     Ok(tera)
+}
+
+/// Escapes text for HTML and XML. Unlike Tera's default it leaves `/` alone, so URLs stay
+/// readable in feeds and pages.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct Translate {

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Summarise the runs of scripts/bench: a table on stdout and results.json.
+
+Reads the per-run timings (runs.tsv) and the facts scripts/bench collected, passed in
+BENCH_* environment variables. Exits 3 when BENCH_STRICT=1 and a target is missed.
+"""
+import csv
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+
+WALL_TARGET = 0.33  # our wall time / Hugo's
+RSS_TARGET_MIB = 512  # our peak RSS
+
+env = os.environ.get
+
+
+def num(name):
+    return int(env(name, "0") or 0)
+
+
+def main():
+    runs = {"cms": [], "hugo": []}
+    with open(env("BENCH_RAW"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            wall, user, sys_ = float(row["wall_s"]), float(row["user_s"]), float(row["sys_s"])
+            runs[row["tool"]].append({
+                "run": int(row["run"]),
+                "wall_s": wall,
+                "user_s": user,
+                "sys_s": sys_,
+                "cpu_s": round(user + sys_, 2),
+                "peak_rss_mib": round(int(row["maxrss_kib"]) / 1024, 1),
+            })
+
+    med = {}
+    for tool, rs in runs.items():
+        med[tool] = {
+            "wall_s": statistics.median(r["wall_s"] for r in rs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+            "peak_rss_mib": statistics.median(r["peak_rss_mib"] for r in rs),
+        }
+
+    def ratio(k):
+        h = med["hugo"][k]
+        return med["cms"][k] / h if h else float("inf")
+
+    ratios = {"wall": ratio("wall_s"), "cpu": ratio("cpu_s"), "memory": ratio("peak_rss_mib")}
+    targets = {
+        "wall_ratio_le_0.33": ratios["wall"] <= WALL_TARGET,
+        "cms_peak_rss_le_512_mib": med["cms"]["peak_rss_mib"] <= RSS_TARGET_MIB,
+    }
+    outputs = {
+        t: {"files": num(f"BENCH_{t.upper()}_FILES"), "html": num(f"BENCH_{t.upper()}_HTML"),
+            "bytes": num(f"BENCH_{t.upper()}_BYTES")}
+        for t in ("cms", "hugo")
+    }
+    pages, sites, nruns = num("BENCH_PAGES"), num("BENCH_SITES"), num("BENCH_RUNS")
+    md_files, md_bytes = num("BENCH_MD_FILES"), num("BENCH_MD_BYTES")
+    patches = [p for p in (env("BENCH_PATCHES") or "").splitlines() if p]
+
+    mib = 1024 * 1024
+    print()
+    print(f"Corpus: {pages} pages, {sites} sites ({md_files} Markdown files, "
+          f"{md_bytes / mib:.1f} MiB, seed {env('BENCH_SEED')}); {nruns} run(s) each, medians shown")
+    print(f"Machine: nproc {env('BENCH_NPROC')}, {env('BENCH_CPU') or 'unknown CPU'}, "
+          f"{num('BENCH_MEM_KIB') / mib:.1f} GiB RAM")
+    print(f"cms: {env('BENCH_CMS_REV')}   hugo: {env('BENCH_HUGO_VERSION')} (flags: {env('BENCH_HUGO_FLAGS')})")
+    for p in patches:
+        print(f"note: patched {p}")
+    print()
+    hdr = f"{'tool':<22}{'wall (s)':>10}{'CPU (s)':>10}{'peak RSS (MiB)':>16}{'files':>9}{'html':>9}{'out (MiB)':>11}"
+    print(hdr)
+    print("-" * len(hdr))
+    names = {"cms": "cms (1 process)", "hugo": f"hugo ({sites} processes)"}
+    for t in ("cms", "hugo"):
+        m, o = med[t], outputs[t]
+        print(f"{names[t]:<22}{m['wall_s']:>10.2f}{m['cpu_s']:>10.2f}{m['peak_rss_mib']:>16.1f}"
+              f"{o['files']:>9}{o['html']:>9}{o['bytes'] / mib:>11.1f}")
+    print(f"{'ratio cms/hugo':<22}{ratios['wall']:>10.3f}{ratios['cpu']:>10.3f}{ratios['memory']:>16.3f}")
+    print()
+    ok = lambda b: "MET" if b else "MISSED"
+    print(f"target wall ratio <= {WALL_TARGET}: {ratios['wall']:.3f}  {ok(targets['wall_ratio_le_0.33'])}")
+    print(f"target cms peak RSS <= {RSS_TARGET_MIB} MiB: {med['cms']['peak_rss_mib']:.1f} MiB  "
+          f"{ok(targets['cms_peak_rss_le_512_mib'])}")
+
+    result = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "corpus": {"pages": pages, "sites": sites, "seed": num("BENCH_SEED"),
+                   "markdown_files": md_files, "markdown_bytes": md_bytes},
+        "machine": {"nproc": num("BENCH_NPROC"), "cpu": env("BENCH_CPU"),
+                    "mem_kib": num("BENCH_MEM_KIB")},
+        "cms": {"rev": env("BENCH_CMS_REV"), "median": med["cms"], "runs": runs["cms"],
+                "output": outputs["cms"]},
+        "hugo": {"version": env("BENCH_HUGO_VERSION"), "flags": env("BENCH_HUGO_FLAGS"),
+                 "config_patches": patches, "median": med["hugo"], "runs": runs["hugo"],
+                 "output": outputs["hugo"]},
+        "ratios_cms_over_hugo": {k: round(v, 4) for k, v in ratios.items()},
+        "targets": {"wall_ratio_max": WALL_TARGET, "cms_peak_rss_mib_max": RSS_TARGET_MIB,
+                    "met": targets},
+    }
+    path = env("BENCH_JSON")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print(f"\nresults: {path}")
+    if env("BENCH_STRICT") == "1" and not all(targets.values()):
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+//! End-to-end: the demo network in `content/` builds into a complete set of sites.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use sha2::{Digest, Sha256};
+
+fn build_demo(out: &Path) {
+    let root = repo_root();
+    let o = cms(
+        &root,
+        &[
+            "build",
+            "--content",
+            "content",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert_ok(&o);
+    assert!(
+        stderr(&o).is_empty(),
+        "the demo network builds without warnings:\n{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn demo_network_builds_every_site_and_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    let mt = "sites/mt.gov.vn";
+    let sites = [
+        "mt.gov.vn",
+        "drvn.mt.gov.vn",
+        "vec.mt.gov.vn",
+        "vinamarine.mt.gov.vn",
+        "caa.mt.gov.vn",
+        "vnra.mt.gov.vn",
+        "viwa.mt.gov.vn",
+        "vr.mt.gov.vn",
+        "cntt.mt.gov.vn",
+    ];
+    for s in sites {
+        for f in [
+            "index.html",
+            "404.html",
+            "robots.txt",
+            "sitemap.xml",
+            "rss.xml",
+            "atom.xml",
+            "tin-tuc/index.html",
+            "tin-tuc/rss.xml",
+            "style.css",
+        ] {
+            assert!(
+                out.join("sites").join(s).join(f).is_file(),
+                "missing sites/{s}/{f}"
+            );
+        }
+    }
+
+    // The legal decision: metadata, the appendix as a table, the PDF beside it.
+    let qd = read(
+        &out,
+        &format!("{mt}/van-ban/qd-1552-qd-bgtvt-2022/index.html"),
+    );
+    assert!(qd.contains("1552/QĐ-BGTVT"), "number shown");
+    assert!(
+        qd.contains("<table") && qd.contains("scope=col"),
+        "appendix table with header scope"
+    );
+    assert!(qd.contains("Thứ Sáu, 25/11/2022"), "Vietnamese date");
+    assert!(out
+        .join(format!(
+            "{mt}/van-ban/qd-1552-qd-bgtvt-2022/qd-1552-qd-bgtvt.pdf"
+        ))
+        .is_file());
+
+    // The portal's home shows news of its agencies, with links to their domains.
+    let home = read(&out, &format!("{mt}/index.html"));
+    assert!(
+        home.contains("https://drvn.mt.gov.vn/tin-tuc/")
+            || home.contains("https://vr.mt.gov.vn/tin-tuc/"),
+        "agency news on the portal home"
+    );
+
+    // Every kind of the built-in pack appears on the portal.
+    let tree = read_tree(&out.join(mt));
+    let html: String = tree
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    for kind in [
+        "page",
+        "news",
+        "legal",
+        "procedure",
+        "consultation",
+        "faq",
+        "plan",
+        "report",
+        "unit",
+        "person",
+        "dataset",
+    ] {
+        assert!(
+            html.contains(&format!("kind-{kind}")),
+            "no page of kind {kind} on the portal"
+        );
+    }
+
+    // Organisation and contacts in English too (Decree 42 Art. 7.2).
+    assert!(
+        tree.keys().any(|k| k.starts_with("en/gioi-thieu/")),
+        "English organisation pages"
+    );
+    assert!(
+        tree.keys()
+            .any(|k| k.starts_with("en/") && k.contains("lien-he")),
+        "English contacts"
+    );
+}
+
+#[test]
+fn cross_site_links_feeds_and_sitemaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    // An @/ link to another site becomes an absolute URL on its domain; none is left unresolved.
+    let all = read_tree(&out);
+    let mut cross = 0;
+    for (path, bytes) in &all {
+        if path.ends_with(".html") {
+            let s = String::from_utf8_lossy(bytes);
+            assert!(
+                !s.contains("href=@/") && !s.contains("href=\"@/"),
+                "unresolved @/ link in {path}"
+            );
+            if path.starts_with("sites/mt.gov.vn/") && s.contains("href=https://cntt.mt.gov.vn/") {
+                cross += 1;
+            }
+        }
+    }
+    assert!(cross > 0, "the portal links to the IT centre's site");
+
+    // Feeds: at most 20 items, newest first, absolute links.
+    let rss = read(&out, "sites/mt.gov.vn/rss.xml");
+    assert!(rss.starts_with("<?xml") && rss.contains("<rss version=\"2.0\""));
+    let items = rss.matches("<item>").count();
+    assert!((1..=20).contains(&items), "{items} items");
+    assert!(rss.contains("<link>https://mt.gov.vn/"));
+    let atom = read(&out, "sites/mt.gov.vn/tin-tuc/atom.xml");
+    assert!(
+        atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"") && atom.contains("+07:00")
+    );
+
+    // Sitemaps: per site, and an index for the network on the portal.
+    let sm = read(&out, "sites/drvn.mt.gov.vn/sitemap.xml");
+    assert!(
+        sm.contains("<loc>https://drvn.mt.gov.vn/</loc>")
+            && sm.contains("<loc>https://drvn.mt.gov.vn/tin-tuc/")
+    );
+    let index = read(&out, "sites/mt.gov.vn/sitemap_index.xml");
+    assert_eq!(index.matches("<sitemap>").count(), 9);
+    assert!(read(&out, "sites/mt.gov.vn/robots.txt")
+        .contains("Sitemap: https://mt.gov.vn/sitemap_index.xml"));
+
+    // The manifest lists every file with its true hash and size.
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(
+        files.len() + 1,
+        all.len(),
+        "every file but the manifest is listed"
+    );
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        let bytes = &all[path];
+        assert_eq!(f["size"].as_u64().unwrap(), bytes.len() as u64, "{path}");
+        assert_eq!(
+            f["hash"].as_str().unwrap(),
+            hex::encode(Sha256::digest(bytes)),
+            "{path}"
+        );
+        assert!(!f["type"].as_str().unwrap().is_empty());
+    }
+    let site_ids: Vec<&str> = manifest["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(site_ids[0], "mt", "portal first");
+    assert!(manifest["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["aliases"][0] == "vinamarine.gov.vn"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_demo(&tmp.path().join("a"));
+    build_demo(&tmp.path().join("b"));
+    let a = read_tree(&tmp.path().join("a"));
+    let b = read_tree(&tmp.path().join("b"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between two builds");
+    }
+}
+
+#[test]
+fn check_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = cms(&repo_root(), &["check", "--content", "content"]);
+    assert_ok(&o);
+    assert!(stderr(&o).contains("no errors"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn site_filter_builds_only_those_sites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = cms(
+        &repo_root(),
+        &[
+            "build",
+            "--content",
+            "content",
+            "--out",
+            out.to_str().unwrap(),
+            "--site",
+            "drvn",
+            "--site",
+            "vr",
+            "--quiet",
+        ],
+    );
+    assert_ok(&o);
+    let sites: Vec<String> = std::fs::read_dir(out.join("sites"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut sites = sites;
+    sites.sort();
+    assert_eq!(sites, ["drvn.mt.gov.vn", "vr.mt.gov.vn"]);
+    let o = cms(
+        &repo_root(),
+        &[
+            "build",
+            "--content",
+            "content",
+            "--out",
+            out.to_str().unwrap(),
+            "--site",
+            "khong-co",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no site `khong-co`"), "{}", stderr(&o));
+}
