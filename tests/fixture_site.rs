@@ -118,3 +118,45 @@ fn repository_schema_adds_a_kind() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_benchmark_corpus_builds_unchanged() {
+    // The `cms` flavour of ../shared/bench/gen_corpus.py is a contract of the content format.
+    let script = repo_root().join("../shared/bench/gen_corpus.py");
+    if !script.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs with ../shared beside the repository"
+        );
+        eprintln!("skipped: {} not found", script.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let o = std::process::Command::new("python3")
+        .arg(&script)
+        .args(["--flavor", "cms", "--pages", "400", "--sites", "4", "--out"])
+        .arg(&corpus)
+        .output()
+        .expect("run python3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = cms(
+        tmp.path(),
+        &["build", "--content", "corpus/content", "--out", "public"],
+    );
+    assert_ok(&o);
+    assert!(
+        stderr(&o).contains("Built 4 sites, 400 pages"),
+        "{}",
+        stderr(&o)
+    );
+    let out = tmp.path().join("public/sites/mt.gov.vn");
+    assert!(out.join("tin-tuc/page/2/index.html").is_file());
+    assert!(out.join("topics/chuyen-doi-so/index.html").is_file() || out.join("topics").is_dir());
+    // Every page carries the footer with the network's sites (a partial spliced after minifying).
+    let page = read(&out, "tin-tuc/index.html");
+    assert!(
+        page.contains("https://drvn.mt.gov.vn/") && page.contains("</footer></body></html>"),
+        "{page}"
+    );
+}

@@ -9,7 +9,10 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
 
-use crate::context::{self, html_file, lang_prefix, SiteData, Taxonomy, Term};
+/// A template context being built: moved into Tera without copying.
+type Cx = serde_json::Map<String, Value>;
+
+use crate::context::{self, html_file, lang_prefix, Partials, SiteData, Taxonomy, Term};
 use crate::error::Error;
 use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
@@ -57,6 +60,8 @@ pub struct BuildReport {
     pub bytes: u64,
     /// Warnings.
     pub warnings: Vec<Diagnostic>,
+    /// Time spent in each stage, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 enum Job {
@@ -77,6 +82,13 @@ enum Job {
 
 /// Builds `network` into `opts.out`: all or nothing.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        let now = std::time::Instant::now();
+        timings.push((name, now - clock));
+        clock = now;
+    };
     let root = &network.display_root;
     let mut diags = Diagnostics::default();
     for id in &opts.sites {
@@ -166,6 +178,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             (r, ds)
         })
         .collect();
+    lap("templates and markdown");
     let mut pages_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
     let mut sections_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
     for (&(s, is_page, _), (r, ds)) in md_jobs.iter().zip(rendered) {
@@ -226,7 +239,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         let site = &network.sites[i];
         let summaries = site
             .pages
-            .iter()
+            .par_iter()
             .map(|p| context::page_summary(network, site, p))
             .collect();
         let mut translations: HashMap<String, Vec<(String, String)>> = HashMap::new();
@@ -265,6 +278,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 site_views,
                 taxonomies: taxonomies(network, site),
                 translations,
+                partials: HashMap::new(),
             },
         );
     }
@@ -272,10 +286,81 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         .config
         .languages
         .iter()
-        .map(|l| (l.as_str(), context::network_view(network, l)))
+        .map(|l| (l.as_str(), context::network_view(network, l, false)))
         .collect();
     let network_news = network_news(network);
 
+    // Closing tags and <html>/<head> are kept: smaller gains, but markup every validator and
+    // older browser reads the same way.
+    let minify_cfg = minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        ..minify_html::Cfg::new()
+    };
+    // Site partials: parts of every page that depend only on the site and language (the footer
+    // with the network's sites) are rendered once, not once per page.
+    for &i in &selected {
+        let tera = tera_of(i);
+        let names: Vec<String> = tera
+            .get_template_names()
+            .filter(|n| n.starts_with("site/") && n.ends_with(".html"))
+            .map(str::to_string)
+            .collect();
+        let Some(d) = datas.get_mut(&i) else { continue };
+        for lang in &d.site.languages {
+            let mut cx = Cx::new();
+            cx.insert("lang".into(), json!(lang));
+            cx.insert("site".into(), json!(d.site_views[lang]));
+            cx.insert("network".into(), context::network_view(network, lang, true));
+            cx.insert(
+                "default_language".into(),
+                json!(network.config.default_language),
+            );
+            let cx =
+                Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+            let mut parts = Partials::default();
+            for name in &names {
+                match tera.render(name, &cx) {
+                    Ok(html) => {
+                        let key = name
+                            .trim_start_matches("site/")
+                            .trim_end_matches(".html")
+                            .to_string();
+                        let marker = format!("<cms-partial data-name=\"{key}\"></cms-partial>");
+                        let min_marker = String::from_utf8_lossy(&minify_html::minify(
+                            marker.as_bytes(),
+                            &minify_cfg,
+                        ))
+                        .into_owned();
+                        let min_html = String::from_utf8_lossy(&minify_html::minify(
+                            html.as_bytes(),
+                            &minify_cfg,
+                        ))
+                        .into_owned();
+                        parts.markers.insert(key, Value::String(marker.clone()));
+                        parts.parts.push((marker, min_marker, html, min_html));
+                    }
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            format!("{root}sites/{}/site.toml", d.site.id),
+                            1,
+                            1,
+                            format!("rendering `{name}` failed: {}", error_chain(&e)),
+                        )
+                        .with_hint("fix the template, or the site settings it reads"),
+                    ),
+                }
+            }
+            d.partials.insert(lang.clone(), parts);
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Error::Content(diags));
+    }
+
+    lap("site data");
     // Every output of every selected site.
     let mut jobs = Vec::new();
     for &i in &selected {
@@ -341,6 +426,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         staging: &staging,
         theme: opts.theme,
         selected: &selected,
+        minify: minify_cfg,
     };
     let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
         .par_iter()
@@ -352,6 +438,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             out
         })
         .collect();
+    lap("render and write");
     let mut entries = Vec::new();
     for res in results {
         match res {
@@ -392,11 +479,13 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         files: entries.len() + 1,
         bytes,
         warnings: diags.warnings().cloned().collect(),
+        timings: Vec::new(),
     };
     if !opts.dry_run {
         staging.commit(&opts.out)?;
     }
-    Ok(report)
+    lap("manifest and swap");
+    Ok(BuildReport { timings, ..report })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -529,27 +618,31 @@ struct Renderer<'a, 'b> {
     staging: &'b Staging,
     theme: &'b Theme,
     selected: &'b [usize],
+    minify: minify_html::Cfg,
 }
 
 impl Renderer<'_, '_> {
-    fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Context {
-        let mut cx = Context::new();
-        cx.insert("lang", lang);
-        cx.insert("site", &d.site_views[lang]);
-        cx.insert("network", &self.network_views[lang]);
-        cx.insert("current_path", current_path);
-        cx.insert("default_language", &self.network.config.default_language);
+    fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Cx {
+        let mut cx = Cx::new();
+        cx.insert("lang".into(), Value::from(lang));
+        cx.insert("site".into(), d.site_views[lang].clone());
+        cx.insert("network".into(), self.network_views[lang].clone());
+        cx.insert("current_path".into(), Value::from(current_path));
+        cx.insert(
+            "default_language".into(),
+            Value::from(self.network.config.default_language.as_str()),
+        );
+        cx.insert(
+            "partials".into(),
+            Value::Object(d.partials[lang].markers.clone()),
+        );
         cx
     }
 
-    fn render(
-        &self,
-        site: usize,
-        template: &str,
-        cx: &Context,
-        source: &str,
-    ) -> Result<String, Error> {
-        (self.tera_of)(site).render(template, cx).map_err(|e| {
+    fn render(&self, site: usize, template: &str, cx: Cx, source: &str) -> Result<String, Error> {
+        // Built as JSON and moved in: Context::insert would deep-copy every value again.
+        let cx = Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+        (self.tera_of)(site).render(template, &cx).map_err(|e| {
             Error::Content(Diagnostics(vec![Diagnostic::error(
                 format!("{}{source}", self.network.display_root),
                 1,
@@ -563,15 +656,32 @@ impl Renderer<'_, '_> {
         })
     }
 
-    fn write_html(&self, rel: &str, html: String) -> Result<ManifestEntry, Error> {
-        let cfg = minify_html::Cfg {
-            keep_closing_tags: true,
-            keep_html_and_head_opening_tags: true,
-            minify_css: true,
-            ..minify_html::Cfg::new()
+    fn write_html(
+        &self,
+        d: &SiteData<'_>,
+        lang: &str,
+        rel: &str,
+        html: String,
+    ) -> Result<ManifestEntry, Error> {
+        let min = match d.partials.get(lang) {
+            Some(p) => p.minify_page(html, |b| minify_html::minify(b, &self.minify)),
+            None => minify_html::minify(html.as_bytes(), &self.minify),
         };
-        let min = minify_html::minify(html.as_bytes(), &cfg);
         self.staging.write(rel, &min)
+    }
+
+    fn write_text(
+        &self,
+        d: &SiteData<'_>,
+        lang: &str,
+        rel: &str,
+        text: String,
+    ) -> Result<ManifestEntry, Error> {
+        let text = match d.partials.get(lang) {
+            Some(p) => p.splice_raw(text),
+            None => text,
+        };
+        self.staging.write(rel, text.as_bytes())
     }
 
     fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
@@ -597,10 +707,15 @@ impl Renderer<'_, '_> {
             Job::Page(_, p) => {
                 let page = &site.pages[*p];
                 let mut cx = self.base_context(d, &page.lang, &page.path);
-                cx.insert("page", &context::page_view(net, d, *p));
+                cx.insert("page".into(), context::page_view(net, d, *p));
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
-                let html = self.render(site_idx, &tpl, &cx, &page.file)?;
-                Ok(vec![self.write_html(&html_file(domain, &page.path), html)?])
+                let html = self.render(site_idx, &tpl, cx, &page.file)?;
+                Ok(vec![self.write_html(
+                    d,
+                    &page.lang,
+                    &html_file(domain, &page.path),
+                    html,
+                )?])
             }
             Job::Section(_, c, n) => {
                 let s = &site.sections[*c];
@@ -610,10 +725,10 @@ impl Renderer<'_, '_> {
                     format!("{}page/{n}/", s.path)
                 };
                 let mut cx = self.base_context(d, &s.lang, &path);
-                cx.insert("section", &context::section_view(d, *c));
+                cx.insert("section".into(), context::section_view(d, *c));
                 cx.insert(
-                    "paginator",
-                    &context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
+                    "paginator".into(),
+                    context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
                 );
                 if s.dir.is_empty() {
                     let mut dated: Vec<usize> = (0..site.pages.len())
@@ -639,19 +754,24 @@ impl Renderer<'_, '_> {
                         .take(HOME_ITEMS)
                         .map(|&i| &d.summaries[i])
                         .collect();
-                    cx.insert("latest_news", &news);
-                    cx.insert("latest", &latest);
+                    cx.insert("latest_news".into(), json!(news));
+                    cx.insert("latest".into(), json!(latest));
                     cx.insert(
-                        "network_news",
-                        if site.is_portal {
+                        "network_news".into(),
+                        json!(if site.is_portal {
                             self.network_news
                         } else {
                             &[]
-                        },
+                        }),
                     );
                 }
-                let html = self.render(site_idx, &section_template(s), &cx, &s.file)?;
-                Ok(vec![self.write_html(&html_file(domain, &path), html)?])
+                let html = self.render(site_idx, &section_template(s), cx, &s.file)?;
+                Ok(vec![self.write_html(
+                    d,
+                    &s.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
             }
             Job::TaxonomyList(_, t) => {
                 let tax = &d.taxonomies[*t];
@@ -661,15 +781,23 @@ impl Renderer<'_, '_> {
                     .values()
                     .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
                     .collect();
-                cx.insert("taxonomy", &json!({"name": tax.name, "path": tax.path}));
-                cx.insert("terms", &terms);
+                cx.insert(
+                    "taxonomy".into(),
+                    json!(json!({"name": tax.name, "path": tax.path})),
+                );
+                cx.insert("terms".into(), json!(terms));
                 let html = self.render(
                     site_idx,
                     "taxonomy_list.html",
-                    &cx,
+                    cx,
                     &format!("sites/{}", site.id),
                 )?;
-                Ok(vec![self.write_html(&html_file(domain, &tax.path), html)?])
+                Ok(vec![self.write_html(
+                    d,
+                    &tax.lang,
+                    &html_file(domain, &tax.path),
+                    html,
+                )?])
             }
             Job::Term(_, t, slug, n) => {
                 let tax = &d.taxonomies[*t];
@@ -680,22 +808,27 @@ impl Renderer<'_, '_> {
                     format!("{}page/{n}/", term.path)
                 };
                 let mut cx = self.base_context(d, &tax.lang, &path);
-                cx.insert("taxonomy", &json!({"name": tax.name, "path": tax.path}));
                 cx.insert(
-                    "term",
-                    &json!({"name": term.name, "path": term.path, "page_count": term.pages.len()}),
+                    "taxonomy".into(),
+                    json!(json!({"name": tax.name, "path": tax.path})),
                 );
+                cx.insert("term".into(), json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})));
                 cx.insert(
-                    "paginator",
-                    &context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
+                    "paginator".into(),
+                    context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
                 );
                 let html = self.render(
                     site_idx,
                     "taxonomy_single.html",
-                    &cx,
+                    cx,
                     &format!("sites/{}", site.id),
                 )?;
-                Ok(vec![self.write_html(&html_file(domain, &path), html)?])
+                Ok(vec![self.write_html(
+                    d,
+                    &tax.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
             }
             Job::Feed(_, c) => {
                 let s = &site.sections[*c];
@@ -740,18 +873,23 @@ impl Renderer<'_, '_> {
                     .max()
                     .map(str::to_string);
                 let mut cx = self.base_context(d, &s.lang, &s.path);
-                cx.insert("section", &json!({"title": s.meta.title, "description": s.meta.description, "path": s.path}));
-                cx.insert("pages", &items);
-                cx.insert("updated", &updated);
+                cx.insert("section".into(), json!(json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})));
+                cx.insert("pages".into(), json!(items));
+                cx.insert("updated".into(), json!(updated));
                 let mut out = Vec::new();
                 for (tpl, file) in [("rss.xml", "rss.xml"), ("atom.xml", "atom.xml")] {
                     let mut cx = cx.clone();
-                    cx.insert("feed_url", &format!("{}{}{file}", site.base_url(), s.path));
-                    let xml = self.render(site_idx, tpl, &cx, &s.file)?;
-                    out.push(
-                        self.staging
-                            .write(&format!("sites/{domain}{}{file}", s.path), xml.as_bytes())?,
+                    cx.insert(
+                        "feed_url".into(),
+                        json!(format!("{}{}{file}", site.base_url(), s.path)),
                     );
+                    let xml = self.render(site_idx, tpl, cx, &s.file)?;
+                    out.push(self.write_text(
+                        d,
+                        &s.lang,
+                        &format!("sites/{domain}{}{file}", s.path),
+                        xml,
+                    )?);
                 }
                 Ok(out)
             }
@@ -779,12 +917,14 @@ impl Renderer<'_, '_> {
                     .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
                     .collect();
                 let mut cx = self.base_context(d, default_lang, "/sitemap.xml");
-                cx.insert("entries", &entries);
+                cx.insert("entries".into(), json!(entries));
                 let xml =
-                    self.render(site_idx, "sitemap.xml", &cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.staging.write(
+                    self.render(site_idx, "sitemap.xml", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
                     &format!("sites/{domain}/sitemap.xml"),
-                    xml.as_bytes(),
+                    xml,
                 )?])
             }
             Job::SitemapIndex(_) => {
@@ -794,28 +934,34 @@ impl Renderer<'_, '_> {
                     .map(|&i| format!("{}/sitemap.xml", net.sites[i].base_url()))
                     .collect();
                 let mut cx = self.base_context(d, default_lang, "/sitemap_index.xml");
-                cx.insert("sitemaps", &sitemaps);
-                let xml = self.render(site_idx, "sitemap_index.xml", &cx, "network.toml")?;
-                Ok(vec![self.staging.write(
+                cx.insert("sitemaps".into(), json!(sitemaps));
+                let xml = self.render(site_idx, "sitemap_index.xml", cx, "network.toml")?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
                     &format!("sites/{domain}/sitemap_index.xml"),
-                    xml.as_bytes(),
+                    xml,
                 )?])
             }
             Job::Robots(_) => {
                 let cx = self.base_context(d, default_lang, "/robots.txt");
-                let txt =
-                    self.render(site_idx, "robots.txt", &cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.staging.write(
+                let txt = self.render(site_idx, "robots.txt", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
                     &format!("sites/{domain}/robots.txt"),
-                    txt.as_bytes(),
+                    txt,
                 )?])
             }
             Job::NotFound(_) => {
                 let cx = self.base_context(d, default_lang, "/404.html");
-                let html = self.render(site_idx, "404.html", &cx, &format!("sites/{}", site.id))?;
-                Ok(vec![
-                    self.write_html(&format!("sites/{domain}/404.html"), html)?
-                ])
+                let html = self.render(site_idx, "404.html", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_html(
+                    d,
+                    default_lang,
+                    &format!("sites/{domain}/404.html"),
+                    html,
+                )?])
             }
             Job::Alias(_, from, to) => {
                 let rel = if from.ends_with(".html") {

@@ -37,17 +37,30 @@ pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, 
 /// Escapes text for HTML and XML. Unlike Tera's default it leaves `/` alone, so URLs stay
 /// readable in feeds and pages.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    let Some(first) = bytes
+        .iter()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push_str(&s[..first]);
+    let mut start = first;
+    for (i, b) in bytes.iter().enumerate().skip(first) {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -179,6 +192,19 @@ mod tests {
         assert_eq!(format_date(&d, "vi", "date"), "25/11/2022");
         assert_eq!(format_date(&d, "vi", "datetime"), "25/11/2022 15:45");
         assert_eq!(format_date(&d, "en", "weekday"), "Friday, 25 November 2022");
+    }
+
+    #[test]
+    fn escapes_markup_but_not_slashes() {
+        assert_eq!(
+            escape("https://mt.gov.vn/a?b=1&c=2"),
+            "https://mt.gov.vn/a?b=1&amp;c=2"
+        );
+        assert_eq!(
+            escape("<script>\"x\" 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &#39;y&#39;&lt;/script&gt;"
+        );
+        assert_eq!(escape("Đường cao tốc"), "Đường cao tốc");
     }
 
     #[test]
