@@ -22,7 +22,7 @@ def num(name):
 
 
 def main():
-    runs = {"cms": [], "hugo": []}
+    runs = {"cms": [], "hugo": [], "hugo-minify": []}
     with open(env("BENCH_RAW"), newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             wall, user, sys_ = float(row["wall_s"]), float(row["user_s"]), float(row["sys_s"])
@@ -36,6 +36,7 @@ def main():
             })
 
     med = {}
+    runs = {t: rs for t, rs in runs.items() if rs}
     for tool, rs in runs.items():
         med[tool] = {
             "wall_s": statistics.median(r["wall_s"] for r in rs),
@@ -48,6 +49,10 @@ def main():
         return med["cms"][k] / h if h else float("inf")
 
     ratios = {"wall": ratio("wall_s"), "cpu": ratio("cpu_s"), "memory": ratio("peak_rss_mib")}
+    if "hugo-minify" in med:
+        hm = med["hugo-minify"]
+        ratios["wall_vs_hugo_minify"] = med["cms"]["wall_s"] / hm["wall_s"] if hm["wall_s"] else float("inf")
+        ratios["cpu_vs_hugo_minify"] = med["cms"]["cpu_s"] / hm["cpu_s"] if hm["cpu_s"] else float("inf")
     targets = {
         "wall_ratio_le_0.33": ratios["wall"] <= WALL_TARGET,
         "cms_peak_rss_le_512_mib": med["cms"]["peak_rss_mib"] <= RSS_TARGET_MIB,
@@ -74,12 +79,14 @@ def main():
     hdr = f"{'tool':<22}{'wall (s)':>10}{'CPU (s)':>10}{'peak RSS (MiB)':>16}{'files':>9}{'html':>9}{'out (MiB)':>11}"
     print(hdr)
     print("-" * len(hdr))
-    names = {"cms": "cms (1 process)", "hugo": f"hugo ({sites} processes)"}
-    for t in ("cms", "hugo"):
-        m, o = med[t], outputs[t]
+    names = {"cms": "cms (1 process)", "hugo": f"hugo ({sites} processes)", "hugo-minify": "hugo --minify"}
+    for t in med:
+        m, o = med[t], outputs.get(t, outputs["hugo"])
         print(f"{names[t]:<22}{m['wall_s']:>10.2f}{m['cpu_s']:>10.2f}{m['peak_rss_mib']:>16.1f}"
               f"{o['files']:>9}{o['html']:>9}{o['bytes'] / mib:>11.1f}")
     print(f"{'ratio cms/hugo':<22}{ratios['wall']:>10.3f}{ratios['cpu']:>10.3f}{ratios['memory']:>16.3f}")
+    if "wall_vs_hugo_minify" in ratios:
+        print(f"{'ratio cms/hugo-minify':<22}{ratios['wall_vs_hugo_minify']:>10.3f}{ratios['cpu_vs_hugo_minify']:>10.3f}")
     print()
     ok = lambda b: "MET" if b else "MISSED"
     print(f"target wall ratio <= {WALL_TARGET}: {ratios['wall']:.3f}  {ok(targets['wall_ratio_le_0.33'])}")
@@ -94,6 +101,7 @@ def main():
                     "mem_kib": num("BENCH_MEM_KIB")},
         "cms": {"rev": env("BENCH_CMS_REV"), "median": med["cms"], "runs": runs["cms"],
                 "output": outputs["cms"]},
+        "hugo_minify": {"median": med.get("hugo-minify"), "runs": runs.get("hugo-minify", [])},
         "hugo": {"version": env("BENCH_HUGO_VERSION"), "flags": env("BENCH_HUGO_FLAGS"),
                  "config_patches": patches, "median": med["hugo"], "runs": runs["hugo"],
                  "output": outputs["hugo"]},
