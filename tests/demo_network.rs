@@ -96,19 +96,7 @@ fn demo_network_builds_every_site_and_page() {
         .filter(|(k, _)| k.ends_with(".html"))
         .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
         .collect();
-    for kind in [
-        "page",
-        "news",
-        "legal",
-        "procedure",
-        "consultation",
-        "faq",
-        "plan",
-        "report",
-        "unit",
-        "person",
-        "dataset",
-    ] {
+    for kind in cms_core::Schemas::builtin().iter().map(|k| k.name.as_str()) {
         assert!(
             html.contains(&format!("kind-{kind}")),
             "no page of kind {kind} on the portal"

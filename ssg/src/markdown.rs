@@ -224,15 +224,8 @@ fn rewrite_link<'a>(
 
 /// The 1-based line of byte `offset` in `text`, when `text` starts on line `first_line`.
 pub fn line_of(text: &str, offset: usize, first_line: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = first_line + before.matches('\n').count();
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
+    let (line, col) = cms_core::line_col(text, offset);
+    (line + first_line - 1, col)
 }
 
 #[cfg(test)]
