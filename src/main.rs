@@ -181,6 +181,7 @@ fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
         dry_run: out.is_none(),
         theme: &theme,
         progress: Some(&progress),
+        minify_each_page: false,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

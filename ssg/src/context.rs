@@ -35,6 +35,8 @@ pub struct Taxonomy {
 
 /// Everything rendering a site needs, computed once.
 pub struct SiteData<'a> {
+    /// Index of the site in the network.
+    pub site_idx: usize,
     /// The site.
     pub site: &'a Site,
     /// Rendered Markdown of each page.
@@ -444,6 +446,16 @@ impl Partials {
         for (marker, _, html, _) in &self.parts {
             if text.contains(marker.as_str()) {
                 text = text.replace(marker.as_str(), html);
+            }
+        }
+        text
+    }
+
+    /// Replaces markers with the minified partials, in a page built from minified templates.
+    pub fn splice_minified(&self, mut text: String) -> String {
+        for (marker, _, _, min_html) in &self.parts {
+            if text.contains(marker.as_str()) {
+                text = text.replace(marker.as_str(), min_html);
             }
         }
         text

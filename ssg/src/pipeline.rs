@@ -45,6 +45,9 @@ pub struct BuildOptions<'a> {
     pub theme: &'a Theme,
     /// Where to report progress.
     pub progress: Option<&'a dyn Progress>,
+    /// Minify every page with minify-html instead of minifying the templates once (which is
+    /// done when every template allows it, see `preminify_template`); slower, same pages.
+    pub minify_each_page: bool,
 }
 
 /// What a build did.
@@ -108,7 +111,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         .collect();
 
     // Templates: the theme's, with each site's overrides.
-    let theme_tera = make_tera(opts.theme, &[]).map_err(|e| {
+    let preminify = !opts.minify_each_page;
+    let (theme_tera, theme_preminified) = make_tera(opts.theme, &[], preminify).map_err(|e| {
         Error::Content(Diagnostics(vec![Diagnostic::error(
             format!("{}/templates", opts.theme.origin),
             0,
@@ -117,13 +121,13 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         )
         .with_hint("fix the template syntax")]))
     })?;
-    let mut site_teras: HashMap<usize, Tera> = HashMap::new();
+    let mut site_teras: HashMap<usize, (Tera, bool)> = HashMap::new();
     for &i in &selected {
         let site = &network.sites[i];
         if site.templates.is_empty() {
             continue;
         }
-        match make_tera(opts.theme, &site.templates) {
+        match make_tera(opts.theme, &site.templates, preminify) {
             Ok(t) => {
                 site_teras.insert(i, t);
             }
@@ -138,7 +142,16 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             ),
         }
     }
-    let tera_of = |i: usize| site_teras.get(&i).unwrap_or(&theme_tera);
+    let tera_of = |i: usize| site_teras.get(&i).map(|t| &t.0).unwrap_or(&theme_tera);
+    let preminified: HashMap<usize, bool> = selected
+        .iter()
+        .map(|&i| {
+            (
+                i,
+                site_teras.get(&i).map(|t| t.1).unwrap_or(theme_preminified),
+            )
+        })
+        .collect();
 
     // Markdown, in parallel over every page and section of the selected sites.
     let links = LinkIndex::new(network);
@@ -271,6 +284,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         datas.insert(
             i,
             SiteData {
+                site_idx: i,
                 site,
                 pages_html: pages_html.remove(&i).unwrap_or_default(),
                 sections_html: sections_html.remove(&i).unwrap_or_default(),
@@ -427,6 +441,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         theme: opts.theme,
         selected: &selected,
         minify: minify_cfg,
+        preminified: &preminified,
     };
     let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
         .par_iter()
@@ -619,6 +634,7 @@ struct Renderer<'a, 'b> {
     theme: &'b Theme,
     selected: &'b [usize],
     minify: minify_html::Cfg,
+    preminified: &'b HashMap<usize, bool>,
 }
 
 impl Renderer<'_, '_> {
@@ -663,6 +679,14 @@ impl Renderer<'_, '_> {
         rel: &str,
         html: String,
     ) -> Result<ManifestEntry, Error> {
+        if self.preminified.get(&d.site_idx).copied().unwrap_or(false) {
+            // The templates were minified once; Markdown output is already compact.
+            let html = match d.partials.get(lang) {
+                Some(p) => p.splice_minified(html),
+                None => html,
+            };
+            return self.staging.write(rel, html.as_bytes());
+        }
         let min = match d.partials.get(lang) {
             Some(p) => p.minify_page(html, |b| minify_html::minify(b, &self.minify)),
             None => minify_html::minify(html.as_bytes(), &self.minify),

@@ -11,7 +11,15 @@ use tera::Tera;
 use crate::theme::Theme;
 
 /// Builds a Tera instance from the theme's templates, with `overrides` replacing or adding some.
-pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, tera::Error> {
+///
+/// With `preminify`, every HTML template is minified once here with minify-html, so pages need
+/// not be minified one by one; that is only done when every HTML template passes
+/// [`preminify_template`]'s check. Returns whether it was done.
+pub fn make_tera(
+    theme: &Theme,
+    overrides: &[(String, String)],
+    preminify: bool,
+) -> Result<(Tera, bool), tera::Error> {
     let mut by_name: BTreeMap<&str, &str> = theme
         .templates
         .iter()
@@ -20,8 +28,36 @@ pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, 
     for (n, t) in overrides {
         by_name.insert(n, t);
     }
+    let mut minified = Vec::new();
+    if preminify {
+        for (name, text) in &by_name {
+            if !name.ends_with(".html") {
+                continue;
+            }
+            match preminify_template(text) {
+                Some(m) => minified.push((name.to_string(), m)),
+                None => {
+                    minified.clear();
+                    break;
+                }
+            }
+        }
+    }
+    let done = preminify && !minified.is_empty();
+    let mut sources: Vec<(String, String)> = by_name
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    if done {
+        let by: BTreeMap<String, String> = minified.into_iter().collect();
+        for (n, t) in sources.iter_mut() {
+            if let Some(m) = by.get(n) {
+                *t = m.clone();
+            }
+        }
+    }
     let mut tera = Tera::default();
-    tera.add_raw_templates(by_name.into_iter().collect::<Vec<_>>())?;
+    tera.add_raw_templates(sources)?;
     // HTML and XML outputs are escaped; robots.txt is not markup.
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
@@ -31,7 +67,97 @@ pub fn make_tera(theme: &Theme, overrides: &[(String, String)]) -> Result<Tera, 
     tera.register_filter("filesize", filesize_filter);
     tera.register_filter("rfc3339", rfc3339_filter);
     tera.register_filter("rfc2822", rfc2822_filter);
-    Ok(tera)
+    Ok((tera, done))
+}
+
+/// Minifies a template's source with minify-html, keeping tera's `{{ }}`, `{% %}` and `{# #}`
+/// intact, when that cannot change what the template means: tera tags must stand in text, or
+/// inside quoted attribute values that contain a space (so the minifier keeps their quotes);
+/// never between attributes, in a tag name, or in `<script>` or `<style>`. Returns `None` for
+/// a template that does not qualify.
+pub fn preminify_template(src: &str) -> Option<String> {
+    if !tera_tags_are_safe(src) {
+        return None;
+    }
+    let cfg = minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        preserve_brace_template_syntax: true,
+        ..minify_html::Cfg::new()
+    };
+    String::from_utf8(minify_html::minify(src.as_bytes(), &cfg)).ok()
+}
+
+fn tera_tags_are_safe(src: &str) -> bool {
+    let b = src.as_bytes();
+    let is_tag_open =
+        |i: usize| b.get(i) == Some(&b'{') && matches!(b.get(i + 1), Some(b'{' | b'%' | b'#'));
+    let lower = src.to_ascii_lowercase();
+    for raw in ["<script", "<style", "<textarea", "<pre"] {
+        let mut from = 0;
+        while let Some(p) = lower[from..].find(raw) {
+            let start = from + p;
+            let end_tag = format!("</{}", &raw[1..]);
+            let end = lower[start..]
+                .find(&end_tag)
+                .map(|e| start + e)
+                .unwrap_or(lower.len());
+            if src[start..end].contains("{{") || src[start..end].contains("{%") {
+                return false;
+            }
+            from = end.max(start + 1);
+        }
+    }
+    let mut i = 0;
+    while i < b.len() {
+        // Skip tera tags in text.
+        if is_tag_open(i) {
+            let close: &[u8] = match b[i + 1] {
+                b'{' => b"}}",
+                b'%' => b"%}",
+                _ => b"#}",
+            };
+            match src[i + 2..].find(std::str::from_utf8(close).unwrap_or("}}")) {
+                Some(e) => i = i + 2 + e + 2,
+                None => return false,
+            }
+            continue;
+        }
+        if b[i] == b'<'
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+        {
+            // Inside a tag: tera tags only in quoted values with a space.
+            let mut j = i + 1;
+            loop {
+                let Some(&c) = b.get(j) else { return false };
+                if c == b'>' {
+                    break;
+                }
+                if is_tag_open(j) {
+                    return false;
+                }
+                if c == b'"' || c == b'\'' {
+                    let end = match src[j + 1..].find(c as char) {
+                        Some(e) => j + 1 + e,
+                        None => return false,
+                    };
+                    let value = &src[j + 1..end];
+                    let has_tera =
+                        value.contains("{{") || value.contains("{%") || value.contains("{#");
+                    if has_tera && !value.contains(' ') {
+                        return false;
+                    }
+                    j = end;
+                }
+                j += 1;
+            }
+            i = j + 1;
+            continue;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Escapes text for HTML and XML. Unlike Tera's default it leaves `/` alone, so URLs stay
@@ -205,6 +331,23 @@ mod tests {
             "&lt;script&gt;&quot;x&quot; &#39;y&#39;&lt;/script&gt;"
         );
         assert_eq!(escape("Đường cao tốc"), "Đường cao tốc");
+    }
+
+    #[test]
+    fn templates_are_minified_only_when_tera_tags_are_safe() {
+        let ok = "<ul>\n  {% for x in xs %}\n    <li class=\"a {{ x.c }}\">{{ x.name }}</li>\n  {% endfor %}\n</ul>\n";
+        let m = preminify_template(ok).unwrap();
+        assert_eq!(
+            m,
+            // The space left after a tera tag collapses to one, as in any text.
+            "<ul>{% for x in xs %} <li class=\"a {{ x.c }}\">{{ x.name }}</li>{% endfor %}</ul>"
+        );
+        // Between attributes, unquoted, quoted without a space, in a script: left alone.
+        assert!(preminify_template("<a href=x{% if c %} rel=next{% endif %}>y</a>").is_none());
+        assert!(preminify_template("<a href={{ x }}>y</a>").is_none());
+        assert!(preminify_template("<a href=\"{{x}}\">y</a>").is_none());
+        assert!(preminify_template("<script>var a = {{ x }};</script>").is_none());
+        assert!(preminify_template("<p>{{ x }}</p><a href=\"/\">y</a>").is_some());
     }
 
     #[test]

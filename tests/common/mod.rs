@@ -99,3 +99,8 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
+
+/// Whether `html` has the attribute `name` with `value`, quoted or not (minifiers drop quotes).
+pub fn has_attr(html: &str, name: &str, value: &str) -> bool {
+    html.contains(&format!("{name}={value}")) || html.contains(&format!("{name}=\"{value}\""))
+}
