@@ -134,6 +134,23 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(purge_delay, -1) };
 }
 
+/// The date of the build in Vietnam (UTC+7), or SOURCE_DATE_EPOCH's for reproducible builds.
+fn today() -> Result<chrono::NaiveDate> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .with_context(|| format!("SOURCE_DATE_EPOCH={v} is not a number of seconds"))?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    };
+    chrono::DateTime::from_timestamp(secs + 7 * 3600, 0)
+        .map(|d| d.date_naive())
+        .context("SOURCE_DATE_EPOCH is out of range")
+}
+
 fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
     keep_freed_memory();
     let started = Instant::now();
@@ -182,6 +199,7 @@ fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
         theme: &theme,
         progress: Some(&progress),
         minify_each_page: false,
+        today: today()?,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

@@ -259,3 +259,46 @@ fn site_filter_builds_only_those_sites() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no site `khong-co`"), "{}", stderr(&o));
 }
+
+#[test]
+fn statuses_sitemap_tree_and_english_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    let mt = out.join("sites/mt.gov.vn");
+    // The decision of 2022 is in force today; the validity is computed at build.
+    let qd = read(&mt, "van-ban/qd-1552-qd-bgtvt-2022/index.html");
+    assert!(qd.contains("Còn hiệu lực"), "validity badge");
+    // Every site has an HTML sitemap ("Sơ đồ cổng") listing its sections.
+    let map = read(&mt, "so-do-cong/index.html");
+    assert!(map.contains("Sơ đồ cổng") && map.contains("/van-ban/") && map.contains("/tin-tuc/"));
+    assert!(out
+        .join("sites/drvn.mt.gov.vn/so-do-cong/index.html")
+        .is_file());
+    // A unit page without its English version is a warning that names the file.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let content = tmp2.path().join("content");
+    fixture(&content);
+    write_files(
+        &content,
+        &[
+            (
+                "sites/mt/to-chuc/_index.md",
+                "+++\ntitle = \"Tổ chức\"\nkind = \"unit\"\n+++\n",
+            ),
+            (
+                "sites/mt/to-chuc/van-phong.md",
+                "+++\ntitle = \"Văn phòng Bộ\"\n+++\n",
+            ),
+        ],
+    );
+    let o = cms(tmp2.path(), &["build", "--quiet"]);
+    assert_ok(&o);
+    assert!(
+        stderr(&o).contains(
+            "content/sites/mt/to-chuc/van-phong.md:1:1: warning: no en version of this `unit` page"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

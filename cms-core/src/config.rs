@@ -146,6 +146,9 @@ pub struct SiteConfig {
     /// The person responsible.
     #[serde(default)]
     pub responsible: Option<Responsible>,
+    /// Official channels besides the site (Decree 42 Art. 5.3): social pages, apps, hotlines.
+    #[serde(default)]
+    pub channels: Vec<MenuItem>,
     /// Theme variables (colours and the like).
     #[serde(default)]
     pub theme: BTreeMap<String, String>,

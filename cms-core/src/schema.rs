@@ -95,6 +95,10 @@ pub struct KindSchema {
     /// The template for its pages (default `<name>.html` when the theme has it, else `page.html`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// Languages every page of this kind must also exist in (Decree 42 Art. 7.2 asks for the
+    /// organisation and contacts in English); the build warns for each page without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations_required: Vec<String>,
     /// In a repository schema: replace the built-in kind of the same name instead of extending it.
     #[serde(default, skip_serializing)]
     pub replace: bool,
@@ -210,6 +214,9 @@ impl Schemas {
                 }
                 if k.template.is_some() {
                     existing.template = k.template;
+                }
+                if !k.translations_required.is_empty() {
+                    existing.translations_required = k.translations_required;
                 }
                 for f in k.fields {
                     match existing.fields.iter_mut().find(|e| e.name == f.name) {

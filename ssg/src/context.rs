@@ -127,6 +127,7 @@ pub fn site_view(
                 items.push(json!({"name": sec.meta.title, "url": sec.path}));
             }
         }
+        items.push(json!({"name": if lang == "en" { "Site map" } else { "Sơ đồ cổng" }, "url": format!("{prefix}/so-do-cong/")}));
         items
     } else {
         c.menu
@@ -176,6 +177,7 @@ pub fn site_view(
         "theme": c.theme,
         "extra": c.extra,
         "menu": menu,
+        "channels": c.channels.iter().map(|m| json!({"name": localized(lang, &m.name, m.name_en.as_ref()), "url": m.url})).collect::<Vec<_>>(),
         "home": format!("{prefix}/"),
     })
 }
@@ -231,8 +233,63 @@ pub fn breadcrumbs(site: &Site, section: Option<usize>) -> Vec<Value> {
     chain
 }
 
+/// A page's status on `today`, computed from its dates: a legal document in force or not, a
+/// consultation open or closed. `None` for kinds without one.
+pub fn status(page: &Page, today: chrono::NaiveDate) -> Option<&'static str> {
+    let date = |k: &str| {
+        page.fields
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(cms_core::parse_date)
+            .map(|d| d.date())
+    };
+    match page.kind.as_str() {
+        "legal" => Some(
+            match (date("effective").or(date("issued")), date("expires")) {
+                (_, Some(e)) if e <= today => "expired",
+                (Some(s), _) if s > today => "not_yet",
+                _ => "in_force",
+            },
+        ),
+        "consultation" => Some(match (date("opens"), date("closes")) {
+            (Some(o), _) if today < o => "upcoming",
+            (_, Some(c)) if today > c => "closed",
+            _ => "open",
+        }),
+        _ => None,
+    }
+}
+
+/// The tree of sections under section `i`, with the pages of small sections, for the HTML
+/// sitemap (Circular 32 "Sơ đồ cổng").
+pub fn section_tree(data: &SiteData<'_>, i: usize) -> Value {
+    const LIST_PAGES_UP_TO: usize = 30;
+    let site = data.site;
+    let s = &site.sections[i];
+    let pages: Vec<Value> = if s.pages.len() <= LIST_PAGES_UP_TO {
+        s.pages
+            .iter()
+            .map(|&p| json!({"title": site.pages[p].meta.title, "path": site.pages[p].path}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    json!({
+        "title": s.meta.title,
+        "path": s.path,
+        "page_count": s.pages.len(),
+        "pages": pages,
+        "children": s.subsections.iter().map(|&c| section_tree(data, c)).collect::<Vec<_>>(),
+    })
+}
+
 /// The full view of a page.
-pub fn page_view(network: &Network, data: &SiteData<'_>, i: usize) -> Value {
+pub fn page_view(
+    network: &Network,
+    data: &SiteData<'_>,
+    i: usize,
+    today: chrono::NaiveDate,
+) -> Value {
     let site = data.site;
     let page = &site.pages[i];
     let html = &data.pages_html[i];
@@ -339,6 +396,7 @@ pub fn page_view(network: &Network, data: &SiteData<'_>, i: usize) -> Value {
         "section": section.map(|s| json!({"title": s.meta.title, "path": s.path})),
         "breadcrumbs": crumbs,
         "translations": translations_of(data, &page.translation_key, lang),
+        "status": status(page, today),
         "source": page.file,
     })
 }

@@ -48,6 +48,9 @@ pub struct BuildOptions<'a> {
     /// Minify every page with minify-html instead of minifying the templates once (which is
     /// done when every template allows it, see `preminify_template`); slower, same pages.
     pub minify_each_page: bool,
+    /// The date statuses are computed against (a legal document in force, a consultation
+    /// open): the build's date, or SOURCE_DATE_EPOCH's for a reproducible build.
+    pub today: chrono::NaiveDate,
 }
 
 /// What a build did.
@@ -69,6 +72,7 @@ pub struct BuildReport {
 
 enum Job {
     Page(usize, usize),
+    HtmlSitemap(usize, String),
     Section(usize, usize, usize),
     TaxonomyList(usize, usize),
     Term(usize, usize, String, usize),
@@ -200,6 +204,37 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             pages_html.entry(s).or_default().push(r)
         } else {
             sections_html.entry(s).or_default().push(r)
+        }
+    }
+
+    // Kinds that must exist in other languages too (Decree 42 Art. 7.2: organisation, contacts).
+    for &i in &selected {
+        let site = &network.sites[i];
+        let have: HashSet<(&str, &str)> = site
+            .pages
+            .iter()
+            .map(|p| (p.translation_key.as_str(), p.lang.as_str()))
+            .collect();
+        for p in site
+            .pages
+            .iter()
+            .filter(|p| p.lang == network.config.default_language)
+        {
+            let Some(kind) = network.schemas.get(&p.kind) else {
+                continue;
+            };
+            for lang in kind
+                .translations_required
+                .iter()
+                .filter(|l| site.languages.contains(l))
+            {
+                if !have.contains(&(p.translation_key.as_str(), lang.as_str())) {
+                    diags.push(
+                        Diagnostic::warning(format!("{root}{}", p.file), 1, 1, format!("no {lang} version of this `{}` page", p.kind))
+                            .with_hint(format!("Decree 42 Art. 7.2 asks for it: add the translation beside it as .{lang}.md")),
+                    );
+                }
+            }
         }
     }
 
@@ -418,6 +453,11 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             jobs.push(Job::Static(i, k));
         }
         jobs.extend([Job::Sitemap(i), Job::Robots(i), Job::NotFound(i)]);
+        for lang in &site.languages {
+            if site.home(lang).is_some() {
+                jobs.push(Job::HtmlSitemap(i, lang.clone()));
+            }
+        }
         if site.is_portal {
             jobs.push(Job::SitemapIndex(i));
         }
@@ -442,6 +482,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         selected: &selected,
         minify: minify_cfg,
         preminified: &preminified,
+        today: opts.today,
     };
     let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
         .par_iter()
@@ -635,6 +676,7 @@ struct Renderer<'a, 'b> {
     selected: &'b [usize],
     minify: minify_html::Cfg,
     preminified: &'b HashMap<usize, bool>,
+    today: chrono::NaiveDate,
 }
 
 impl Renderer<'_, '_> {
@@ -712,6 +754,7 @@ impl Renderer<'_, '_> {
         let net = self.network;
         let site_idx = match job {
             Job::Page(s, ..)
+            | Job::HtmlSitemap(s, ..)
             | Job::Section(s, ..)
             | Job::TaxonomyList(s, ..)
             | Job::Term(s, ..)
@@ -728,10 +771,35 @@ impl Renderer<'_, '_> {
         let domain = &site.config.domain;
         let default_lang = net.config.default_language.as_str();
         match job {
+            Job::HtmlSitemap(_, lang) => {
+                let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
+                let mut cx = self.base_context(d, lang, &path);
+                let tree = site
+                    .home(lang)
+                    .map(|h| {
+                        context::section_tree(
+                            d,
+                            site.sections
+                                .iter()
+                                .position(|s| std::ptr::eq(s, h))
+                                .unwrap_or(0),
+                        )
+                    })
+                    .unwrap_or(Value::Null);
+                cx.insert("tree".into(), tree);
+                let html =
+                    self.render(site_idx, "sitemap.html", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_html(
+                    d,
+                    lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
             Job::Page(_, p) => {
                 let page = &site.pages[*p];
                 let mut cx = self.base_context(d, &page.lang, &page.path);
-                cx.insert("page".into(), context::page_view(net, d, *p));
+                cx.insert("page".into(), context::page_view(net, d, *p, self.today));
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
                 let html = self.render(site_idx, &tpl, cx, &page.file)?;
                 Ok(vec![self.write_html(

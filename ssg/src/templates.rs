@@ -67,6 +67,7 @@ pub fn make_tera(
     tera.register_filter("filesize", filesize_filter);
     tera.register_filter("rfc3339", rfc3339_filter);
     tera.register_filter("rfc2822", rfc2822_filter);
+    tera.register_filter("urlencode_strict", urlencode_filter);
     Ok((tera, done))
 }
 
@@ -291,6 +292,14 @@ fn rfc2822_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     )))
 }
 
+/// Percent-encodes everything but letters and digits, for URLs inside URLs (share links).
+fn urlencode_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let s = v.as_str().ok_or("urlencode_strict needs text")?;
+    Ok(Value::String(
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string(),
+    ))
+}
+
 /// `12345` → `12,1 KB` (Vietnamese decimal comma) or `12.1 KB` with `lang="en"`.
 fn filesize_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let n = v.as_u64().ok_or("filesize needs a number of bytes")? as f64;
@@ -348,6 +357,19 @@ mod tests {
         assert!(preminify_template("<a href=\"{{x}}\">y</a>").is_none());
         assert!(preminify_template("<script>var a = {{ x }};</script>").is_none());
         assert!(preminify_template("<p>{{ x }}</p><a href=\"/\">y</a>").is_some());
+    }
+
+    #[test]
+    fn the_default_theme_is_minified_once_not_per_page() {
+        let theme = crate::theme::Theme::embedded().unwrap();
+        for (name, text) in theme.templates.iter().filter(|(n, _)| n.ends_with(".html")) {
+            assert!(
+                preminify_template(text).is_some(),
+                "{name} keeps pages from the fast path"
+            );
+        }
+        let (_, done) = make_tera(&theme, &[], true).unwrap();
+        assert!(done);
     }
 
     #[test]

@@ -16,6 +16,7 @@ fn build(content: &Path, out: &Path, minify_each_page: bool) {
         theme: &theme,
         progress: None,
         minify_each_page,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     };
     ssg::build(&network, &opts).expect("demo builds");
 }
