@@ -55,7 +55,6 @@ fn demo_network_builds_every_site_and_page() {
             "atom.xml",
             "tin-tuc/index.html",
             "tin-tuc/rss.xml",
-            "style.css",
         ] {
             assert!(
                 out.join("sites").join(s).join(f).is_file(),
@@ -63,6 +62,19 @@ fn demo_network_builds_every_site_and_page() {
             );
         }
     }
+
+    // The stylesheet has its content hash in its name, and pages point to that name.
+    let home_html = read(&out, &format!("{mt}/index.html"));
+    let css: Vec<String> = std::fs::read_dir(out.join(mt))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("style.") && n.ends_with(".css"))
+        .collect();
+    assert_eq!(css.len(), 1, "{css:?}");
+    assert!(
+        css[0].len() == "style.12345678.css".len() && home_html.contains(&format!("/{}", css[0])),
+        "{css:?}"
+    );
 
     // The legal decision: metadata, the appendix as a table, the PDF beside it.
     let qd = read(

@@ -53,6 +53,8 @@ pub struct SiteData<'a> {
     pub translations: HashMap<String, Vec<(String, String)>>,
     /// Site partials (`templates/site/<name>.html`), rendered and minified once per language.
     pub partials: HashMap<String, Partials>,
+    /// CSS and JS files by name, with the fingerprinted name they are written under.
+    pub fingerprinted: std::collections::BTreeMap<String, String>,
 }
 
 /// `/tin-tuc/a/` → `sites/<domain>/tin-tuc/a/index.html`.

@@ -328,6 +328,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 taxonomies: taxonomies(network, site),
                 translations,
                 partials: HashMap::new(),
+                fingerprinted: fingerprints(site, opts.theme)?,
             },
         );
     }
@@ -544,6 +545,38 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     Ok(BuildReport { timings, ..report })
 }
 
+/// CSS and JavaScript get their content hash in their name (`style.3f2a1b9c.css`), so a CDN
+/// may cache them for ever; pages name them through `assets["style.css"]`. A site's own static
+/// file of the same name replaces the theme's.
+fn fingerprints(site: &cms_core::Site, theme: &Theme) -> Result<BTreeMap<String, String>, Error> {
+    use sha2::{Digest, Sha256};
+    let fingerprintable = |rel: &str| rel.ends_with(".css") || rel.ends_with(".js");
+    let mut files: BTreeMap<String, Vec<u8>> = theme
+        .static_files
+        .iter()
+        .filter(|(rel, _)| fingerprintable(rel))
+        .map(|(rel, b)| (rel.clone(), b.clone()))
+        .collect();
+    for f in site.static_files.iter().filter(|f| fingerprintable(&f.rel)) {
+        let bytes = f.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(&f.rel),
+            source: e,
+        })?;
+        files.insert(f.rel.clone(), bytes.into_owned());
+    }
+    Ok(files
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let hash = hex::encode(&Sha256::digest(&bytes)[..4]);
+            let fp = match rel.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+                None => format!("{rel}.{hash}"),
+            };
+            (rel, fp)
+        })
+        .collect())
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut cur = e.source();
@@ -694,6 +727,14 @@ impl Renderer<'_, '_> {
             "partials".into(),
             Value::Object(d.partials[lang].markers.clone()),
         );
+        // `style.css` is `assets.style_css` (a dot would read as a nested key).
+        let assets = d.fingerprinted.iter().map(|(k, v)| {
+            (
+                k.replace(['.', '/', '-'], "_"),
+                Value::String(format!("/{v}")),
+            )
+        });
+        cx.insert("assets".into(), Value::Object(assets.collect()));
         cx
     }
 
@@ -1083,12 +1124,14 @@ impl Renderer<'_, '_> {
                     path: PathBuf::from(&f.rel),
                     source: e,
                 })?;
+                let rel = d.fingerprinted.get(&f.rel).unwrap_or(&f.rel);
                 Ok(vec![self
                     .staging
-                    .write(&format!("sites/{domain}/{}", f.rel), &bytes)?])
+                    .write(&format!("sites/{domain}/{rel}"), &bytes)?])
             }
             Job::ThemeStatic(_, k) => {
                 let (rel, bytes) = &self.theme.static_files[*k];
+                let rel = d.fingerprinted.get(rel).unwrap_or(rel);
                 Ok(vec![self
                     .staging
                     .write(&format!("sites/{domain}/{rel}"), bytes)?])
