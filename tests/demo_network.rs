@@ -281,6 +281,23 @@ fn statuses_sitemap_tree_and_english_warnings() {
     // The decision of 2022 is in force today; the validity is computed at build.
     let qd = read(&mt, "van-ban/qd-1552-qd-bgtvt-2022/index.html");
     assert!(qd.contains("Còn hiệu lực"), "validity badge");
+    // The legal index filters by document type, issuer, year and field as static pages; the
+    // procedure catalogue by field, level and agency.
+    let index = read(&mt, "van-ban/index.html");
+    for facet in [
+        "/van-ban/hinh-thuc/quyet-dinh/",
+        "/van-ban/nam/2022/",
+        "/van-ban/co-quan/bo-giao-thong-van-tai/",
+    ] {
+        assert!(index.contains(facet), "legal index links to {facet}");
+    }
+    let decisions = read(&mt, "van-ban/hinh-thuc/quyet-dinh/index.html");
+    assert!(
+        decisions.contains("1552/QĐ-BGTVT") || decisions.contains("Quyết định số 1552"),
+        "the filter lists the decision"
+    );
+    assert!(!decisions.contains("Thông báo số 91"), "and not the notice");
+    assert!(mt.join("thu-tuc/muc-do/toan-trinh/index.html").is_file());
     // Every site has an HTML sitemap ("Sơ đồ cổng") listing its sections.
     let map = read(&mt, "so-do-cong/index.html");
     assert!(map.contains("Sơ đồ cổng") && map.contains("/van-ban/") && map.contains("/tin-tuc/"));

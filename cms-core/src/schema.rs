@@ -78,6 +78,10 @@ pub struct FieldSpec {
     /// English label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_en: Option<String>,
+    /// Lists of this kind can be filtered by this field, on static pages under
+    /// `<section>/<facet>/<value>/` (a date field filters by year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facet: Option<String>,
 }
 
 /// A content kind.

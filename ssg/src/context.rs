@@ -33,6 +33,81 @@ pub struct Taxonomy {
     pub terms: BTreeMap<String, Term>,
 }
 
+/// One filter of a section's list: the pages by each value of a field.
+#[derive(Debug)]
+pub struct Facet {
+    /// The field.
+    pub field: String,
+    /// Its labels: (Vietnamese, English).
+    pub label: (String, Option<String>),
+    /// URL path of the facet: `/van-ban/hinh-thuc/`.
+    pub path: String,
+    /// Values by slug: (value as written, pages in the section's order).
+    pub values: std::collections::BTreeMap<String, (String, Vec<usize>)>,
+}
+
+/// The facets of section `i`, from the `facet` fields of its kind.
+pub fn facets(network: &Network, site: &Site, i: usize) -> Vec<Facet> {
+    let s = &site.sections[i];
+    let Some(kind) = s.meta.kind.as_ref().and_then(|k| network.schemas.get(k)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for spec in kind.fields.iter().filter(|f| f.facet.is_some()) {
+        let mut values: std::collections::BTreeMap<String, (String, Vec<usize>)> =
+            Default::default();
+        for &p in &s.pages {
+            let Some(v) = site.pages[p].fields.get(&spec.name).and_then(Value::as_str) else {
+                continue;
+            };
+            let v = if spec.ty == FieldType::Date {
+                v.get(..4).unwrap_or(v).to_string()
+            } else {
+                v.to_string()
+            };
+            let slug = cms_core::slugify(&v);
+            if slug.is_empty() {
+                continue;
+            }
+            values
+                .entry(slug)
+                .or_insert_with(|| (v, Vec::new()))
+                .1
+                .push(p);
+        }
+        if values.is_empty() {
+            continue;
+        }
+        out.push(Facet {
+            field: spec.name.clone(),
+            label: (
+                spec.label.clone().unwrap_or_else(|| spec.name.clone()),
+                spec.label_en.clone(),
+            ),
+            path: format!("{}{}/", s.path, spec.facet.as_deref().unwrap_or(&spec.name)),
+            values,
+        });
+    }
+    out
+}
+
+/// The view of a section's facets: labels and values with their page counts and paths.
+pub fn facets_view(facets: &[Facet], lang: &str) -> Value {
+    Value::Array(
+        facets
+            .iter()
+            .map(|f| {
+                let values: Vec<Value> = f
+                    .values
+                    .iter()
+                    .map(|(slug, (v, pages))| json!({"value": v, "path": format!("{}{slug}/", f.path), "count": pages.len()}))
+                    .collect();
+                json!({"field": f.field, "label": localized(lang, &f.label.0, f.label.1.as_ref()), "path": f.path, "values": values})
+            })
+            .collect(),
+    )
+}
+
 /// Everything rendering a site needs, computed once.
 pub struct SiteData<'a> {
     /// Index of the site in the network.
@@ -53,6 +128,8 @@ pub struct SiteData<'a> {
     pub translations: HashMap<String, Vec<(String, String)>>,
     /// Site partials (`templates/site/<name>.html`), rendered and minified once per language.
     pub partials: HashMap<String, Partials>,
+    /// Facets of each section that has some.
+    pub facets: HashMap<usize, Vec<Facet>>,
     /// CSS and JS files by name, with the fingerprinted name they are written under.
     pub fingerprinted: std::collections::BTreeMap<String, String>,
 }

@@ -72,6 +72,8 @@ pub struct BuildReport {
 
 enum Job {
     Page(usize, usize),
+    /// Site, section, facet, value slug, page number.
+    Facet(usize, usize, usize, String, usize),
     HtmlSitemap(usize, String),
     Section(usize, usize, usize),
     TaxonomyList(usize, usize),
@@ -328,6 +330,10 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 taxonomies: taxonomies(network, site),
                 translations,
                 partials: HashMap::new(),
+                facets: (0..site.sections.len())
+                    .map(|c| (c, context::facets(network, site, c)))
+                    .filter(|(_, f)| !f.is_empty())
+                    .collect(),
                 fingerprinted: fingerprints(site, opts.theme)?,
             },
         );
@@ -435,6 +441,15 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 jobs.push(Job::Section(i, c, k));
             }
             jobs.push(Job::Feed(i, c));
+        }
+        for (c, facets) in &d.facets {
+            for (f, facet) in facets.iter().enumerate() {
+                for (slug, (_, pages)) in &facet.values {
+                    for k in 1..=pages.len().div_ceil(10).max(1) {
+                        jobs.push(Job::Facet(i, *c, f, slug.clone(), k));
+                    }
+                }
+            }
         }
         for (t, tax) in d.taxonomies.iter().enumerate() {
             jobs.push(Job::TaxonomyList(i, t));
@@ -795,6 +810,7 @@ impl Renderer<'_, '_> {
         let net = self.network;
         let site_idx = match job {
             Job::Page(s, ..)
+            | Job::Facet(s, ..)
             | Job::HtmlSitemap(s, ..)
             | Job::Section(s, ..)
             | Job::TaxonomyList(s, ..)
@@ -812,6 +828,35 @@ impl Renderer<'_, '_> {
         let domain = &site.config.domain;
         let default_lang = net.config.default_language.as_str();
         match job {
+            Job::Facet(_, c, f, slug, n) => {
+                let s = &site.sections[*c];
+                let facet = &d.facets[c][*f];
+                let (value, pages) = &facet.values[slug];
+                let base = format!("{}{slug}/", facet.path);
+                let path = if *n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}page/{n}/")
+                };
+                let mut cx = self.base_context(d, &s.lang, &path);
+                cx.insert("section".into(), context::section_view(d, *c));
+                cx.insert("facets".into(), context::facets_view(&d.facets[c], &s.lang));
+                cx.insert(
+                    "facet".into(),
+                    json!({"field": facet.field, "value": value, "path": base}),
+                );
+                cx.insert(
+                    "paginator".into(),
+                    context::paginator(&d.summaries, pages, 10, *n, &base),
+                );
+                let html = self.render(site_idx, "facet.html", cx, &s.file)?;
+                Ok(vec![self.write_html(
+                    d,
+                    &s.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
             Job::HtmlSitemap(_, lang) => {
                 let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
                 let mut cx = self.base_context(d, lang, &path);
@@ -859,6 +904,13 @@ impl Renderer<'_, '_> {
                 };
                 let mut cx = self.base_context(d, &s.lang, &path);
                 cx.insert("section".into(), context::section_view(d, *c));
+                cx.insert(
+                    "facets".into(),
+                    d.facets
+                        .get(c)
+                        .map(|f| context::facets_view(f, &s.lang))
+                        .unwrap_or(Value::Array(Vec::new())),
+                );
                 cx.insert(
                     "paginator".into(),
                     context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
