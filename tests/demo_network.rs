@@ -331,3 +331,23 @@ fn statuses_sitemap_tree_and_english_warnings() {
         stderr(&o)
     );
 }
+
+#[test]
+fn article_pages_are_small_and_agencies_have_their_colours() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    // Every article page is at most 60 KB compressed, before images.
+    for (path, bytes) in read_tree(&out) {
+        if path.ends_with("index.html") && (String::from_utf8_lossy(&bytes).contains("<article")) {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&bytes).unwrap();
+            let size = gz.finish().unwrap().len();
+            assert!(size <= 60 * 1024, "{path}: {size} bytes compressed");
+        }
+    }
+    // An agency site carries its own colours from site.toml.
+    let vr = read(&out, "sites/vr.mt.gov.vn/index.html");
+    assert!(vr.contains("--brand: #1d5e2c"), "theme variables of vr");
+}
