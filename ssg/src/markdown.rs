@@ -39,6 +39,8 @@ pub struct MdContext<'a> {
     pub site: usize,
     /// The URL path of the page.
     pub page_path: &'a str,
+    /// The page's language, for the few words the renderer adds.
+    pub lang: &'a str,
 }
 
 fn options() -> Options {
@@ -112,6 +114,18 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                     }
                 }
                 Event::End(TagEnd::Image)
+            }
+            // A wide table scrolls inside a region keyboard users can reach (WCAG 2.1.1).
+            Event::Start(Tag::Table(a)) => {
+                let label = if cx.lang == "en" { "Table" } else { "Bảng" };
+                events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">"
+                ))));
+                Event::Start(Tag::Table(a))
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                Event::Html(CowStr::Borrowed("</div>"))
             }
             Event::Start(Tag::TableHead) => {
                 in_table_head = true;
@@ -261,6 +275,7 @@ mod tests {
             links: &idx,
             site: 0,
             page_path: "/a/",
+            lang: "vi",
         };
         let (r, p) = render("## Kế hoạch\n\n## Kế hoạch\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nx~~y~~[^1]\n\n[^1]: chú thích\n", &cx);
         assert!(p.is_empty(), "{p:?}");
@@ -283,6 +298,7 @@ mod tests {
             links: &idx,
             site: 0,
             page_path: "/a/",
+            lang: "vi",
         };
         let (r, p) = render("[home](@/mt/_index.md#top) [x](@/mt/khong-co.md) [y](@/../../etc/passwd) ![](a.png) [z](../../etc/passwd)", &cx);
         assert!(r.html.contains("href=\"/#top\""), "{}", r.html);

@@ -174,17 +174,18 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         .par_iter()
         .map(|&(s, is_page, i)| {
             let site = &network.sites[s];
-            let (body, path, file, line) = if is_page {
+            let (body, path, file, line, lang) = if is_page {
                 let p = &site.pages[i];
-                (&p.body, &p.path, &p.file, p.body_line)
+                (&p.body, &p.path, &p.file, p.body_line, &p.lang)
             } else {
                 let c = &site.sections[i];
-                (&c.body, &c.path, &c.file, c.body_line)
+                (&c.body, &c.path, &c.file, c.body_line, &c.lang)
             };
             let cx = MdContext {
                 links: &links,
                 site: s,
                 page_path: path,
+                lang,
             };
             let (r, problems) = markdown::render(body, &cx);
             let ds = problems
