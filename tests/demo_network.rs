@@ -298,6 +298,15 @@ fn statuses_sitemap_tree_and_english_warnings() {
     );
     assert!(!decisions.contains("Thông báo số 91"), "and not the notice");
     assert!(mt.join("thu-tuc/muc-do/toan-trinh/index.html").is_file());
+    // The organisation chart is a nested list built from the units' `parent` fields.
+    let org = read(&mt, "gioi-thieu/co-cau-to-chuc/index.html");
+    let office = org
+        .find("Văn phòng Bộ</a><ul>")
+        .expect("the Ministry Office has units under it");
+    assert!(
+        org[office..].contains("Phòng Kiểm soát thủ tục hành chính"),
+        "nested under it"
+    );
     // Every site has an HTML sitemap ("Sơ đồ cổng") listing its sections.
     let map = read(&mt, "so-do-cong/index.html");
     assert!(map.contains("Sơ đồ cổng") && map.contains("/van-ban/") && map.contains("/tin-tuc/"));

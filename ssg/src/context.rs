@@ -339,6 +339,59 @@ pub fn status(page: &Page, today: chrono::NaiveDate) -> Option<&'static str> {
     }
 }
 
+/// The organisation chart of a section of `unit` pages, as a nested list: each unit under the
+/// unit its `parent` field names (by title); units whose parent is not a page of the section
+/// are grouped under that parent's name.
+pub fn org_chart(site: &Site, i: usize) -> Value {
+    let s = &site.sections[i];
+    let units: Vec<&Page> = s
+        .pages
+        .iter()
+        .map(|&p| &site.pages[p])
+        .filter(|p| p.kind == "unit")
+        .collect();
+    if units.is_empty() {
+        return Value::Null;
+    }
+    let parent_of = |p: &Page| {
+        p.fields
+            .get("parent")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let titles: HashSet<&str> = units.iter().map(|p| p.meta.title.as_str()).collect();
+    fn node(p: &Page, units: &[&Page], parent_of: &dyn Fn(&Page) -> String, depth: usize) -> Value {
+        let children: Vec<Value> = if depth < 6 {
+            units
+                .iter()
+                .filter(|c| parent_of(c) == p.meta.title)
+                .map(|c| node(c, units, parent_of, depth + 1))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        json!({"title": p.meta.title, "path": p.path, "children": children})
+    }
+    let mut roots: Vec<String> = units
+        .iter()
+        .map(|p| parent_of(p))
+        .filter(|r| !titles.contains(r.as_str()))
+        .collect();
+    roots.sort();
+    roots.dedup();
+    Value::Array(
+        roots
+            .into_iter()
+            .map(|r| {
+                let children: Vec<Value> =
+                    units.iter().filter(|p| parent_of(p) == r).map(|p| node(p, &units, &parent_of, 1)).collect();
+                json!({"title": if r.is_empty() { s.meta.title.clone() } else { r }, "path": Value::Null, "children": children})
+            })
+            .collect(),
+    )
+}
+
 /// The tree of sections under section `i`, with the pages of small sections, for the HTML
 /// sitemap (Circular 32 "Sơ đồ cổng").
 pub fn section_tree(data: &SiteData<'_>, i: usize) -> Value {

@@ -912,6 +912,7 @@ impl Renderer<'_, '_> {
                         .map(|f| context::facets_view(f, &s.lang))
                         .unwrap_or(Value::Array(Vec::new())),
                 );
+                cx.insert("org_chart".into(), context::org_chart(site, *c));
                 cx.insert(
                     "paginator".into(),
                     context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
