@@ -281,6 +281,20 @@ fn statuses_sitemap_tree_and_english_warnings() {
     // The decision of 2022 is in force today; the validity is computed at build.
     let qd = read(&mt, "van-ban/qd-1552-qd-bgtvt-2022/index.html");
     assert!(qd.contains("Còn hiệu lực"), "validity badge");
+    // An article can be saved as one standalone file: stylesheet inlined, links to the site.
+    let saved = read(
+        &mt,
+        "van-ban/qd-1552-qd-bgtvt-2022/qd-1552-qd-bgtvt-2022.html",
+    );
+    assert!(
+        saved.contains("<style>")
+            && !saved.contains("rel=stylesheet")
+            && saved.contains("<base href=\"https://mt.gov.vn/van-ban/qd-1552-qd-bgtvt-2022/\">")
+    );
+    assert!(
+        qd.contains("qd-1552-qd-bgtvt-2022.html"),
+        "the article links to its standalone copy"
+    );
     // The legal index filters by document type, issuer, year and field as static pages; the
     // procedure catalogue by field, level and agency.
     let index = read(&mt, "van-ban/index.html");

@@ -130,6 +130,8 @@ pub struct SiteData<'a> {
     pub partials: HashMap<String, Partials>,
     /// Facets of each section that has some.
     pub facets: HashMap<usize, Vec<Facet>>,
+    /// The stylesheet, inlined in standalone copies of articles.
+    pub inline_css: String,
     /// CSS and JS files by name, with the fingerprinted name they are written under.
     pub fingerprinted: std::collections::BTreeMap<String, String>,
 }

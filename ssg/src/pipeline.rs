@@ -336,6 +336,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                     .filter(|(_, f)| !f.is_empty())
                     .collect(),
                 fingerprinted: fingerprints(site, opts.theme)?,
+                inline_css: stylesheet(site, opts.theme)?,
             },
         );
     }
@@ -561,6 +562,49 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     Ok(BuildReport { timings, ..report })
 }
 
+/// A page as one file that reads the same offline: its stylesheet inlined, and a `<base>` so
+/// its links and images point to the site.
+fn standalone(page: &[u8], d: &SiteData<'_>, permalink: &str) -> Vec<u8> {
+    let html = String::from_utf8_lossy(page);
+    let mut out = html.to_string();
+    if let Some(css_url) = d.fingerprinted.get("style.css").map(|f| format!("/{f}")) {
+        if let Some(at) = out.find(&css_url) {
+            let start = out[..at].rfind('<').unwrap_or(at);
+            let end = out[at..].find('>').map(|e| at + e + 1).unwrap_or(at);
+            let css = d.inline_css.replace("</", "<\\/");
+            out.replace_range(start..end, &format!("<style>{css}</style>"));
+        }
+    }
+    if let Some(head) = out.find("<head>") {
+        let base = format!("<base href=\"{}\">", crate::templates::escape(permalink));
+        // After <meta charset>, which must come first.
+        let at = out[head..].find('>').map(|e| head + e + 1).unwrap_or(head);
+        let at = match out[at..].find("<meta charset") {
+            Some(0) => out[at..].find('>').map(|e| at + e + 1).unwrap_or(at),
+            _ => at,
+        };
+        out.insert_str(at, &base);
+    }
+    out.into_bytes()
+}
+
+/// The site's stylesheet (its own `static/style.css`, else the theme's), for standalone pages.
+fn stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error> {
+    if let Some(f) = site.static_files.iter().find(|f| f.rel == "style.css") {
+        let bytes = f.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(&f.rel),
+            source: e,
+        })?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(theme
+        .static_files
+        .iter()
+        .find(|(rel, _)| rel == "style.css")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default())
+}
+
 /// CSS and JavaScript get their content hash in their name (`style.3f2a1b9c.css`), so a CDN
 /// may cache them for ever; pages name them through `assets["style.css"]`. A site's own static
 /// file of the same name replaces the theme's.
@@ -778,19 +822,25 @@ impl Renderer<'_, '_> {
         rel: &str,
         html: String,
     ) -> Result<ManifestEntry, Error> {
+        let bytes = self.finish_html(d, lang, html);
+        self.staging.write(rel, &bytes)
+    }
+
+    /// Minifies a rendered page (unless the templates were minified once) and splices in the
+    /// site partials.
+    fn finish_html(&self, d: &SiteData<'_>, lang: &str, html: String) -> Vec<u8> {
         if self.preminified.get(&d.site_idx).copied().unwrap_or(false) {
             // The templates were minified once; Markdown output is already compact.
-            let html = match d.partials.get(lang) {
+            return match d.partials.get(lang) {
                 Some(p) => p.splice_minified(html),
                 None => html,
-            };
-            return self.staging.write(rel, html.as_bytes());
+            }
+            .into_bytes();
         }
-        let min = match d.partials.get(lang) {
+        match d.partials.get(lang) {
             Some(p) => p.minify_page(html, |b| minify_html::minify(b, &self.minify)),
             None => minify_html::minify(html.as_bytes(), &self.minify),
-        };
-        self.staging.write(rel, &min)
+        }
     }
 
     fn write_text(
@@ -889,12 +939,19 @@ impl Renderer<'_, '_> {
                 cx.insert("page".into(), context::page_view(net, d, *p, self.today));
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
                 let html = self.render(site_idx, &tpl, cx, &page.file)?;
-                Ok(vec![self.write_html(
-                    d,
-                    &page.lang,
-                    &html_file(domain, &page.path),
-                    html,
-                )?])
+                let bytes = self.finish_html(d, &page.lang, html);
+                let mut out = Vec::new();
+                // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
+                if page.kind != "page" {
+                    let standalone =
+                        standalone(&bytes, d, &format!("{}{}", site.base_url(), page.path));
+                    out.push(self.staging.write(
+                        &format!("sites/{domain}{}{}.html", page.path, page.slug),
+                        &standalone,
+                    )?);
+                }
+                out.push(self.staging.write(&html_file(domain, &page.path), &bytes)?);
+                Ok(out)
             }
             Job::Section(_, c, n) => {
                 let s = &site.sections[*c];
