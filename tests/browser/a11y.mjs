@@ -117,7 +117,9 @@ function selectPages() {
     const m = /^sites\/([^/]+)\/(.+)$/.exec(f.path);
     if (!m || !byDomain.has(m[1])) continue;
     byDomain.get(m[1]).all.add(m[2]);
-    if (m[2].endsWith('.html')) byDomain.get(m[1]).files.push(m[2]);
+    // Pages are `index.html` (and the 404 page); other HTML files are standalone copies of
+    // articles for saving, which point to the real domain and are checked by vnu only.
+    if (m[2].endsWith('index.html') || m[2] === '404.html') byDomain.get(m[1]).files.push(m[2]);
   }
   const chosen = []; // { site, path, why, tier }: the lower the tier, the sooner it is kept
   const seen = new Set();
