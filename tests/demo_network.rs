@@ -374,3 +374,20 @@ fn article_pages_are_small_and_agencies_have_their_colours() {
     let vr = read(&out, "sites/vr.mt.gov.vn/index.html");
     assert!(vr.contains("--brand: #1d5e2c"), "theme variables of vr");
 }
+
+#[test]
+fn the_procedure_catalogue_is_one_click_from_every_home_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    for site in std::fs::read_dir(out.join("sites")).unwrap() {
+        let site = site.unwrap().path();
+        let home = read(&site, "index.html");
+        assert!(
+            home.contains("https://mt.gov.vn/thu-tuc/")
+                || (site.ends_with("mt.gov.vn") && has_attr(&home, "href", "/thu-tuc/")),
+            "{}: no link to the procedure catalogue on the home page",
+            site.display()
+        );
+    }
+}
