@@ -21,7 +21,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")); // ok: a build script; cargo shows the failure
     let theme = manifest.join("../themes/default");
     println!("cargo:rerun-if-changed={}", theme.display());
     let mut files = Vec::new();
@@ -31,19 +31,19 @@ fn main() {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f
             .strip_prefix(&theme)
-            .expect("walked under theme")
+            .expect("walked under theme") // ok: a build script; cargo shows the failure
             .to_string_lossy()
             .replace('\\', "/");
-        let abs = f.canonicalize().expect("file exists");
+        let abs = f.canonicalize().expect("file exists"); // ok: a build script; cargo shows the failure
         writeln!(
             code,
             "    ({rel:?}, include_bytes!({:?})),",
             abs.display().to_string()
         )
-        .expect("write to string");
+        .expect("write to string"); // ok: a build script; cargo shows the failure
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")) // ok: a build script; cargo shows the failure
         .join("embedded_theme.rs");
-    std::fs::write(out, code).expect("write embedded_theme.rs");
+    std::fs::write(out, code).expect("write embedded_theme.rs"); // ok: a build script; cargo shows the failure
 }

@@ -139,7 +139,7 @@ impl Schemas {
             .iter()
             .map(|(name, text)| {
                 // ok: the built-in schemas are tested below to parse.
-                let k: KindSchema = toml::from_str(text).expect("built-in schema parses");
+                let k: KindSchema = toml::from_str(text).expect("built-in schema parses"); // ok: tested below
                 (name.to_string(), k)
             })
             .collect();
