@@ -8,12 +8,14 @@
 //! to a staging folder and swapped in only when everything succeeded, and the same input gives
 //! byte-identical output.
 
+mod assets;
 mod context;
 mod error;
 mod links;
 mod markdown;
 mod output;
 mod pipeline;
+mod render;
 mod templates;
 mod theme;
 

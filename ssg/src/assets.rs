@@ -1,0 +1,86 @@
+//! Static assets: fingerprinted CSS and JS, and standalone copies of articles.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::context::SiteData;
+use crate::error::Error;
+use crate::theme::Theme;
+
+/// A page as one file that reads the same offline: its stylesheet inlined, and a `<base>` so
+/// its links and images point to the site.
+pub(crate) fn standalone(page: &[u8], d: &SiteData<'_>, permalink: &str) -> Vec<u8> {
+    let html = String::from_utf8_lossy(page);
+    let mut out = html.to_string();
+    if let Some(css_url) = d.fingerprinted.get("style.css").map(|f| format!("/{f}")) {
+        if let Some(at) = out.find(&css_url) {
+            let start = out[..at].rfind('<').unwrap_or(at);
+            let end = out[at..].find('>').map(|e| at + e + 1).unwrap_or(at);
+            let css = d.inline_css.replace("</", "<\\/");
+            out.replace_range(start..end, &format!("<style>{css}</style>"));
+        }
+    }
+    if let Some(head) = out.find("<head>") {
+        let base = format!("<base href=\"{}\">", crate::templates::escape(permalink));
+        // After <meta charset>, which must come first.
+        let at = out[head..].find('>').map(|e| head + e + 1).unwrap_or(head);
+        let at = match out[at..].find("<meta charset") {
+            Some(0) => out[at..].find('>').map(|e| at + e + 1).unwrap_or(at),
+            _ => at,
+        };
+        out.insert_str(at, &base);
+    }
+    out.into_bytes()
+}
+
+/// The site's stylesheet (its own `static/style.css`, else the theme's), for standalone pages.
+pub(crate) fn stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error> {
+    if let Some(f) = site.static_files.iter().find(|f| f.rel == "style.css") {
+        let bytes = f.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(&f.rel),
+            source: e,
+        })?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(theme
+        .static_files
+        .iter()
+        .find(|(rel, _)| rel == "style.css")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default())
+}
+
+/// CSS and JavaScript get their content hash in their name (`style.3f2a1b9c.css`), so a CDN
+/// may cache them for ever; pages name them through `assets["style.css"]`. A site's own static
+/// file of the same name replaces the theme's.
+pub(crate) fn fingerprints(
+    site: &cms_core::Site,
+    theme: &Theme,
+) -> Result<BTreeMap<String, String>, Error> {
+    use sha2::{Digest, Sha256};
+    let fingerprintable = |rel: &str| rel.ends_with(".css") || rel.ends_with(".js");
+    let mut files: BTreeMap<String, Vec<u8>> = theme
+        .static_files
+        .iter()
+        .filter(|(rel, _)| fingerprintable(rel))
+        .map(|(rel, b)| (rel.clone(), b.clone()))
+        .collect();
+    for f in site.static_files.iter().filter(|f| fingerprintable(&f.rel)) {
+        let bytes = f.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(&f.rel),
+            source: e,
+        })?;
+        files.insert(f.rel.clone(), bytes.into_owned());
+    }
+    Ok(files
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let hash = hex::encode(&Sha256::digest(&bytes)[..4]);
+            let fp = match rel.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+                None => format!("{rel}.{hash}"),
+            };
+            (rel, fp)
+        })
+        .collect())
+}

@@ -1,0 +1,510 @@
+//! Rendering one output of the build: a page, a list, a feed, a sitemap, a copied file.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use cms_core::{Diagnostic, Diagnostics, Network};
+use serde_json::{json, Value};
+use tera::{Context, Tera};
+
+use crate::assets::standalone;
+use crate::context::{self, html_file, lang_prefix, SiteData};
+use crate::error::Error;
+use crate::output::{ManifestEntry, Staging};
+use crate::pipeline::{
+    error_chain, page_template, section_template, Cx, Job, FEED_ITEMS, HOME_ITEMS,
+};
+use crate::theme::Theme;
+
+pub(crate) struct Renderer<'a, 'b> {
+    pub(crate) network: &'a Network,
+    pub(crate) datas: &'b HashMap<usize, SiteData<'a>>,
+    pub(crate) network_views: &'b HashMap<&'a str, Value>,
+    pub(crate) network_news: &'b [Value],
+    pub(crate) tera_of: &'b (dyn Fn(usize) -> &'b Tera + Sync),
+    pub(crate) staging: &'b Staging,
+    pub(crate) theme: &'b Theme,
+    pub(crate) selected: &'b [usize],
+    pub(crate) minify: minify_html::Cfg,
+    pub(crate) preminified: &'b HashMap<usize, bool>,
+    pub(crate) today: chrono::NaiveDate,
+}
+
+impl Renderer<'_, '_> {
+    fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Cx {
+        let mut cx = Cx::new();
+        cx.insert("lang".into(), Value::from(lang));
+        cx.insert("site".into(), d.site_views[lang].clone());
+        cx.insert("network".into(), self.network_views[lang].clone());
+        cx.insert("current_path".into(), Value::from(current_path));
+        cx.insert(
+            "default_language".into(),
+            Value::from(self.network.config.default_language.as_str()),
+        );
+        cx.insert(
+            "partials".into(),
+            Value::Object(d.partials[lang].markers.clone()),
+        );
+        // `style.css` is `assets.style_css` (a dot would read as a nested key).
+        let assets = d.fingerprinted.iter().map(|(k, v)| {
+            (
+                k.replace(['.', '/', '-'], "_"),
+                Value::String(format!("/{v}")),
+            )
+        });
+        cx.insert("assets".into(), Value::Object(assets.collect()));
+        cx
+    }
+
+    fn render(&self, site: usize, template: &str, cx: Cx, source: &str) -> Result<String, Error> {
+        // Built as JSON and moved in: Context::insert would deep-copy every value again.
+        let cx = Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+        (self.tera_of)(site).render(template, &cx).map_err(|e| {
+            Error::Content(Diagnostics(vec![Diagnostic::error(
+                format!("{}{source}", self.network.display_root),
+                1,
+                1,
+                format!(
+                    "rendering with template `{template}` failed: {}",
+                    error_chain(&e)
+                ),
+            )
+            .with_hint("fix the template, or the content it reads")]))
+        })
+    }
+
+    fn write_html(
+        &self,
+        d: &SiteData<'_>,
+        lang: &str,
+        rel: &str,
+        html: String,
+    ) -> Result<ManifestEntry, Error> {
+        let bytes = self.finish_html(d, lang, html);
+        self.staging.write(rel, &bytes)
+    }
+
+    /// Minifies a rendered page (unless the templates were minified once) and splices in the
+    /// site partials.
+    fn finish_html(&self, d: &SiteData<'_>, lang: &str, html: String) -> Vec<u8> {
+        if self.preminified.get(&d.site_idx).copied().unwrap_or(false) {
+            // The templates were minified once; Markdown output is already compact.
+            return match d.partials.get(lang) {
+                Some(p) => p.splice_minified(html),
+                None => html,
+            }
+            .into_bytes();
+        }
+        match d.partials.get(lang) {
+            Some(p) => p.minify_page(html, |b| minify_html::minify(b, &self.minify)),
+            None => minify_html::minify(html.as_bytes(), &self.minify),
+        }
+    }
+
+    fn write_text(
+        &self,
+        d: &SiteData<'_>,
+        lang: &str,
+        rel: &str,
+        text: String,
+    ) -> Result<ManifestEntry, Error> {
+        let text = match d.partials.get(lang) {
+            Some(p) => p.splice_raw(text),
+            None => text,
+        };
+        self.staging.write(rel, text.as_bytes())
+    }
+
+    pub(crate) fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
+        let net = self.network;
+        let site_idx = match job {
+            Job::Page(s, ..)
+            | Job::Facet(s, ..)
+            | Job::HtmlSitemap(s, ..)
+            | Job::Section(s, ..)
+            | Job::TaxonomyList(s, ..)
+            | Job::Term(s, ..)
+            | Job::Feed(s, ..) => *s,
+            Job::Sitemap(s)
+            | Job::Robots(s)
+            | Job::NotFound(s)
+            | Job::Alias(s, ..)
+            | Job::Asset(s, ..) => *s,
+            Job::Static(s, ..) | Job::ThemeStatic(s, ..) | Job::SitemapIndex(s) => *s,
+        };
+        let d = &self.datas[&site_idx];
+        let site = d.site;
+        let domain = &site.config.domain;
+        let default_lang = net.config.default_language.as_str();
+        match job {
+            Job::Facet(_, c, f, slug, n) => {
+                let s = &site.sections[*c];
+                let facet = &d.facets[c][*f];
+                let (value, pages) = &facet.values[slug];
+                let base = format!("{}{slug}/", facet.path);
+                let path = if *n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}page/{n}/")
+                };
+                let mut cx = self.base_context(d, &s.lang, &path);
+                cx.insert("section".into(), context::section_view(d, *c));
+                cx.insert("facets".into(), context::facets_view(&d.facets[c], &s.lang));
+                cx.insert(
+                    "facet".into(),
+                    json!({"field": facet.field, "value": value, "path": base}),
+                );
+                cx.insert(
+                    "paginator".into(),
+                    context::paginator(&d.summaries, pages, 10, *n, &base),
+                );
+                let html = self.render(site_idx, "facet.html", cx, &s.file)?;
+                Ok(vec![self.write_html(
+                    d,
+                    &s.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
+            Job::HtmlSitemap(_, lang) => {
+                let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
+                let mut cx = self.base_context(d, lang, &path);
+                let tree = site
+                    .home(lang)
+                    .map(|h| {
+                        context::section_tree(
+                            d,
+                            site.sections
+                                .iter()
+                                .position(|s| std::ptr::eq(s, h))
+                                .unwrap_or(0),
+                        )
+                    })
+                    .unwrap_or(Value::Null);
+                cx.insert("tree".into(), tree);
+                let html =
+                    self.render(site_idx, "sitemap.html", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_html(
+                    d,
+                    lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
+            Job::Page(_, p) => {
+                let page = &site.pages[*p];
+                let mut cx = self.base_context(d, &page.lang, &page.path);
+                cx.insert("page".into(), context::page_view(net, d, *p, self.today));
+                let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
+                let html = self.render(site_idx, &tpl, cx, &page.file)?;
+                let bytes = self.finish_html(d, &page.lang, html);
+                let mut out = Vec::new();
+                // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
+                if page.kind != "page" {
+                    let standalone =
+                        standalone(&bytes, d, &format!("{}{}", site.base_url(), page.path));
+                    out.push(self.staging.write(
+                        &format!("sites/{domain}{}{}.html", page.path, page.slug),
+                        &standalone,
+                    )?);
+                }
+                out.push(self.staging.write(&html_file(domain, &page.path), &bytes)?);
+                Ok(out)
+            }
+            Job::Section(_, c, n) => {
+                let s = &site.sections[*c];
+                let path = if *n == 1 {
+                    s.path.clone()
+                } else {
+                    format!("{}page/{n}/", s.path)
+                };
+                let mut cx = self.base_context(d, &s.lang, &path);
+                cx.insert("section".into(), context::section_view(d, *c));
+                cx.insert(
+                    "facets".into(),
+                    d.facets
+                        .get(c)
+                        .map(|f| context::facets_view(f, &s.lang))
+                        .unwrap_or(Value::Array(Vec::new())),
+                );
+                cx.insert("org_chart".into(), context::org_chart(site, *c));
+                cx.insert(
+                    "paginator".into(),
+                    context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
+                );
+                if s.dir.is_empty() {
+                    let mut dated: Vec<usize> = (0..site.pages.len())
+                        .filter(|&i| {
+                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
+                        })
+                        .collect();
+                    dated.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    let news: Vec<&Value> = dated
+                        .iter()
+                        .filter(|&&i| site.pages[i].kind == "news")
+                        .take(HOME_ITEMS)
+                        .map(|&i| &d.summaries[i])
+                        .collect();
+                    let latest: Vec<&Value> = dated
+                        .iter()
+                        .take(HOME_ITEMS)
+                        .map(|&i| &d.summaries[i])
+                        .collect();
+                    cx.insert("latest_news".into(), json!(news));
+                    cx.insert("latest".into(), json!(latest));
+                    cx.insert(
+                        "network_news".into(),
+                        json!(if site.is_portal {
+                            self.network_news
+                        } else {
+                            &[]
+                        }),
+                    );
+                }
+                let html = self.render(site_idx, &section_template(s), cx, &s.file)?;
+                Ok(vec![self.write_html(
+                    d,
+                    &s.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
+            Job::TaxonomyList(_, t) => {
+                let tax = &d.taxonomies[*t];
+                let mut cx = self.base_context(d, &tax.lang, &tax.path);
+                let terms: Vec<Value> = tax
+                    .terms
+                    .values()
+                    .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
+                    .collect();
+                cx.insert(
+                    "taxonomy".into(),
+                    json!(json!({"name": tax.name, "path": tax.path})),
+                );
+                cx.insert("terms".into(), json!(terms));
+                let html = self.render(
+                    site_idx,
+                    "taxonomy_list.html",
+                    cx,
+                    &format!("sites/{}", site.id),
+                )?;
+                Ok(vec![self.write_html(
+                    d,
+                    &tax.lang,
+                    &html_file(domain, &tax.path),
+                    html,
+                )?])
+            }
+            Job::Term(_, t, slug, n) => {
+                let tax = &d.taxonomies[*t];
+                let term = &tax.terms[slug];
+                let path = if *n == 1 {
+                    term.path.clone()
+                } else {
+                    format!("{}page/{n}/", term.path)
+                };
+                let mut cx = self.base_context(d, &tax.lang, &path);
+                cx.insert(
+                    "taxonomy".into(),
+                    json!(json!({"name": tax.name, "path": tax.path})),
+                );
+                cx.insert("term".into(), json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})));
+                cx.insert(
+                    "paginator".into(),
+                    context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
+                );
+                let html = self.render(
+                    site_idx,
+                    "taxonomy_single.html",
+                    cx,
+                    &format!("sites/{}", site.id),
+                )?;
+                Ok(vec![self.write_html(
+                    d,
+                    &tax.lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
+            Job::Feed(_, c) => {
+                let s = &site.sections[*c];
+                let items: Vec<usize> = if s.dir.is_empty() {
+                    let mut all: Vec<usize> = (0..site.pages.len())
+                        .filter(|&i| {
+                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
+                        })
+                        .collect();
+                    all.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    all
+                } else {
+                    let mut v: Vec<usize> = s
+                        .pages
+                        .iter()
+                        .copied()
+                        .filter(|&i| site.pages[i].meta.date.is_some())
+                        .collect();
+                    v.sort_by(|&a, &b| {
+                        site.pages[b]
+                            .meta
+                            .date
+                            .cmp(&site.pages[a].meta.date)
+                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+                    });
+                    v
+                };
+                let items: Vec<&Value> = items
+                    .iter()
+                    .take(FEED_ITEMS)
+                    .map(|&i| &d.summaries[i])
+                    .collect();
+                let updated = items
+                    .iter()
+                    .filter_map(|v| v["updated"].as_str().or(v["date"].as_str()))
+                    .max()
+                    .map(str::to_string);
+                let mut cx = self.base_context(d, &s.lang, &s.path);
+                cx.insert("section".into(), json!(json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})));
+                cx.insert("pages".into(), json!(items));
+                cx.insert("updated".into(), json!(updated));
+                let mut out = Vec::new();
+                for (tpl, file) in [("rss.xml", "rss.xml"), ("atom.xml", "atom.xml")] {
+                    let mut cx = cx.clone();
+                    cx.insert(
+                        "feed_url".into(),
+                        json!(format!("{}{}{file}", site.base_url(), s.path)),
+                    );
+                    let xml = self.render(site_idx, tpl, cx, &s.file)?;
+                    out.push(self.write_text(
+                        d,
+                        &s.lang,
+                        &format!("sites/{domain}{}{file}", s.path),
+                        xml,
+                    )?);
+                }
+                Ok(out)
+            }
+            Job::Sitemap(_) => {
+                let mut urls: Vec<(String, Option<String>)> = Vec::new();
+                for p in &site.pages {
+                    urls.push((
+                        p.path.clone(),
+                        p.meta
+                            .updated
+                            .or(p.meta.date)
+                            .map(|d| cms_core::format_date_iso(&d)),
+                    ));
+                }
+                for s in &site.sections {
+                    urls.push((s.path.clone(), None));
+                }
+                for t in &d.taxonomies {
+                    urls.push((t.path.clone(), None));
+                    urls.extend(t.terms.values().map(|term| (term.path.clone(), None)));
+                }
+                urls.sort();
+                let entries: Vec<Value> = urls
+                    .into_iter()
+                    .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
+                    .collect();
+                let mut cx = self.base_context(d, default_lang, "/sitemap.xml");
+                cx.insert("entries".into(), json!(entries));
+                let xml =
+                    self.render(site_idx, "sitemap.xml", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
+                    &format!("sites/{domain}/sitemap.xml"),
+                    xml,
+                )?])
+            }
+            Job::SitemapIndex(_) => {
+                let sitemaps: Vec<String> = self
+                    .selected
+                    .iter()
+                    .map(|&i| format!("{}/sitemap.xml", net.sites[i].base_url()))
+                    .collect();
+                let mut cx = self.base_context(d, default_lang, "/sitemap_index.xml");
+                cx.insert("sitemaps".into(), json!(sitemaps));
+                let xml = self.render(site_idx, "sitemap_index.xml", cx, "network.toml")?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
+                    &format!("sites/{domain}/sitemap_index.xml"),
+                    xml,
+                )?])
+            }
+            Job::Robots(_) => {
+                let cx = self.base_context(d, default_lang, "/robots.txt");
+                let txt = self.render(site_idx, "robots.txt", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_text(
+                    d,
+                    default_lang,
+                    &format!("sites/{domain}/robots.txt"),
+                    txt,
+                )?])
+            }
+            Job::NotFound(_) => {
+                let cx = self.base_context(d, default_lang, "/404.html");
+                let html = self.render(site_idx, "404.html", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_html(
+                    d,
+                    default_lang,
+                    &format!("sites/{domain}/404.html"),
+                    html,
+                )?])
+            }
+            Job::Alias(_, from, to) => {
+                let rel = if from.ends_with(".html") {
+                    format!("sites/{domain}/{from}")
+                } else {
+                    format!("sites/{domain}/{}/index.html", from.trim_end_matches('/'))
+                };
+                let to_html = crate::templates::escape(to);
+                let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
+                Ok(vec![self.staging.write(&rel, html.as_bytes())?])
+            }
+            Job::Asset(_, p, a) => {
+                let page = &site.pages[*p];
+                let asset = &page.assets[*a];
+                let bytes = asset.file.data.read().map_err(|e| Error::Io {
+                    path: PathBuf::from(format!("{}{}", net.display_root, asset.file.rel)),
+                    source: e,
+                })?;
+                Ok(vec![self.staging.write(
+                    &format!("sites/{domain}{}{}", page.path, asset.name),
+                    &bytes,
+                )?])
+            }
+            Job::Static(_, k) => {
+                let f = &site.static_files[*k];
+                let bytes = f.data.read().map_err(|e| Error::Io {
+                    path: PathBuf::from(&f.rel),
+                    source: e,
+                })?;
+                let rel = d.fingerprinted.get(&f.rel).unwrap_or(&f.rel);
+                Ok(vec![self
+                    .staging
+                    .write(&format!("sites/{domain}/{rel}"), &bytes)?])
+            }
+            Job::ThemeStatic(_, k) => {
+                let (rel, bytes) = &self.theme.static_files[*k];
+                let rel = d.fingerprinted.get(rel).unwrap_or(rel);
+                Ok(vec![self
+                    .staging
+                    .write(&format!("sites/{domain}/{rel}"), bytes)?])
+            }
+        }
+    }
+}
