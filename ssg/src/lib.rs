@@ -14,6 +14,7 @@ mod error;
 mod links;
 mod markdown;
 mod output;
+mod partials;
 mod pipeline;
 mod render;
 mod templates;

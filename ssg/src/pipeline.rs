@@ -13,11 +13,12 @@ use tera::{Context, Tera};
 pub(crate) type Cx = serde_json::Map<String, Value>;
 
 use crate::assets::{fingerprints, stylesheet};
-use crate::context::{self, lang_prefix, Partials, SiteData, Taxonomy, Term};
+use crate::context::{self, lang_prefix, SiteData, Taxonomy, Term};
 use crate::error::Error;
 use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
 use crate::output::{ManifestEntry, Staging};
+use crate::partials::Partials;
 use crate::render::Renderer;
 use crate::templates::make_tera;
 use crate::theme::Theme;
