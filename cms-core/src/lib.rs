@@ -6,6 +6,7 @@
 //! validates every page against its content kind ([`Schemas`]) and returns an immutable
 //! [`Network`], or every problem found as [`Diagnostic`]s.
 
+mod assemble;
 mod config;
 mod diagnostic;
 mod frontmatter;
