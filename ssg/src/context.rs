@@ -508,21 +508,13 @@ pub fn page_view(
     let section = page.section.map(|s| &site.sections[s]);
     let mut crumbs = breadcrumbs(site, page.section);
     crumbs.push(json!({"title": page.meta.title, "path": page.path}));
-    json!({
-        "title": page.meta.title,
-        "description": page.meta.description,
-        "date": date_value(&page.meta.date),
-        "updated": date_value(&page.meta.updated),
+    // The full view is the summary lists already use, plus what only the page itself shows.
+    let mut view = data.summaries[i].clone();
+    let more = json!({
         "slug": page.slug,
-        "path": page.path,
-        "permalink": format!("{}{}", site.base_url(), page.path),
-        "lang": lang,
-        "kind": page.kind,
-        "kind_label": kind_label(&network.schemas, &page.kind, lang),
         "content": html.html,
         "toc": html.toc,
         "extra": page.meta.extra,
-        "fields": page.fields,
         "field_list": field_list,
         "files": files,
         "assets": page.assets.iter().map(|a| file_view(&a.name)).collect::<Vec<_>>(),
@@ -532,7 +524,11 @@ pub fn page_view(
         "translations": translations_of(data, &page.translation_key, lang),
         "status": status(page, today),
         "source": page.file,
-    })
+    });
+    if let (Value::Object(v), Value::Object(m)) = (&mut view, more) {
+        v.extend(m);
+    }
+    view
 }
 
 /// The other-language versions of a page or section.

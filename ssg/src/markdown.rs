@@ -268,15 +268,19 @@ mod tests {
         LinkIndex::new(&n)
     }
 
-    #[test]
-    fn headings_get_unique_ids_and_tables_scoped_headers() {
-        let idx = empty_index();
-        let cx = MdContext {
-            links: &idx,
+    fn context(idx: &LinkIndex) -> MdContext<'_> {
+        MdContext {
+            links: idx,
             site: 0,
             page_path: "/a/",
             lang: "vi",
-        };
+        }
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_tables_scoped_headers() {
+        let idx = empty_index();
+        let cx = context(&idx);
         let (r, p) = render("## Kế hoạch\n\n## Kế hoạch\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nx~~y~~[^1]\n\n[^1]: chú thích\n", &cx);
         assert!(p.is_empty(), "{p:?}");
         assert!(
@@ -294,12 +298,7 @@ mod tests {
     #[test]
     fn links_and_images_are_checked() {
         let idx = empty_index();
-        let cx = MdContext {
-            links: &idx,
-            site: 0,
-            page_path: "/a/",
-            lang: "vi",
-        };
+        let cx = context(&idx);
         let (r, p) = render("[home](@/mt/_index.md#top) [x](@/mt/khong-co.md) [y](@/../../etc/passwd) ![](a.png) [z](../../etc/passwd)", &cx);
         assert!(r.html.contains("href=\"/#top\""), "{}", r.html);
         let msgs: Vec<&str> = p.iter().map(|x| x.1.as_str()).collect();
