@@ -391,3 +391,64 @@ fn the_procedure_catalogue_is_one_click_from_every_home_page() {
         );
     }
 }
+
+#[test]
+fn person_and_dataset_layouts_site_logo_and_display_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build_demo(&out);
+    let site = |s: &str| out.join("sites").join(s);
+
+    // A leader's page: the photo shown with its description, contacts as an h-card, no download.
+    let person = read(&site("mt.gov.vn"), "lanh-dao/bo-truong/index.html");
+    assert!(
+        has_attr(
+            &person,
+            "alt",
+            "Ảnh đại diện minh họa của Bộ trưởng Bộ Giao thông vận tải"
+        ) && has_attr(&person, "src", "/lanh-dao/bo-truong/anh.svg"),
+        "the photo is shown with its alt text"
+    );
+    assert!(
+        has_attr(&person, "class", "profile h-card")
+            && has_attr(&person, "href", "tel:02430000100")
+    );
+    assert!(
+        !person.contains("Tải về anh.svg"),
+        "the photo is not offered as an attachment"
+    );
+
+    // A dataset: its files in a table with format and size.
+    let dataset = read(
+        &site("mt.gov.vn"),
+        "du-lieu-mo/danh-muc-dich-vu-cong-truc-tuyen/index.html",
+    );
+    assert!(dataset.contains("<th scope=col>Định dạng</th>"));
+    assert!(has_attr(
+        &dataset,
+        "href",
+        "/du-lieu-mo/danh-muc-dich-vu-cong-truc-tuyen/danh-muc-dich-vu-cong.csv"
+    ));
+    assert!(dataset.contains("<td>CSV</td>"));
+
+    // A site's own logo replaces the neutral one; the others keep it.
+    let vr_logo = read(&site("vr.mt.gov.vn"), "logo.svg");
+    let default_logo = read(&site("drvn.mt.gov.vn"), "logo.svg");
+    assert!(vr_logo.contains("Cục Đăng kiểm") && vr_logo != default_logo);
+
+    // The script that remembers display options is fingerprinted and deferred, on every page.
+    let home = read(&site("mt.gov.vn"), "index.html");
+    let tag = home
+        .split("<script ")
+        .nth(1)
+        .and_then(|s| s.split('>').next())
+        .expect("a script on the home page");
+    let script = tag
+        .split("/display.")
+        .nth(1)
+        .and_then(|s| s.split(".js").next())
+        .map(|hash| format!("display.{hash}.js"))
+        .expect("the display script, fingerprinted");
+    assert!(tag.contains("defer"), "{tag}");
+    assert!(site("mt.gov.vn").join(&script).is_file());
+}

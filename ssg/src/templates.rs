@@ -103,7 +103,13 @@ fn tera_tags_are_safe(src: &str) -> bool {
                 .find(&end_tag)
                 .map(|e| start + e)
                 .unwrap_or(lower.len());
-            if src[start..end].contains("{{") || src[start..end].contains("{%") {
+            // The element's content (its opening tag is checked below, as any tag).
+            let body = lower[start..end]
+                .find('>')
+                .map(|g| start + g + 1)
+                .unwrap_or(end)
+                .min(end);
+            if src[body..end].contains("{{") || src[body..end].contains("{%") {
                 return false;
             }
             from = end.max(start + 1);
@@ -357,6 +363,8 @@ mod tests {
         assert!(preminify_template("<a href=\"{{x}}\">y</a>").is_none());
         assert!(preminify_template("<script>var a = {{ x }};</script>").is_none());
         assert!(preminify_template("<p>{{ x }}</p><a href=\"/\">y</a>").is_some());
+        // A script's opening tag is a tag like any other.
+        assert!(preminify_template("<script src=\"{{ js }}\" defer></script>").is_some());
     }
 
     #[test]

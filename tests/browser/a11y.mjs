@@ -22,7 +22,8 @@
 // Prints every violation as `URL [width] rule-id (impact): help — targets`, the rules violated
 // with their first page, what axe left for a person to review, then `N passed, M failed`
 // (pages × widths without / with violations; a page that fails to load fails too). Exit code 1
-// when anything failed or nothing was tested. Screenshots of the portal's home, the first agency
+// when anything failed or nothing was tested. Then the behaviour checks of behaviour.mjs
+// (keyboard, display options, print), one count each. Screenshots of the portal's home, the first agency
 // site's home and the portal's first legal document, at both widths, go to artifacts/.
 //
 // Environment: CHROMIUM (default /usr/bin/chromium); A11Y_MAX_PAGES (default 119): past that
@@ -37,6 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { behaviourChecks } from './behaviour.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -209,6 +211,8 @@ function selectPages() {
     console.log(`warning: ${pages.length} pages chosen, more than A11Y_MAX_PAGES=${MAX_PAGES}: ${pages.length - keep.size} left out`);
     pages = pages.filter((c) => keep.has(c));
   }
+  // The behaviour checks use the portal's legal document even when it is left out here.
+  pages.legal = chosen.find((c) => c.site === portal && c.why === 'kind-legal');
   return pages;
 }
 
@@ -455,6 +459,25 @@ async function main() {
       }
     }
     for (const u of [...new Set(missing)]) console.log(`warning: not found: ${u}`);
+
+    // Keyboard, display options and print (behaviour.mjs), unless only some pages were asked for.
+    if (!ONLY) {
+      const checks = await behaviourChecks({
+        context,
+        portal,
+        agency,
+        legalPath: pages.legal?.path,
+        url: (site, p) => `http://${site.domain}.localhost:${port}${p}`,
+        runAxe,
+        artifacts: ARTIFACTS,
+      });
+      for (const c of checks) {
+        console.log(`${c.ok ? 'ok' : 'FAILED'}: ${c.name}`);
+        for (const line of c.lines) console.log(`  ${line}`);
+        if (c.ok) passed++;
+        else failed++;
+      }
+    }
 
     // Which rules failed, and where first.
     const byRule = new Map();
