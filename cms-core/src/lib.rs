@@ -22,7 +22,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use frontmatter::{line_col, PageMeta, SectionMeta, SortBy};
 pub use load::{load, Error};
 pub use model::{Asset, Network, Page, Section, Site};
-pub use schema::{FieldSpec, FieldType, KindSchema, Schemas};
+pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
 pub use source::{FileData, Source, SourceFile};
 pub use text::{nfc, safe_relative_path, slugify};
 pub use value::{format_date_iso, parse_date};

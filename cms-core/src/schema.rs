@@ -82,6 +82,36 @@ pub struct FieldSpec {
     /// `<section>/<facet>/<value>/` (a date field filters by year).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facet: Option<String>,
+    /// How the search index uses the field: `text` (searched as words, the default for text
+    /// fields), `code` (an identifier people paste whole, such as a document number: matched
+    /// exactly and ranked first) or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchUse>,
+}
+
+/// How the search index uses a typed field (see [`FieldSpec::search`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchUse {
+    /// Searched as words.
+    Text,
+    /// An identifier: matched whole and as words, ranked first.
+    Code,
+    /// Not searched.
+    None,
+}
+
+impl FieldSpec {
+    /// How the search index uses this field: as declared, else `text` for the types that hold
+    /// words (string, text, enum, list) and `none` for the others.
+    pub fn search_use(&self) -> SearchUse {
+        self.search.unwrap_or(match self.ty {
+            FieldType::String | FieldType::Text | FieldType::Enum | FieldType::List => {
+                SearchUse::Text
+            }
+            _ => SearchUse::None,
+        })
+    }
 }
 
 /// A content kind.

@@ -1,0 +1,119 @@
+//! The index's fields.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+use crate::analysis;
+use crate::Error;
+
+/// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Every field, by name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    /// The page's full URL (`https://mt.gov.vn/van-ban/…`): the document's key.
+    pub url: Field,
+    pub site: Field,
+    pub domain: Field,
+    pub kind: Field,
+    pub lang: Field,
+    pub path: Field,
+    /// Vietnamese text (exact and folded syllables).
+    pub title: Field,
+    pub body: Field,
+    /// Description, typed fields and taxonomy terms: words people search by.
+    pub meta: Field,
+    /// English text (stemmed).
+    pub title_en: Field,
+    pub body_en: Field,
+    pub meta_en: Field,
+    /// Identifiers, whole: `1552/qd-bgtvt`.
+    pub code: Field,
+    /// `/site/mt`, `/kind/legal`, `/lang/vi`, `/year/2022`, `/tax/topics/Chuyển đổi số`…
+    pub facet: Field,
+    pub date: Field,
+    /// A hash of everything indexed, to re-index only what changed.
+    pub hash: Field,
+    /// Stored only, for result lists and snippets.
+    pub title_s: Field,
+    pub desc_s: Field,
+    pub body_s: Field,
+}
+
+fn text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// The schema of a new index.
+pub(crate) fn schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field("url", STRING | STORED | FAST);
+    b.add_text_field("site", STRING | STORED);
+    b.add_text_field("domain", STRING | STORED);
+    b.add_text_field("kind", STRING | STORED);
+    b.add_text_field("lang", STRING | STORED);
+    b.add_text_field("path", STRING | STORED);
+    b.add_text_field("title", text(analysis::VI));
+    b.add_text_field("body", text(analysis::VI));
+    b.add_text_field("meta", text(analysis::VI));
+    b.add_text_field("title_en", text(analysis::EN));
+    b.add_text_field("body_en", text(analysis::EN));
+    b.add_text_field("meta_en", text(analysis::EN));
+    b.add_text_field(
+        "code",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::CODE)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    b.add_facet_field("facet", FacetOptions::default());
+    b.add_date_field(
+        "date",
+        DateOptions::from(STORED)
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_u64_field("hash", FAST);
+    b.add_text_field("title_s", STORED);
+    b.add_text_field("desc_s", STORED);
+    b.add_text_field("body_s", STORED);
+    b.build()
+}
+
+/// The fields of `schema`, checked.
+pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
+    let f = |name: &str| {
+        schema
+            .get_field(name)
+            .map_err(|_| Error::Incompatible(format!("the index has no field `{name}`")))
+    };
+    Ok(Fields {
+        url: f("url")?,
+        site: f("site")?,
+        domain: f("domain")?,
+        kind: f("kind")?,
+        lang: f("lang")?,
+        path: f("path")?,
+        title: f("title")?,
+        body: f("body")?,
+        meta: f("meta")?,
+        title_en: f("title_en")?,
+        body_en: f("body_en")?,
+        meta_en: f("meta_en")?,
+        code: f("code")?,
+        facet: f("facet")?,
+        date: f("date")?,
+        hash: f("hash")?,
+        title_s: f("title_s")?,
+        desc_s: f("desc_s")?,
+        body_s: f("body_s")?,
+    })
+}

@@ -1,0 +1,273 @@
+//! Writing the index: from scratch, or from the previous build's index re-indexing only the
+//! pages that changed.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::Facet;
+use tantivy::{doc, DateTime, Index, IndexWriter, TantivyDocument, Term};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::{analysis, Error};
+
+/// The file beside the index that says which schema and which build tool wrote it.
+pub const VERSION_FILE: &str = "VERSION";
+
+/// One page, as the index receives it.
+#[derive(Debug, Clone, Default, Hash)]
+pub struct SearchDoc {
+    /// Site id (`mt`).
+    pub site: String,
+    /// Site domain (`mt.gov.vn`).
+    pub domain: String,
+    /// Content kind (`legal`).
+    pub kind: String,
+    /// Language (`vi`, `en`).
+    pub lang: String,
+    /// Path on the site (`/van-ban/qd-1552/`).
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Description (the lead).
+    pub description: String,
+    /// The page's main text, without navigation or footer.
+    pub body: String,
+    /// Publication date, seconds since the epoch (UTC).
+    pub date: Option<i64>,
+    /// Taxonomy terms: (taxonomy, term name).
+    pub taxonomies: Vec<(String, String)>,
+    /// Values of the typed fields that are searched as words.
+    pub fields: Vec<String>,
+    /// Identifiers people paste whole (document numbers, procedure codes).
+    pub codes: Vec<String>,
+}
+
+impl SearchDoc {
+    /// The page's URL, the document's key in the index.
+    pub fn url(&self) -> String {
+        format!("https://{}{}", self.domain, self.path)
+    }
+
+    fn content_hash(&self) -> u64 {
+        // Stable within one binary, which is all the cache needs: another binary version
+        // rebuilds the index (see VERSION_FILE).
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// What [`write_index`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Documents in the index.
+    pub documents: usize,
+    /// Documents written (new or changed).
+    pub indexed: usize,
+    /// Documents removed (gone or changed).
+    pub removed: usize,
+    /// Whether the previous index was reused.
+    pub incremental: bool,
+}
+
+fn nfc(s: &str) -> String {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s.to_string(),
+        _ => s.nfc().collect(),
+    }
+}
+
+fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> Error + '_ {
+    move |source| Error::Tantivy {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The version line this build writes: the schema and the tool that wrote it.
+fn version_line(tool_version: &str) -> String {
+    format!("schema {SCHEMA_VERSION}; {tool_version}\n")
+}
+
+/// Writes the index of `docs` into the empty folder `dir`. When `previous` holds an index
+/// written by the same schema and tool version, its segments are reused (hard-linked, or
+/// copied) and only the documents that are new, changed or gone are written.
+pub fn write_index(
+    dir: &Path,
+    docs: &[SearchDoc],
+    previous: Option<&Path>,
+    tool_version: &str,
+) -> Result<IndexStats, Error> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let version = version_line(tool_version);
+    let reusable = previous.filter(|p| {
+        std::fs::read_to_string(p.join(VERSION_FILE)).is_ok_and(|v| v == version)
+            && p.join("meta.json").is_file()
+    });
+    let mut stats = IndexStats::default();
+    let (index, old) = match reusable.and_then(|p| reuse(p, dir).ok()) {
+        Some(found) => {
+            stats.incremental = true;
+            found
+        }
+        None => {
+            // Anything a failed reuse left behind goes first.
+            clear(dir)?;
+            let index = Index::create_in_dir(dir, schema::schema()).map_err(tantivy_err(dir))?;
+            (index, HashMap::new())
+        }
+    };
+    analysis::register(&index);
+    let f = schema::fields(&index.schema())?;
+
+    let mut seen = HashSet::with_capacity(docs.len());
+    let mut changed = Vec::new();
+    for d in docs {
+        let url = d.url();
+        let hash = d.content_hash();
+        if old.get(&url) != Some(&hash) {
+            changed.push((d, url.clone(), hash));
+        }
+        seen.insert(url);
+    }
+    let gone: Vec<&String> = old.keys().filter(|u| !seen.contains(*u)).collect();
+    stats.documents = seen.len();
+    stats.indexed = changed.len();
+    stats.removed = gone.len() + changed.iter().filter(|(_, u, _)| old.contains_key(u)).count();
+
+    if !changed.is_empty() || !gone.is_empty() {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(threads, threads * 48_000_000)
+            .map_err(tantivy_err(dir))?;
+        for url in &gone {
+            writer.delete_term(Term::from_field_text(f.url, url));
+        }
+        for (d, url, hash) in &changed {
+            if old.contains_key(url) {
+                writer.delete_term(Term::from_field_text(f.url, url));
+            }
+            writer
+                .add_document(document(&f, d, url, *hash))
+                .map_err(tantivy_err(dir))?;
+        }
+        writer.commit().map_err(tantivy_err(dir))?;
+        writer.wait_merging_threads().map_err(tantivy_err(dir))?;
+    }
+    let vf = dir.join(VERSION_FILE);
+    std::fs::write(&vf, version).map_err(io_err(&vf))?;
+    Ok(stats)
+}
+
+fn clear(dir: &Path) -> Result<(), Error> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io_err(dir))?;
+    }
+    std::fs::create_dir_all(dir).map_err(io_err(dir))
+}
+
+/// Links or copies the previous index into `dir` and reads its documents' keys and hashes.
+fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<String, u64>), Error> {
+    for entry in std::fs::read_dir(previous).map_err(io_err(previous))? {
+        let entry = entry.map_err(io_err(previous))?;
+        let name = entry.file_name();
+        let name_s = name.to_string_lossy();
+        if name_s.ends_with(".lock") || name_s == VERSION_FILE || !entry.path().is_file() {
+            continue;
+        }
+        let to: PathBuf = dir.join(&name);
+        if std::fs::hard_link(entry.path(), &to).is_err() {
+            std::fs::copy(entry.path(), &to).map_err(io_err(&to))?;
+        }
+    }
+    let index = Index::open_in_dir(dir).map_err(tantivy_err(dir))?;
+    let f = schema::fields(&index.schema())?;
+    let reader = index.reader().map_err(tantivy_err(dir))?;
+    let searcher = reader.searcher();
+    let mut old = HashMap::new();
+    let mut buf = String::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let urls = ff
+            .str("url")
+            .map_err(tantivy_err(dir))?
+            .ok_or_else(|| Error::Incompatible("the index has no url column".into()))?;
+        let hashes = ff.u64("hash").map_err(tantivy_err(dir))?;
+        for doc in seg.doc_ids_alive() {
+            let Some(ord) = urls.term_ords(doc).next() else {
+                continue;
+            };
+            buf.clear();
+            urls.ord_to_str(ord, &mut buf).map_err(io_err(dir))?;
+            old.insert(buf.clone(), hashes.first(doc).unwrap_or(0));
+        }
+    }
+    let _ = f;
+    Ok((index, old))
+}
+
+fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument {
+    let title = nfc(&d.title);
+    let description = nfc(&d.description);
+    let body = nfc(&d.body);
+    let english = d.lang == "en";
+    let (title_f, body_f, meta_f) = if english {
+        (f.title_en, f.body_en, f.meta_en)
+    } else {
+        (f.title, f.body, f.meta)
+    };
+    let mut doc = doc!(
+        f.url => url,
+        f.site => d.site.as_str(),
+        f.domain => d.domain.as_str(),
+        f.kind => d.kind.as_str(),
+        f.lang => d.lang.as_str(),
+        f.path => d.path.as_str(),
+        f.hash => hash,
+        f.title_s => title.as_str(),
+        f.desc_s => description.as_str(),
+        f.body_s => body.as_str(),
+    );
+    doc.add_text(title_f, &title);
+    doc.add_text(body_f, &body);
+    doc.add_text(meta_f, &description);
+    for v in &d.fields {
+        doc.add_text(meta_f, nfc(v));
+    }
+    for (_, term) in &d.taxonomies {
+        doc.add_text(meta_f, nfc(term));
+    }
+    for c in &d.codes {
+        doc.add_text(f.code, c);
+        // As words too: `1552` alone finds the decision.
+        doc.add_text(meta_f, nfc(c));
+    }
+    doc.add_facet(f.facet, Facet::from_path(["site", d.site.as_str()]));
+    doc.add_facet(f.facet, Facet::from_path(["kind", d.kind.as_str()]));
+    doc.add_facet(f.facet, Facet::from_path(["lang", d.lang.as_str()]));
+    // Every document has a date, so that sorting by date reads one value each; undated pages
+    // sort last.
+    doc.add_date(f.date, DateTime::from_timestamp_secs(d.date.unwrap_or(0)));
+    if let Some(ts) = d.date {
+        if let Some(y) = chrono::DateTime::from_timestamp(ts, 0).map(|t| t.format("%Y").to_string())
+        {
+            doc.add_facet(f.facet, Facet::from_path(["year", y.as_str()]));
+        }
+    }
+    for (tax, term) in &d.taxonomies {
+        doc.add_facet(f.facet, Facet::from_path(["tax", tax.as_str(), nfc(term).as_str()]));
+    }
+    doc
+}
