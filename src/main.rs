@@ -1,7 +1,11 @@
-//! `cms`: build and check the portal network.
+//! `cms`: build, check, search and serve the portal network.
 //!
 //! Only this crate knows about flags, the terminal and exit codes; the work is done by
-//! `cms-core` (loading and validation) and `ssg` (rendering).
+//! `cms-core` (loading and validation), `ssg` (rendering), `search-index` (search) and `server`
+//! (HTTP).
+
+mod search_cmd;
+mod serve_cmd;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -31,6 +35,10 @@ enum Command {
     Build(BuildArgs),
     /// Load, validate and render everything, writing nothing.
     Check(SourceArgs),
+    /// Search the built network from the command line.
+    Search(search_cmd::SearchArgs),
+    /// Serve the built network: every site by host name, with search.
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Args)]
@@ -59,6 +67,9 @@ struct BuildArgs {
     /// The output folder.
     #[arg(long, default_value = "public")]
     out: PathBuf,
+    /// Do not write the search index (`search/`) or the search pages.
+    #[arg(long)]
+    no_search: bool,
 }
 
 /// A failure whose details were already printed.
@@ -76,8 +87,10 @@ impl std::error::Error for Reported {}
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(a) => run(&a.source, Some(&a.out)),
-        Command::Check(a) => run(&a, None),
+        Command::Build(a) => run(&a.source, Some(&a.out), !a.no_search),
+        Command::Check(a) => run(&a, None, false),
+        Command::Search(a) => search_cmd::run(&a),
+        Command::Serve(a) => serve_cmd::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,7 +164,25 @@ fn today() -> Result<chrono::NaiveDate> {
         .context("SOURCE_DATE_EPOCH is out of range")
 }
 
-fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
+/// This binary, as precisely as is cheap to tell: a search index written by another build of
+/// the tool is not reused.
+fn tool_version() -> String {
+    let stamp = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{} bytes, {mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("cms {} ({stamp})", env!("CARGO_PKG_VERSION"))
+}
+
+fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     keep_freed_memory();
     let started = Instant::now();
     let source = match &args.rev {
@@ -200,6 +231,8 @@ fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
         progress: Some(&progress),
         minify_each_page: false,
         today: today()?,
+        search,
+        tool_version: tool_version(),
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();
@@ -222,14 +255,29 @@ fn run(args: &SourceArgs, out: Option<&Path>) -> Result<()> {
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64();
         match out {
-            Some(o) => eprintln!(
-                "Built {} sites, {} pages, {} files ({:.1} MB) in {secs:.2} s → {}",
-                report.sites,
-                report.pages,
-                report.files,
-                report.bytes as f64 / 1e6,
-                o.display()
-            ),
+            Some(o) => {
+                eprintln!(
+                    "Built {} sites, {} pages, {} files ({:.1} MB) in {secs:.2} s → {}",
+                    report.sites,
+                    report.pages,
+                    report.files,
+                    report.bytes as f64 / 1e6,
+                    o.display()
+                );
+                if let Some(s) = &report.search {
+                    eprintln!(
+                        "Search index: {} pages; {} indexed, {} removed{}",
+                        s.documents,
+                        s.indexed,
+                        s.removed,
+                        if s.incremental {
+                            " (the rest kept from the previous build)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             None => eprintln!(
                 "Checked {} sites, {} pages, {} files in {secs:.2} s: no errors",
                 report.sites, report.pages, report.files

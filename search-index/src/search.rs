@@ -146,6 +146,9 @@ pub struct Response {
     pub relaxed: bool,
 }
 
+/// What one search collected: the total, this page's (score, document), the facet counts.
+type Found = (usize, Vec<(f32, DocAddress)>, FacetCounts);
+
 /// An open index.
 pub struct SearchIndex {
     reader: IndexReader,
@@ -497,7 +500,7 @@ impl SearchIndex {
         sort: Sort,
         page: usize,
         per_page: usize,
-    ) -> Result<(usize, Vec<(f32, DocAddress)>, FacetCounts), Error> {
+    ) -> Result<Found, Error> {
         let searcher = self.reader.searcher();
         let mut fc = FacetCollector::for_field("facet");
         for root in ["/site", "/kind", "/lang", "/year"] {
@@ -525,7 +528,11 @@ impl SearchIndex {
                         ),
                     )
                     .map_err(self.err())?;
-                Ok((total, docs.into_iter().map(|(_, d)| (0.0, d)).collect(), facets))
+                Ok((
+                    total,
+                    docs.into_iter().map(|(_, d)| (0.0, d)).collect(),
+                    facets,
+                ))
             }
         }
     }

@@ -142,7 +142,11 @@ pub fn write_index(
     let gone: Vec<&String> = old.keys().filter(|u| !seen.contains(*u)).collect();
     stats.documents = seen.len();
     stats.indexed = changed.len();
-    stats.removed = gone.len() + changed.iter().filter(|(_, u, _)| old.contains_key(u)).count();
+    stats.removed = gone.len()
+        + changed
+            .iter()
+            .filter(|(_, u, _)| old.contains_key(u))
+            .count();
 
     if !changed.is_empty() || !gone.is_empty() {
         let threads = std::thread::available_parallelism()
@@ -267,7 +271,10 @@ fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument 
         }
     }
     for (tax, term) in &d.taxonomies {
-        doc.add_facet(f.facet, Facet::from_path(["tax", tax.as_str(), nfc(term).as_str()]));
+        doc.add_facet(
+            f.facet,
+            Facet::from_path(["tax", tax.as_str(), nfc(term).as_str()]),
+        );
     }
     doc
 }

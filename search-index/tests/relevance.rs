@@ -141,7 +141,12 @@ fn q(s: &str) -> Request {
 }
 
 fn paths(idx: &SearchIndex, r: &Request) -> Vec<String> {
-    idx.search(r).unwrap().hits.into_iter().map(|h| h.path).collect()
+    idx.search(r)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.path)
+        .collect()
 }
 
 fn assert_top3(idx: &SearchIndex, query: &str, want: &str) {
@@ -189,7 +194,11 @@ fn exact_diacritics_rank_above_folded_matches() {
             ..q("đường")
         },
     );
-    assert_eq!(got, ["/tin-tuc/duong-bo/", "/tin-tuc/duong-lich/"], "đường before dương");
+    assert_eq!(
+        got,
+        ["/tin-tuc/duong-bo/", "/tin-tuc/duong-lich/"],
+        "đường before dương"
+    );
     let got = paths(
         &idx,
         &Request {
@@ -246,7 +255,10 @@ fn filters_facets_sort_and_pages() {
         })
         .unwrap();
     assert_eq!(page3.hits.len(), 5);
-    assert_eq!(page3.hits[0].path, "/tin-tuc/cao-toc-4/", "oldest last, by date");
+    assert_eq!(
+        page3.hits[0].path, "/tin-tuc/cao-toc-4/",
+        "oldest last, by date"
+    );
     let r = idx.search(&q("chuyển đổi số")).unwrap();
     let topics = &r.facets.taxonomies;
     assert_eq!(topics[0].0, "topics");
@@ -278,7 +290,11 @@ fn snippets_highlight_and_escape() {
     let (_t, idx) = index();
     let r = idx.search(&q("đặc biệt")).unwrap();
     let h = &r.hits[0];
-    assert!(h.snippet_html.contains("<mark>đặc</mark>"), "{}", h.snippet_html);
+    assert!(
+        h.snippet_html.contains("<mark>đặc</mark>"),
+        "{}",
+        h.snippet_html
+    );
     assert!(!h.snippet_html.contains("<b>"), "{}", h.snippet_html);
     assert!(h.snippet_html.contains("&lt;b&gt;"), "{}", h.snippet_html);
     assert!(!h.title_html.contains("<script"), "{}", h.title_html);
@@ -334,9 +350,15 @@ fn only_changed_pages_are_reindexed() {
     assert_eq!((stats.indexed, stats.removed), (1, 2), "{stats:?}");
     let idx = SearchIndex::open(&second).unwrap();
     assert_eq!(idx.len() as usize, docs2.len());
-    assert_eq!(paths(&idx, &q("lịch đăng kiểm mới"))[0], "/tin-tuc/dang-kiem-xe-co-gioi/");
+    assert_eq!(
+        paths(&idx, &q("lịch đăng kiểm mới"))[0],
+        "/tin-tuc/dang-kiem-xe-co-gioi/"
+    );
     // The first index is untouched.
-    assert_eq!(SearchIndex::open(&first).unwrap().len() as usize, docs.len());
+    assert_eq!(
+        SearchIndex::open(&first).unwrap().len() as usize,
+        docs.len()
+    );
     // Nothing changed: nothing written.
     let third = tmp.path().join("c");
     let stats = write_index(&third, &docs2, Some(&second), "v1").unwrap();

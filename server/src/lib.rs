@@ -1,1 +1,123 @@
-//! HTTP server.
+//! `cms serve`: the HTTP server of a built network.
+//!
+//! - Every site's static output, chosen by the `Host` header (its domain, an alias,
+//!   `<id>.localhost`, or `localhost` for the portal), with content types, cache headers a CDN
+//!   can follow (fingerprinted assets cached for ever, pages revalidated) and the site's own
+//!   404 page.
+//! - `GET /search?q=…` (and `/en/search/…`) on every site: the results page in the site's theme,
+//!   complete without JavaScript; `GET /api/search?q=…`: the same as JSON. Both carry an ETag
+//!   from the index version, and are rate-limited per client address.
+//! - When a new build replaces the output folder, the next search sees the new index.
+//!
+//! [`app`] is the whole server as an axum `Router`, tested with `oneshot`; [`serve`] runs it on a
+//! listener until the shutdown signal, finishing the requests under way.
+
+mod error;
+mod files;
+mod index;
+mod params;
+mod rate_limit;
+mod search_http;
+mod sites;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+
+pub use error::Error;
+pub use index::IndexHandle;
+pub use rate_limit::RateLimiter;
+pub use sites::{host_name, Site, Sites};
+
+/// What every request reads. Built once by [`State::load`]; nothing in it is locked for
+/// long: the index handle swaps in a new index when a build replaced it.
+#[derive(Debug)]
+pub struct State {
+    /// The output folder of `cms build`.
+    pub out: PathBuf,
+    /// The sites, by host.
+    pub sites: Sites,
+    /// The search index and the search pages' strings.
+    pub index: IndexHandle,
+    /// The limit on searches per client address.
+    pub limiter: RateLimiter,
+}
+
+/// Settings of [`State::load`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Searches allowed per second per client address after a burst; 0: no limit.
+    pub rate_per_second: f64,
+    /// The burst.
+    pub rate_burst: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rate_per_second: 10.0,
+            rate_burst: 30.0,
+        }
+    }
+}
+
+impl State {
+    /// Reads the build in `out`: its manifest and its search index (a build without an index
+    /// serves its sites, and says search is unavailable).
+    pub fn load(out: &Path, opts: &Options) -> Result<State, Error> {
+        let sites = Sites::load(out)?;
+        let index = IndexHandle::new(out.join("search"));
+        if let Err(e) = index.current() {
+            tracing::warn!("search is unavailable: {e}");
+        }
+        Ok(State {
+            out: out.to_path_buf(),
+            sites,
+            index,
+            limiter: RateLimiter::new(opts.rate_per_second, opts.rate_burst),
+        })
+    }
+}
+
+/// The server: search routes, then every other path as a static file of the request's site.
+pub fn app(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/api/search", get(search_http::api))
+        .route("/search", get(search_http::page))
+        .route("/search/", get(search_http::page))
+        .route("/{lang}/search", get(search_http::page_in))
+        .route("/{lang}/search/", get(search_http::page_in))
+        .fallback(files::serve)
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                // The path only: queries typed by the public are theirs, not the logs'.
+                |req: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets the requests under way
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Whether a relative path from the manifest stays inside the output folder.
+pub(crate) fn safe_join_ok(rel: &str) -> bool {
+    !rel.starts_with('/') && !rel.contains('\\') && rel.split('/').all(|c| c != ".." && c != ".")
+}

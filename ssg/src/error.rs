@@ -21,4 +21,7 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// Writing the search index failed.
+    #[error("search index: {0}")]
+    Search(String),
 }

@@ -3,7 +3,8 @@
 //! [`build`] takes a loaded [`cms_core::Network`] and a [`Theme`] and writes every site of the
 //! network as static files: pages, paginated section lists, taxonomy pages, RSS and Atom feeds,
 //! sitemaps, `robots.txt`, `404.html`, bundle files and static files, under
-//! `<out>/sites/<domain>/`, with `<out>/manifest.json` listing every file. Markdown and output
+//! `<out>/sites/<domain>/`, with `<out>/manifest.json` listing every file, and the search index
+//! of the network in `<out>/search/` (written while the pages render). Markdown and output
 //! rendering each run in parallel (rayon) over every page of every site; the output is written
 //! to a staging folder and swapped in only when everything succeeded, and the same input gives
 //! byte-identical output.
@@ -17,6 +18,7 @@ mod output;
 mod partials;
 mod pipeline;
 mod render;
+mod search;
 mod templates;
 mod theme;
 

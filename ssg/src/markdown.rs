@@ -26,6 +26,8 @@ pub struct Rendered {
     pub html: String,
     /// Headings in order.
     pub toc: Vec<Heading>,
+    /// The text without markup, for the search index.
+    pub text: String,
 }
 
 /// A problem at a byte offset of the Markdown: (offset, message, hint).
@@ -209,9 +211,40 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
             _ => events.push(event),
         }
     }
+    let text = plain_text(&events, md.len());
     let mut html = String::with_capacity(md.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    (Rendered { html, toc }, problems)
+    (Rendered { html, toc, text }, problems)
+}
+
+/// The words of the events, blocks and cells kept apart by a space.
+fn plain_text(events: &[Event<'_>], capacity: usize) -> String {
+    let mut text = String::with_capacity(capacity);
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            // Blocks and cells end words; inline markup (links, emphasis) does not.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::List(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition,
+            ) if !text.ends_with(' ') && !text.is_empty() => text.push(' '),
+            _ => {}
+        }
+    }
+    text.truncate(text.trim_end().len());
+    text
 }
 
 fn rewrite_link<'a>(

@@ -57,6 +57,11 @@ impl Staging {
         Ok(Staging { dir: Some(dir) })
     }
 
+    /// The staging folder, unless this is a dry run.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// Renders without writing.
     pub fn dry_run() -> Staging {
         Staging { dir: None }

@@ -54,6 +54,10 @@ pub struct BuildOptions<'a> {
     /// The date statuses are computed against (a legal document in force, a consultation
     /// open): the build's date, or SOURCE_DATE_EPOCH's for a reproducible build.
     pub today: chrono::NaiveDate,
+    /// Whether to write the search index (`search/`) and the search pages.
+    pub search: bool,
+    /// The build tool's version: an index written by another version is not reused.
+    pub tool_version: String,
 }
 
 /// What a build did.
@@ -71,6 +75,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Time spent in each stage, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// What the search index got, when it was written.
+    pub search: Option<search_index::IndexStats>,
 }
 
 pub(crate) enum Job {
@@ -78,6 +84,8 @@ pub(crate) enum Job {
     /// Site, section, facet, value slug, page number.
     Facet(usize, usize, usize, String, usize),
     HtmlSitemap(usize, String),
+    /// The search results page's shell, per site and language.
+    SearchPage(usize, String),
     Section(usize, usize, usize),
     TaxonomyList(usize, usize),
     Term(usize, usize, String, usize),
@@ -477,6 +485,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         for lang in &site.languages {
             if site.home(lang).is_some() {
                 jobs.push(Job::HtmlSitemap(i, lang.clone()));
+                if opts.search {
+                    jobs.push(Job::SearchPage(i, lang.clone()));
+                }
             }
         }
         if site.is_portal {
@@ -505,17 +516,46 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         preminified: &preminified,
         today: opts.today,
     };
-    let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
-        .par_iter()
-        .map(|job| {
-            let out = r.run(job);
-            if let Some(p) = opts.progress {
-                p.advance(1);
+    // The search index is written while the pages render: it needs only the page texts.
+    let index_dir = staging.dir().map(|d| d.join("search/index"));
+    let search_docs = match (&index_dir, opts.search) {
+        (Some(_), true) => crate::search::documents(network, &datas),
+        _ => Vec::new(),
+    };
+    let (results, indexed) = rayon::join(
+        || -> Vec<Result<Vec<ManifestEntry>, Error>> {
+            jobs.par_iter()
+                .map(|job| {
+                    let out = r.run(job);
+                    if let Some(p) = opts.progress {
+                        p.advance(1);
+                    }
+                    out
+                })
+                .collect()
+        },
+        || match (&index_dir, opts.search) {
+            (Some(dir), true) => {
+                let previous = opts.out.join("search/index");
+                search_index::write_index(
+                    dir,
+                    &search_docs,
+                    previous.is_dir().then_some(previous.as_path()),
+                    &opts.tool_version,
+                )
+                .map(Some)
+                .map_err(|e| Error::Search(e.to_string()))
             }
-            out
-        })
-        .collect();
-    lap("render and write");
+            _ => Ok(None),
+        },
+    );
+    let search_stats = indexed?;
+    if search_stats.is_some() {
+        let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
+            .map_err(|e| Error::Theme(e.to_string()))?;
+        staging.write("search/ui.json", &ui)?;
+    }
+    lap("render, write and index");
     let mut entries = Vec::new();
     for res in results {
         match res {
@@ -557,6 +597,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         bytes,
         warnings: diags.warnings().cloned().collect(),
         timings: Vec::new(),
+        search: search_stats,
     };
     if !opts.dry_run {
         staging.commit(&opts.out)?;

@@ -121,6 +121,7 @@ impl Renderer<'_, '_> {
             Job::Page(s, ..)
             | Job::Facet(s, ..)
             | Job::HtmlSitemap(s, ..)
+            | Job::SearchPage(s, ..)
             | Job::Section(s, ..)
             | Job::TaxonomyList(s, ..)
             | Job::Term(s, ..)
@@ -184,6 +185,19 @@ impl Renderer<'_, '_> {
                 cx.insert("tree".into(), tree);
                 let html =
                     self.render(site_idx, "sitemap.html", cx, &format!("sites/{}", site.id))?;
+                Ok(vec![self.write_html(
+                    d,
+                    lang,
+                    &html_file(domain, &path),
+                    html,
+                )?])
+            }
+            Job::SearchPage(_, lang) => {
+                // The shell of the results page: `cms serve` puts the results in <cms-search>.
+                let path = format!("{}/search/", lang_prefix(net, lang));
+                let cx = self.base_context(d, lang, &path);
+                let html =
+                    self.render(site_idx, "search.html", cx, &format!("sites/{}", site.id))?;
                 Ok(vec![self.write_html(
                     d,
                     lang,

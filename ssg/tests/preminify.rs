@@ -17,6 +17,8 @@ fn build(content: &Path, out: &Path, minify_each_page: bool) {
         progress: None,
         minify_each_page,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        search: false,
+        tool_version: "test".into(),
     };
     ssg::build(&network, &opts).expect("demo builds");
 }

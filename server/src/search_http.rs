@@ -1,0 +1,801 @@
+//! `/search` (the results page in the site's theme) and `/api/search` (JSON).
+
+use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use search_index::{escape, Notice, Request as Query, Response as Results, Sort};
+use serde_json::json;
+
+use crate::files::request_host;
+use crate::index::Ui;
+use crate::params::{self, encode};
+use crate::sites::{host_name, Site};
+
+/// Results per page on the HTML page.
+const PER_PAGE: usize = 10;
+
+/// `GET /search`, `GET /search/`.
+pub async fn page(State(state): State<Arc<crate::State>>, req: Request) -> Response {
+    handle(&state, req, None, false).await
+}
+
+/// `GET /{lang}/search/`.
+pub async fn page_in(
+    State(state): State<Arc<crate::State>>,
+    Path(lang): Path<String>,
+    req: Request,
+) -> Response {
+    handle(&state, req, Some(lang), false).await
+}
+
+/// `GET /api/search`.
+pub async fn api(State(state): State<Arc<crate::State>>, req: Request) -> Response {
+    handle(&state, req, None, true).await
+}
+
+/// An answer that is not a results list: rate limited, search unavailable, unknown host.
+enum Refusal {
+    RateLimited(u64),
+    Unavailable,
+}
+
+async fn handle(
+    state: &crate::State,
+    req: Request,
+    path_lang: Option<String>,
+    json: bool,
+) -> Response {
+    let host = request_host(&req);
+    let site = state.sites.resolve(&host).cloned();
+    if site.is_none() && !json {
+        return crate::files::unknown_host(state, &host);
+    }
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let raw_query = req.uri().query().map(str::to_string);
+    let headers = req.headers().clone();
+    drop(req);
+
+    let params = params::parse(raw_query.as_deref());
+    let (index, ui) = match state.index.current() {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::warn!("search unavailable: {e}");
+            return refuse(
+                state,
+                site.as_ref(),
+                path_lang.as_deref(),
+                &host,
+                json,
+                Refusal::Unavailable,
+                &params,
+            );
+        }
+    };
+    let lang = page_language(site.as_ref(), path_lang.as_deref(), ui.default_language());
+    if let Err(wait) = state.limiter.check(ip) {
+        return refuse(
+            state,
+            site.as_ref(),
+            Some(&lang),
+            &host,
+            json,
+            Refusal::RateLimited(wait.as_secs().max(1)),
+            &params,
+        );
+    }
+
+    let query = to_query(&params, site.as_ref(), json);
+    let etag = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (host_name(&host), &lang, &params, json).hash(&mut h);
+        format!("W/\"{}-{:016x}\"", index.version(), h.finish())
+    };
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        cache_headers(&mut r, &etag);
+        return r;
+    }
+
+    let searched = {
+        let index = index.clone();
+        let query = query.clone();
+        tokio::task::spawn_blocking(move || index.search(&query)).await
+    };
+    let results = match searched {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::error!("search failed: {e}");
+            return refuse(
+                state,
+                site.as_ref(),
+                Some(&lang),
+                &host,
+                json,
+                Refusal::Unavailable,
+                &params,
+            );
+        }
+        Err(e) => {
+            tracing::error!("search task failed: {e}");
+            return refuse(
+                state,
+                site.as_ref(),
+                Some(&lang),
+                &host,
+                json,
+                Refusal::Unavailable,
+                &params,
+            );
+        }
+    };
+
+    let mut resp = if json {
+        json_response(
+            &results,
+            &query,
+            index.version(),
+            &host,
+            site.as_ref(),
+            &ui,
+            &lang,
+        )
+    } else {
+        let site = site.as_ref().expect("checked above");
+        let fragment = Fragment {
+            ui: &ui,
+            lang: &lang,
+            site,
+            host: &host,
+            params: &params,
+            query: &query,
+            results: &results,
+            base: search_path(site, &lang),
+        }
+        .render();
+        html_response(StatusCode::OK, shell(site, &lang, &results.q, &fragment))
+    };
+    cache_headers(&mut resp, &etag);
+    resp
+}
+
+fn page_language(site: Option<&Site>, path_lang: Option<&str>, default: &str) -> String {
+    let langs: &[String] = site.map(|s| s.languages.as_slice()).unwrap_or(&[]);
+    match path_lang {
+        Some(l) if langs.iter().any(|x| x == l) => l.to_string(),
+        _ => langs
+            .first()
+            .map(String::as_str)
+            .unwrap_or(default)
+            .to_string(),
+    }
+}
+
+fn search_path(site: &Site, lang: &str) -> String {
+    if site.languages.first().is_none_or(|d| d == lang) {
+        "/search/".into()
+    } else {
+        format!("/{lang}/search/")
+    }
+}
+
+/// The search the parameters ask for. An agency site searches itself unless `scope=all`; the
+/// portal searches the whole network.
+fn to_query(p: &[(String, String)], site: Option<&Site>, api: bool) -> Query {
+    let get = |k: &str| params::get(p, k).map(str::trim).filter(|v| !v.is_empty());
+    let own_site = site
+        .filter(|s| !s.portal && get("scope") != Some("all"))
+        .map(|s| s.id.clone());
+    let term = match (get("tax"), get("term")) {
+        (Some(t), Some(v)) => Some((t.to_string(), v.to_string())),
+        (None, Some(v)) => Some(("topics".to_string(), v.to_string())),
+        _ => None,
+    };
+    Query {
+        q: params::get(p, "q").unwrap_or_default().to_string(),
+        site: get("site").map(str::to_string).or(own_site),
+        kind: get("kind").map(str::to_string),
+        lang: get("lang").map(str::to_string),
+        year: get("year").map(str::to_string),
+        term,
+        sort: if get("sort") == Some("date") {
+            Sort::Date
+        } else {
+            Sort::Relevance
+        },
+        page: get("page").and_then(|v| v.parse().ok()).unwrap_or(1),
+        per_page: if api {
+            get("per_page")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(PER_PAGE)
+        } else {
+            PER_PAGE
+        },
+    }
+}
+
+fn cache_headers(r: &mut Response, etag: &str) {
+    let h = r.headers_mut();
+    // A CDN may keep an answer a minute; the ETag changes with the index.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Host"));
+}
+
+fn html_response(status: StatusCode, html: String) -> Response {
+    let mut r = (status, html).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// Where a result links to: a path on the same site; another site's address, or for local use
+/// (`<id>.localhost:port`) the other site's local address.
+fn hit_link(hit: &search_index::Hit, host: &str, site: Option<&Site>) -> String {
+    if site.is_some_and(|s| s.id == hit.site) {
+        return hit.path.clone();
+    }
+    let name = host_name(host);
+    if name == "localhost" || name == "127.0.0.1" || name.ends_with(".localhost") {
+        let port = host
+            .rsplit_once(':')
+            .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+            .map(|(_, p)| format!(":{p}"))
+            .unwrap_or_default();
+        return format!("http://{}.localhost{port}{}", hit.site, hit.path);
+    }
+    hit.url.clone()
+}
+
+fn json_response(
+    r: &Results,
+    q: &Query,
+    version: &str,
+    host: &str,
+    site: Option<&Site>,
+    ui: &Ui,
+    lang: &str,
+) -> Response {
+    let hits: Vec<_> = r
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "url": h.url,
+                "link": hit_link(h, host, site),
+                "site": h.site,
+                "site_name": ui.site_name(lang, &h.site),
+                "kind": h.kind,
+                "kind_label": ui.kind_label(lang, &h.kind),
+                "lang": h.lang,
+                "title": h.title,
+                "title_html": h.title_html,
+                "snippet_html": h.snippet_html,
+                "date": h.date.and_then(chrono_date),
+                "score": h.score,
+            })
+        })
+        .collect();
+    let body = json!({
+        "q": r.q,
+        "filters": {"site": q.site, "kind": q.kind, "lang": q.lang, "year": q.year,
+                    "term": q.term.as_ref().map(|(t, v)| json!({"taxonomy": t, "term": v}))},
+        "total": r.total,
+        "page": r.page,
+        "pages": r.pages,
+        "per_page": r.per_page,
+        "sort": r.sort,
+        "relaxed": r.relaxed,
+        "notice": r.notice,
+        "message": r.notice.map(|n| ui.t(lang, notice_key(n))),
+        "hits": hits,
+        "facets": r.facets,
+        "index_version": version,
+    });
+    let mut resp = axum::Json(body).into_response();
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    resp
+}
+
+fn chrono_date(secs: i64) -> Option<String> {
+    // UTC+7: the date Vietnamese readers see.
+    chrono_like::ymd(secs + 7 * 3600)
+}
+
+/// Days to a civil date, without a date library: the server needs only this.
+mod chrono_like {
+    pub fn ymd(secs: i64) -> Option<String> {
+        let days = secs.div_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = if m <= 2 { y + 1 } else { y };
+        Some(format!("{y:04}-{m:02}-{d:02}"))
+    }
+}
+
+fn notice_key(n: Notice) -> &'static str {
+    match n {
+        Notice::Empty => "search_empty",
+        Notice::TooLong => "search_too_long",
+        Notice::NoWords => "search_no_words",
+    }
+}
+
+fn refuse(
+    state: &crate::State,
+    site: Option<&Site>,
+    lang: Option<&str>,
+    host: &str,
+    json: bool,
+    why: Refusal,
+    params: &[(String, String)],
+) -> Response {
+    let ui = state.index.current().map(|(_, ui)| ui).unwrap_or_default();
+    let lang = lang
+        .map(str::to_string)
+        .unwrap_or_else(|| page_language(site, None, ui.default_language()));
+    let (status, key, retry) = match why {
+        Refusal::RateLimited(s) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "search_rate_limited",
+            Some(s),
+        ),
+        Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "search_error", None),
+    };
+    let message = ui.t(&lang, key);
+    let mut resp = if json {
+        (
+            status,
+            axum::Json(json!({"error": key, "message": message})),
+        )
+            .into_response()
+    } else {
+        let site = site.expect("pages are served for known sites only");
+        let q = params::get(params, "q").unwrap_or_default();
+        let fragment = format!(
+            "<p class=\"search-notice\" role=\"alert\">{}</p>",
+            escape(message)
+        );
+        html_response(status, shell(site, &lang, q, &fragment))
+    };
+    if let Some(s) = retry {
+        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let _ = host;
+    resp
+}
+
+/// The site's search page with `fragment` in place of `<cms-search>`, and the query in the
+/// header's search box.
+fn shell(site: &Site, lang: &str, q: &str, fragment: &str) -> String {
+    let rel = if site.languages.first().is_none_or(|d| d == lang) {
+        "search/index.html".to_string()
+    } else {
+        format!("{lang}/search/index.html")
+    };
+    let page = std::fs::read_to_string(site.root.join(rel)).unwrap_or_else(|_| {
+        format!("<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>Tìm kiếm</title><main><cms-search></cms-search></main></html>", escape(lang))
+    });
+    let mut out = match (page.find("<cms-search>"), page.find("</cms-search>")) {
+        (Some(a), Some(b)) if b > a => {
+            format!(
+                "{}{fragment}{}",
+                &page[..a],
+                &page[b + "</cms-search>".len()..]
+            )
+        }
+        _ => page.replacen("</main>", &format!("{fragment}</main>"), 1),
+    };
+    // The header's search box shows what was searched.
+    if let Some(at) = find_query_input(&out) {
+        out.insert_str(at, &format!(" value=\"{}\"", escape(q)));
+    }
+    out
+}
+
+/// Where to insert a `value` attribute in the header's `<input … name=q …>`.
+fn find_query_input(html: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = html[from..].find("<input") {
+        let start = from + i;
+        let end = start + html[start..].find('>')?;
+        let tag = &html[start..end];
+        if tag.contains("name=q ") || tag.contains("name=\"q\"") || tag.ends_with("name=q") {
+            return Some(start + "<input".len());
+        }
+        from = end;
+    }
+    None
+}
+
+/// The results part of the page.
+struct Fragment<'a> {
+    ui: &'a Ui,
+    lang: &'a str,
+    site: &'a Site,
+    host: &'a str,
+    params: &'a [(String, String)],
+    query: &'a Query,
+    results: &'a Results,
+    base: String,
+}
+
+impl Fragment<'_> {
+    fn t(&self, key: &'static str) -> String {
+        escape(self.ui.t(self.lang, key))
+    }
+
+    /// This search with some parameters changed (`None` removes one); back to page 1 unless
+    /// the page is what changes.
+    fn href(&self, set: &[(&str, Option<&str>)]) -> String {
+        let mut out: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && !set.iter().any(|(s, _)| s == k) && k != "page")
+            .cloned()
+            .collect();
+        for (k, v) in set {
+            if let Some(v) = v {
+                out.push((k.to_string(), v.to_string()));
+            }
+        }
+        let qs: Vec<String> = out
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        escape(&format!("{}?{}", self.base, qs.join("&")))
+    }
+
+    fn render(&self) -> String {
+        let r = self.results;
+        let mut h = String::with_capacity(16 * 1024);
+        self.form(&mut h);
+        if let Some(n) = r.notice {
+            h.push_str(&format!(
+                "<p class=\"search-notice\" role=\"status\">{}</p>",
+                self.t(notice_key(n))
+            ));
+            if r.total == 0 {
+                return h;
+            }
+        }
+        h.push_str("<div class=\"with-facets\"><div class=\"list\">");
+        if r.total == 0 {
+            h.push_str(&format!(
+                "<p class=\"search-summary\" role=\"status\">{}</p><p>{}</p>",
+                self.t("search_none"),
+                self.t("search_none_hint")
+            ));
+        } else {
+            h.push_str(&format!(
+                "<p class=\"search-summary\" role=\"status\">{} {} {} “{}”</p>",
+                self.t("search_found"),
+                format_count(r.total, self.lang),
+                self.t("search_results_for"),
+                escape(&r.q)
+            ));
+            if r.relaxed {
+                h.push_str(&format!(
+                    "<p class=\"search-notice\">{}</p>",
+                    self.t("search_relaxed")
+                ));
+            }
+            let start = (r.page - 1) * r.per_page + 1;
+            h.push_str(&format!("<ol class=\"results\" start=\"{start}\">"));
+            for hit in &r.hits {
+                let link = escape(&hit_link(hit, self.host, Some(self.site)));
+                let mut meta = vec![
+                    escape(self.ui.site_name(self.lang, &hit.site)),
+                    escape(self.ui.kind_label(self.lang, &hit.kind)),
+                ];
+                if let Some(d) = hit.date.and_then(chrono_date) {
+                    let shown = vi_date(&d, self.lang);
+                    meta.push(format!("<time datetime=\"{d}\">{shown}</time>"));
+                }
+                let hreflang = if hit.lang != self.lang {
+                    format!(
+                        " hreflang=\"{}\" lang=\"{}\"",
+                        escape(&hit.lang),
+                        escape(&hit.lang)
+                    )
+                } else {
+                    String::new()
+                };
+                h.push_str(&format!(
+                    "<li class=\"result\"><h2 class=\"result-title\"><a href=\"{link}\"{hreflang}>{}</a></h2><p class=\"result-meta\">{}</p><p class=\"result-snippet\">{}</p></li>",
+                    hit.title_html,
+                    meta.join(" · "),
+                    hit.snippet_html
+                ));
+            }
+            h.push_str("</ol>");
+            self.pagination(&mut h);
+        }
+        h.push_str("</div>");
+        self.facets(&mut h);
+        h.push_str("</div>");
+        h
+    }
+
+    fn form(&self, h: &mut String) {
+        let q = escape(&self.results.q);
+        h.push_str(&format!(
+            "<form class=\"search-page\" role=\"search\" action=\"{}\" method=\"get\"><label for=\"search-q\">{}</label> <input id=\"search-q\" name=\"q\" type=\"search\" value=\"{q}\" maxlength=\"1000\"> ",
+            escape(&self.base),
+            self.t("search_placeholder"),
+        ));
+        if !self.site.portal {
+            let all = params::get(self.params, "scope") == Some("all");
+            h.push_str(&format!(
+                "<fieldset class=\"search-scope\"><legend>{}</legend><input type=\"radio\" id=\"scope-site\" name=\"scope\" value=\"site\"{}> <label for=\"scope-site\">{}</label> <input type=\"radio\" id=\"scope-all\" name=\"scope\" value=\"all\"{}> <label for=\"scope-all\">{}</label></fieldset> ",
+                self.t("search_scope"),
+                if all { "" } else { " checked" },
+                self.t("search_this_site"),
+                if all { " checked" } else { "" },
+                self.t("search_whole_network"),
+            ));
+        }
+        let by_date = self.query.sort == Sort::Date;
+        h.push_str(&format!(
+            "<label for=\"search-sort\">{}</label> <select id=\"search-sort\" name=\"sort\"><option value=\"relevance\"{}>{}</option><option value=\"date\"{}>{}</option></select> <button type=\"submit\">{}</button></form>",
+            self.t("sort_by"),
+            if by_date { "" } else { " selected" },
+            self.t("sort_relevance"),
+            if by_date { " selected" } else { "" },
+            self.t("sort_date"),
+            self.t("search"),
+        ));
+        if !self.site.portal
+            && params::get(self.params, "scope") != Some("all")
+            && !self.results.q.is_empty()
+        {
+            h.push_str(&format!(
+                "<p class=\"search-widen\"><a href=\"{}\">{} →</a></p>",
+                self.href(&[("scope", Some("all"))]),
+                self.t("search_whole_network")
+            ));
+        }
+    }
+
+    fn pagination(&self, h: &mut String) {
+        let r = self.results;
+        let last = r.pages.min(search_index::MAX_PAGE);
+        if last <= 1 {
+            return;
+        }
+        h.push_str(&format!(
+            "<nav class=\"pagination\" aria-label=\"{}\"><ul>",
+            self.t("pagination")
+        ));
+        if r.page > 1 {
+            let prev = (r.page - 1).to_string();
+            h.push_str(&format!(
+                "<li><a href=\"{}\" rel=\"prev\">{}</a></li>",
+                self.href(&[("page", Some(&prev))]),
+                self.t("previous")
+            ));
+        }
+        h.push_str(&format!(
+            "<li><span aria-current=\"page\">{} {} {} {}</span></li>",
+            self.t("page_n"),
+            r.page,
+            self.t("of"),
+            last
+        ));
+        if r.page < last {
+            let next = (r.page + 1).to_string();
+            h.push_str(&format!(
+                "<li><a href=\"{}\" rel=\"next\">{}</a></li>",
+                self.href(&[("page", Some(&next))]),
+                self.t("next")
+            ));
+        }
+        h.push_str("</ul></nav>");
+    }
+
+    /// The facet lists: each value a link that adds (or, when chosen, removes) its filter.
+    fn facets(&self, h: &mut String) {
+        let f = &self.results.facets;
+        let q = self.query;
+        let item = |v: &search_index::FacetCount, label: String, chosen: Option<&str>| FacetItem {
+            value: v.value.clone(),
+            label,
+            count: v.count,
+            chosen: chosen == Some(v.value.as_str()),
+        };
+        let mut groups = Vec::new();
+        let fixed = [
+            ("site", "filter_site", &f.site, q.site.as_deref()),
+            ("kind", "filter_kind", &f.kind, q.kind.as_deref()),
+            ("lang", "filter_lang", &f.lang, q.lang.as_deref()),
+            ("year", "filter_year", &f.year, q.year.as_deref()),
+        ];
+        for (param, heading, values, chosen) in fixed {
+            let items = values
+                .iter()
+                .map(|v| item(v, self.facet_label(param, &v.value), chosen))
+                .collect();
+            groups.push(FacetGroup {
+                param,
+                taxonomy: None,
+                heading: self.ui.t(self.lang, heading).to_string(),
+                items,
+            });
+        }
+        for (tax, values) in &f.taxonomies {
+            let chosen = q
+                .term
+                .as_ref()
+                .filter(|(t, _)| t == tax)
+                .map(|(_, v)| v.as_str());
+            groups.push(FacetGroup {
+                param: "term",
+                taxonomy: Some(tax.as_str()),
+                heading: self.ui.taxonomy_label(self.lang, tax).to_string(),
+                items: values
+                    .iter()
+                    .map(|v| item(v, v.value.clone(), chosen))
+                    .collect(),
+            });
+        }
+        if groups.iter().all(|g| g.items.is_empty()) {
+            return;
+        }
+        h.push_str(&format!(
+            "<aside class=\"facets\" aria-labelledby=\"loc-ket-qua\"><h2 id=\"loc-ket-qua\" class=\"facets-heading\">{}</h2>",
+            self.t("filters")
+        ));
+        let filters = ["site", "kind", "lang", "year", "term", "tax"];
+        if filters
+            .iter()
+            .any(|k| params::get(self.params, k).is_some_and(|v| !v.is_empty()))
+        {
+            let none: Vec<(&str, Option<&str>)> = filters.iter().map(|k| (*k, None)).collect();
+            h.push_str(&format!(
+                "<p><a href=\"{}\">{}</a></p>",
+                self.href(&none),
+                self.t("remove_filters")
+            ));
+        }
+        for g in groups.iter().filter(|g| !g.items.is_empty()) {
+            h.push_str(&format!(
+                "<section class=\"facet\"><h3>{}</h3><ul>",
+                escape(&g.heading)
+            ));
+            for it in &g.items {
+                let href = match (it.chosen, g.taxonomy) {
+                    (true, Some(_)) => self.href(&[("tax", None), ("term", None)]),
+                    (true, None) => self.href(&[(g.param, None)]),
+                    (false, Some(tax)) => {
+                        self.href(&[("tax", Some(tax)), ("term", Some(it.value.as_str()))])
+                    }
+                    // Choosing a site searches beyond this one.
+                    (false, None) if g.param == "site" => {
+                        self.href(&[("site", Some(it.value.as_str())), ("scope", Some("all"))])
+                    }
+                    (false, None) => self.href(&[(g.param, Some(it.value.as_str()))]),
+                };
+                h.push_str(&format!(
+                    "<li><a href=\"{href}\"{}>{}</a> ({})</li>",
+                    if it.chosen {
+                        " aria-current=\"true\""
+                    } else {
+                        ""
+                    },
+                    escape(&it.label),
+                    it.count
+                ));
+            }
+            h.push_str("</ul></section>");
+        }
+        h.push_str("</aside>");
+    }
+
+    fn facet_label(&self, param: &str, value: &str) -> String {
+        match (param, value) {
+            ("site", v) => self.ui.site_name(self.lang, v).to_string(),
+            ("kind", v) => self.ui.kind_label(self.lang, v).to_string(),
+            ("lang", "vi") => self.ui.t(self.lang, "lang_vi").to_string(),
+            ("lang", "en") => self.ui.t(self.lang, "lang_en").to_string(),
+            (_, v) => v.to_string(),
+        }
+    }
+}
+
+/// One list of facet values on the results page.
+struct FacetGroup<'a> {
+    /// The query parameter it sets.
+    param: &'a str,
+    /// For a taxonomy's terms, the taxonomy (`tax=` goes with `term=`).
+    taxonomy: Option<&'a str>,
+    heading: String,
+    items: Vec<FacetItem>,
+}
+
+/// One value of a facet.
+struct FacetItem {
+    value: String,
+    label: String,
+    count: u64,
+    chosen: bool,
+}
+
+/// `2022-11-25` as Vietnamese readers write it (`25/11/2022`); English keeps ISO.
+fn vi_date(iso: &str, lang: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match (lang, parts.as_slice()) {
+        ("vi", [y, m, d]) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// 1234 as `1.234` in Vietnamese, `1,234` in English.
+fn format_count(n: usize, lang: &str) -> String {
+    let sep = if lang == "vi" { '.' } else { ',' };
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_counts_and_query_inputs() {
+        assert_eq!(
+            chrono_like::ymd(1_669_334_400).as_deref(),
+            Some("2022-11-25")
+        );
+        assert_eq!(vi_date("2022-11-25", "vi"), "25/11/2022");
+        assert_eq!(format_count(12345, "vi"), "12.345");
+        assert_eq!(format_count(999, "en"), "999");
+        let html = "<form><input id=q name=q type=search></form>";
+        let at = find_query_input(html).unwrap();
+        assert!(html[..at].ends_with("<input") && html[at..].starts_with(" id=q"));
+    }
+}

@@ -1,0 +1,103 @@
+//! `cms serve`: the built network over HTTP, with search.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+/// Serve the built network.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The output folder of `cms build`.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Searches a second allowed per client address, after a burst of three seconds' worth;
+    /// 0 turns the limit off (for load tests behind a trusted proxy).
+    #[arg(long, default_value_t = 10.0)]
+    rate_limit: f64,
+    /// Log as JSON lines (for a log collector) instead of text.
+    #[arg(long)]
+    json_logs: bool,
+}
+
+pub fn run(a: &ServeArgs) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let fmt = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if a.json_logs {
+        fmt.json().init();
+    } else {
+        fmt.init();
+    }
+    let state = server::State::load(
+        &a.out,
+        &server::Options {
+            rate_per_second: a.rate_limit.max(0.0),
+            rate_burst: (a.rate_limit * 3.0).max(1.0),
+        },
+    )
+    .with_context(|| {
+        format!(
+            "reading the build in {} (run `cms build` first)",
+            a.out.display()
+        )
+    })?;
+    let state = Arc::new(state);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("listening on {}", a.addr))?;
+        let local = listener.local_addr()?;
+        let port = local.port();
+        eprintln!(
+            "Serving {} sites from {}:",
+            state.sites.list.len(),
+            a.out.display()
+        );
+        for s in &state.sites.list {
+            eprintln!("  http://{}.localhost:{port}/  ({})", s.id, s.domain);
+        }
+        eprintln!(
+            "Search: http://localhost:{port}/search/?q=… · API: /api/search?q=… · Ctrl+C stops"
+        );
+        server::serve(listener, state, shutdown_signal())
+            .await
+            .context("serving")?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Ctrl+C or SIGTERM: stop accepting, finish the requests under way.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing the requests under way");
+}

@@ -1,0 +1,148 @@
+//! What the build gives the search index: one document per page, and the strings the search
+//! pages of `cms serve` show (site names, kind labels, the theme's UI strings).
+
+use std::collections::{BTreeMap, HashMap};
+
+use cms_core::{FieldType, Network, SearchUse};
+use search_index::SearchDoc;
+use serde_json::{json, Value};
+
+use crate::context::SiteData;
+
+/// The search documents of every page of the selected sites, in a stable order.
+pub(crate) fn documents(network: &Network, datas: &HashMap<usize, SiteData<'_>>) -> Vec<SearchDoc> {
+    let mut sites: Vec<&SiteData<'_>> = datas.values().collect();
+    sites.sort_by_key(|d| d.site_idx);
+    let mut docs = Vec::new();
+    for d in sites {
+        let site = d.site;
+        for (i, p) in site.pages.iter().enumerate() {
+            let mut fields = Vec::new();
+            let mut codes = Vec::new();
+            if let Some(kind) = network.schemas.get(&p.kind) {
+                for spec in &kind.fields {
+                    let Some(v) = p.fields.get(&spec.name) else {
+                        continue;
+                    };
+                    let values: Vec<String> = match v {
+                        Value::String(s) => vec![s.clone()],
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect(),
+                        Value::Number(n) if spec.ty == FieldType::Int => vec![n.to_string()],
+                        _ => vec![],
+                    };
+                    match spec.search_use() {
+                        SearchUse::Code => codes.extend(values),
+                        SearchUse::Text => fields.extend(values),
+                        SearchUse::None => {}
+                    }
+                }
+            }
+            let taxonomies = p
+                .meta
+                .taxonomies
+                .iter()
+                .flat_map(|(tax, terms)| {
+                    // The term's name as the taxonomy lists it, so facets agree across pages.
+                    let listed = d
+                        .taxonomies
+                        .iter()
+                        .find(|t| &t.name == tax && t.lang == p.lang);
+                    terms.iter().map(move |name| {
+                        let slug = cms_core::slugify(name);
+                        let shown = listed
+                            .and_then(|t| t.terms.get(&slug))
+                            .map(|t| t.name.clone())
+                            .unwrap_or_else(|| name.clone());
+                        (tax.clone(), shown)
+                    })
+                })
+                .collect();
+            docs.push(SearchDoc {
+                site: site.id.clone(),
+                domain: site.config.domain.clone(),
+                kind: p.kind.clone(),
+                lang: p.lang.clone(),
+                path: p.path.clone(),
+                title: p.meta.title.clone(),
+                description: p.meta.description.clone().unwrap_or_default(),
+                body: d
+                    .pages_html
+                    .get(i)
+                    .map(|r| r.text.clone())
+                    .unwrap_or_default(),
+                date: p.meta.date.map(|t| t.and_utc().timestamp()),
+                taxonomies,
+                fields,
+                codes,
+            });
+        }
+    }
+    docs
+}
+
+/// `search/ui.json`: what the search pages of `cms serve` show besides results, in each
+/// language: the theme's UI strings, the sites' names and domains, the kinds' labels.
+pub(crate) fn ui(network: &Network, theme: &crate::theme::Theme) -> Value {
+    let mut langs = serde_json::Map::new();
+    for lang in &network.config.languages {
+        let strings: BTreeMap<String, String> = theme
+            .i18n
+            .get(lang)
+            .or_else(|| theme.i18n.get(&network.config.default_language))
+            .cloned()
+            .unwrap_or_default();
+        let sites: BTreeMap<&str, Value> = network
+            .sites
+            .iter()
+            .map(|s| {
+                let name = if lang == &network.config.default_language {
+                    s.config.name.clone()
+                } else {
+                    s.config
+                        .name_en
+                        .clone()
+                        .unwrap_or_else(|| s.config.name.clone())
+                };
+                (
+                    s.id.as_str(),
+                    json!({"name": name, "domain": s.config.domain, "portal": s.is_portal}),
+                )
+            })
+            .collect();
+        let kinds: BTreeMap<&str, String> = network
+            .schemas
+            .iter()
+            .map(|k| {
+                let name = &k.name;
+                let label = if lang == "en" {
+                    k.label_en.clone().or_else(|| k.label.clone())
+                } else {
+                    k.label.clone()
+                };
+                (name.as_str(), label.unwrap_or_else(|| name.clone()))
+            })
+            .collect();
+        let taxonomies: BTreeMap<&str, String> = network
+            .config
+            .taxonomies
+            .iter()
+            .map(|t| {
+                (
+                    t.as_str(),
+                    strings
+                        .get(t.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| t.clone()),
+                )
+            })
+            .collect();
+        langs.insert(
+            lang.clone(),
+            json!({"strings": strings, "sites": sites, "kinds": kinds, "taxonomies": taxonomies}),
+        );
+    }
+    json!({"default_language": network.config.default_language, "languages": Value::Object(langs)})
+}

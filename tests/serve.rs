@@ -1,0 +1,403 @@
+//! End-to-end: `cms serve` over the built demo network: static sites by host, the search page
+//! and the search API, odd input, caching, rate limits, and a real listening server.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// The demo network, built once for every test of this file.
+fn built() -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = OUT.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let o = cms(
+            &repo_root(),
+            &[
+                "build",
+                "--content",
+                "content",
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+        );
+        assert_ok(&o);
+        (tmp, out)
+    });
+    out
+}
+
+fn state(rate: f64) -> Arc<server::State> {
+    Arc::new(
+        server::State::load(
+            built(),
+            &server::Options {
+                rate_per_second: rate,
+                rate_burst: rate.max(1.0) * 2.0,
+            },
+        )
+        .unwrap(),
+    )
+}
+
+struct Got {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn get_with(state: Arc<server::State>, host: &str, uri: &str, extra: &[(&str, &str)]) -> Got {
+    let mut req = Request::builder().uri(uri).header(header::HOST, host);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))));
+    let resp = server::app(state).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Got {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(host: &str, uri: &str) -> Got {
+    get_with(state(0.0), host, uri, &[]).await
+}
+
+fn header_of(g: &Got, name: header::HeaderName) -> &str {
+    g.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn static_sites_by_host() {
+    let portal = get("mt.gov.vn", "/").await;
+    assert_eq!(portal.status, StatusCode::OK);
+    assert!(header_of(&portal, header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(portal.body.contains("Bộ Giao thông vận tải"));
+    assert_eq!(
+        header_of(&portal, header::CACHE_CONTROL),
+        "public, max-age=0, must-revalidate"
+    );
+    for host in [
+        "vr.mt.gov.vn",
+        "vr.localhost:8080",
+        "vr.org.vn",
+        "VR.MT.GOV.VN.",
+    ] {
+        let g = get(host, "/").await;
+        assert_eq!(g.status, StatusCode::OK, "{host}");
+        assert!(g.body.contains("Cục Đăng kiểm Việt Nam"), "{host}");
+    }
+    for host in ["localhost:8080", "127.0.0.1:8080", "mt.localhost"] {
+        let g = get(host, "/").await;
+        assert!(
+            g.body.contains("<title>Bộ Giao thông vận tải"),
+            "{host}: the portal"
+        );
+    }
+    let unknown = get("example.com", "/").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("mt.gov.vn"), "lists the sites it has");
+
+    // The site's own 404 page.
+    let missing = get("vr.mt.gov.vn", "/khong-co-trang-nay/").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("Không tìm thấy trang") && missing.body.contains("Cục Đăng kiểm")
+    );
+
+    // Fingerprinted assets are cached for ever, with the right type.
+    let css = portal
+        .body
+        .split("href=\"/style.")
+        .nth(1)
+        .or_else(|| portal.body.split("href=/style.").nth(1))
+        .and_then(|s| s.split(".css").next())
+        .map(|h| format!("/style.{h}.css"))
+        .expect("the stylesheet link");
+    let g = get("mt.gov.vn", &css).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(header_of(&g, header::CONTENT_TYPE).starts_with("text/css"));
+    assert!(header_of(&g, header::CACHE_CONTROL).contains("immutable"));
+    let rss = get("mt.gov.vn", "/rss.xml").await;
+    assert!(header_of(&rss, header::CONTENT_TYPE).contains("xml"));
+
+    // A folder without its slash is redirected to it.
+    let g = get("mt.gov.vn", "/tin-tuc").await;
+    assert!(g.status.is_redirection(), "{}", g.status);
+
+    // Nothing outside the site's folder.
+    for path in [
+        "/../manifest.json",
+        "/%2e%2e/manifest.json",
+        "/..%2fmanifest.json",
+        "/../../etc/passwd",
+    ] {
+        let g = get("mt.gov.vn", path).await;
+        assert_eq!(g.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!g.body.contains("\"files\""), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn search_page_in_the_theme() {
+    // An agency site searches itself by default.
+    let g = get(
+        "vr.localhost:8080",
+        "/search/?q=%C4%91%C4%83ng+ki%E1%BB%83m",
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("<mark>"), "highlighted words");
+    assert!(
+        !g.body.contains("<cms-search>"),
+        "the placeholder is replaced"
+    );
+    assert!(g.body.contains("class=\"results\""));
+    assert!(
+        g.body.contains("value=\"đăng kiểm\""),
+        "the query stays in the box"
+    );
+    assert!(g.body.contains("scope=all"), "offers the whole network");
+    assert!(
+        !g.body.contains("href=\"http://mt.localhost"),
+        "only its own pages"
+    );
+    assert_eq!(g.body.matches("<h1").count(), 1);
+
+    // The whole network, with facets; other sites' results link to their local address.
+    let g = get("vr.localhost:8080", "/search/?q=dang+kiem&scope=all").await;
+    assert!(g.body.contains("href=\"http://mt.localhost:8080/"));
+    assert!(g.body.contains("class=\"facets\""));
+
+    // The portal finds a decision by its number, first.
+    let g = get("mt.gov.vn", "/search?q=1552%2FQ%C4%90-BGTVT").await;
+    let first = g.body.split("class=\"result\"").nth(1).unwrap_or_default();
+    assert!(first.contains("/van-ban/qd-1552-qd-bgtvt-2022/"), "{first}");
+    // … and links to other sites by their domain when served under them.
+    let g = get("mt.gov.vn", "/search/?q=dang+kiem").await;
+    assert!(g.body.contains("href=\"https://vr.mt.gov.vn/"));
+
+    // English page, English strings.
+    let g = get("mt.gov.vn", "/en/search/?q=inspection").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("<html lang=\"en\"") || g.body.contains("<html lang=en"));
+    assert!(g.body.contains("Best match"));
+
+    // Filters, sorting and pages.
+    let g = get(
+        "mt.gov.vn",
+        "/search/?q=giao+th%C3%B4ng&kind=news&sort=date",
+    )
+    .await;
+    assert!(
+        g.body.contains("aria-current=\"true\""),
+        "the chosen filter is marked"
+    );
+    assert!(g.body.contains("option value=\"date\" selected"));
+    let g = get("mt.gov.vn", "/search/?q=giao+th%C3%B4ng").await;
+    assert!(g.body.contains("rel=\"next\""), "pagination");
+}
+
+#[tokio::test]
+async fn odd_input_never_fails() {
+    let long = "a".repeat(1001);
+    let cases = [
+        "/search/",
+        "/search/?q=",
+        "/search/?q=+++",
+        &format!("/search/?q={long}"),
+        "/search/?q=title%3Ax+AND+%28%29%5B%5D%7B%7D%5E%7E*%3F%3A%5C%2F",
+        "/search/?q=%zz%FF%C3",
+        "/search/?q=%22unclosed",
+        "/search/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        // NFD: đăng kiểm decomposed.
+        "/search/?q=%C4%91a%CC%86ng+kie%CC%82%CC%89m",
+        "/search/?q=x&page=999999&sort=%FF&site=%00",
+        "/search/?page=-1",
+    ];
+    for uri in cases {
+        let g = get("mt.gov.vn", uri).await;
+        assert_eq!(g.status, StatusCode::OK, "{uri}");
+        assert!(!g.body.contains("<script>alert"), "{uri}: escaped");
+        let api = get("mt.gov.vn", &uri.replace("/search/", "/api/search")).await;
+        assert_eq!(api.status, StatusCode::OK, "{uri}");
+        let v: serde_json::Value = serde_json::from_str(&api.body).expect("JSON");
+        assert!(v["total"].is_number(), "{uri}");
+    }
+    let g = get("mt.gov.vn", "/search/").await;
+    assert!(
+        g.body.contains("Mời bạn nhập từ khóa"),
+        "a friendly message"
+    );
+    let g = get("mt.gov.vn", &format!("/api/search?q={long}")).await;
+    let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
+    assert_eq!(v["notice"], "too_long");
+    // NFD finds what NFC finds.
+    let nfd = get(
+        "vr.mt.gov.vn",
+        "/api/search?q=%C4%91a%CC%86ng+kie%CC%82%CC%89m",
+    )
+    .await;
+    let nfc = get("vr.mt.gov.vn", "/api/search?q=%C4%91%C4%83ng+ki%E1%BB%83m").await;
+    let total =
+        |g: &Got| serde_json::from_str::<serde_json::Value>(&g.body).unwrap()["total"].clone();
+    assert_eq!(total(&nfd), total(&nfc));
+    assert!(total(&nfc).as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn api_json_etag_and_cache() {
+    let g = get("mt.gov.vn", "/api/search?q=chuyen+doi+so&per_page=3").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(header_of(&g, header::CONTENT_TYPE).starts_with("application/json"));
+    assert_eq!(header_of(&g, header::CACHE_CONTROL), "public, max-age=60");
+    let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
+    assert_eq!(v["hits"].as_array().unwrap().len(), 3);
+    assert!(
+        v["facets"]["site"].as_array().unwrap().len() > 1,
+        "the whole network"
+    );
+    assert!(v["hits"][0]["snippet_html"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>"));
+    let etag = header_of(&g, header::ETAG).to_string();
+    assert!(etag.starts_with("W/\""));
+    let again = get_with(
+        state(0.0),
+        "mt.gov.vn",
+        "/api/search?q=chuyen+doi+so&per_page=3",
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let other = get("mt.gov.vn", "/api/search?q=chuyen+doi+so&per_page=4").await;
+    assert_ne!(header_of(&other, header::ETAG), etag);
+}
+
+#[tokio::test]
+async fn searches_are_rate_limited_per_address() {
+    let st = state(1.0); // a burst of 2, then 1 a second
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            get_with(st.clone(), "mt.gov.vn", "/api/search?q=a", &[])
+                .await
+                .status,
+        );
+    }
+    assert_eq!(&statuses[..2], &[StatusCode::OK, StatusCode::OK]);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+    let page = get_with(st.clone(), "mt.gov.vn", "/search/?q=a", &[]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("Bạn tìm kiếm quá nhanh"));
+    assert!(!header_of(&page, header::RETRY_AFTER).is_empty());
+    // Static pages are not limited.
+    assert_eq!(
+        get_with(st, "mt.gov.vn", "/", &[]).await.status,
+        StatusCode::OK
+    );
+}
+
+/// One HTTP/1.1 GET over a socket: (status line, body).
+fn raw_get(addr: SocketAddr, host: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.lines().next().unwrap_or_default().to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_cms_serve_command_listens_and_stops_gracefully() {
+    use std::io::{BufRead, BufReader};
+    let out = built();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+        .args([
+            "serve",
+            "--out",
+            out.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        if let Some(rest) = line.trim().strip_prefix("http://mt.localhost:") {
+            break rest.split('/').next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let (status, body) = raw_get(addr, &format!("vr.localhost:{port}"), "/");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("Cục Đăng kiểm Việt Nam"));
+    let (status, body) = raw_get(addr, "localhost", "/api/search?q=1552");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("qd-1552"));
+    // SIGTERM: it stops, with success.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let code = child.wait().unwrap();
+    assert!(code.success(), "{code:?}");
+    // Drain the log so the pipe does not block.
+    let log: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(log.iter().any(|l| l.contains("shutting down")), "{log:?}");
+}
+
+#[tokio::test]
+async fn an_in_process_server_answers_and_shuts_down() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, state(0.0), async {
+        let _ = rx.await;
+    }));
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        raw_get(addr, "mt.localhost", "/search/?q=k%E1%BA%BF+ho%E1%BA%A1ch")
+    })
+    .await
+    .unwrap();
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("<mark>"));
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
