@@ -29,8 +29,12 @@
 // Environment: CHROMIUM (default /usr/bin/chromium); A11Y_MAX_PAGES (default 119): past that
 // many pages per width, the other agency sites' pages are left out (English home pages first,
 // then sections, kinds, home pages), with a warning; A11Y_ONLY=substring tests only the pages
-// whose domain+path contains it.
+// whose domain+path contains it. CMS_BIN (the `cms` binary): also start `cms serve` on OUT and
+// test its search results pages (found, none found, empty, English, an agency site's own and
+// network-wide results); their HTML is saved under OUT/sites/<domain>/search-samples/ for the
+// HTML checker, and a screenshot of the portal's results goes to artifacts/.
 
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -53,6 +57,7 @@ const MAX_PAGES = Number(process.env.A11Y_MAX_PAGES || 119);
 const ONLY = process.env.A11Y_ONLY || '';
 const NAV_TIMEOUT_MS = 30_000;
 const ARTIFACTS = path.join(here, 'artifacts');
+const CMS_BIN = process.env.CMS_BIN || '';
 const NOT_FOUND_PATH = '/khong-co-trang-nay/'; // no site has it: the server answers with the site's 404.html
 
 /** An error that stops the run, told in one line. */
@@ -370,7 +375,48 @@ function screenshotName(c) {
   if (c.site === portal && c.path === '/') return 'portal-home';
   if (c.site === agency && c.path === '/') return 'agency-home';
   if (c.site === portal && c.why === 'kind-legal') return 'portal-legal';
+  if (c.site === portal && c.save === 'found') return 'portal-search';
   return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `cms serve`, for the search pages
+
+async function startCmsServe() {
+  const child = spawn(CMS_BIN, ['serve', '--out', out, '--addr', '127.0.0.1:0', '--rate-limit', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Fatal(`cms serve did not start within 30 s:\n${log}`)), 30_000);
+    child.stderr.on('data', (d) => {
+      log += d;
+      const m = /http:\/\/[a-z0-9.-]+\.localhost:(\d+)\//.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('error', (e) => reject(new Fatal(`could not run ${CMS_BIN}: ${e.message}`)));
+    child.on('exit', (code) => reject(new Fatal(`cms serve exited (${code}):\n${log}`)));
+  });
+  return { child, port };
+}
+
+function searchCases(cmsPort) {
+  const q = (s) => encodeURIComponent(s);
+  const cases = [
+    { site: portal, path: `/search/?q=${q('kế hoạch chuyển đổi số')}`, why: 'search', save: 'found' },
+    { site: portal, path: '/search/', why: 'search: empty', save: 'empty' },
+    { site: portal, path: `/search/?q=${q('zzqxwv')}`, why: 'search: none found', save: 'none' },
+    { site: portal, path: `/search/?q=${q('giao thông')}&kind=news&sort=date&page=2`, why: 'search: filtered, page 2', save: 'filtered' },
+  ];
+  if (portal.languages?.includes('en')) cases.push({ site: portal, path: '/en/search/?q=transport', why: 'search (en)', save: 'en' });
+  if (agency) {
+    cases.push({ site: agency, path: `/search/?q=${q('tin tức')}`, why: 'search: agency', save: 'agency' });
+    cases.push({ site: agency, path: `/search/?q=${q('chuyển đổi số')}&scope=all`, why: 'search: agency, network', save: 'agency-all' });
+  }
+  return cases.map((c) => ({ ...c, port: cmsPort }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,6 +433,12 @@ async function main() {
 
   const server = await startServer();
   const port = server.address().port;
+  let cmsServe = null;
+  if (CMS_BIN && !ONLY) {
+    cmsServe = await startCmsServe();
+    pages.push(...searchCases(cmsServe.port));
+    console.log(`a11y: cms serve on port ${cmsServe.port} for the search pages`);
+  }
   const userDataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'a11y-chromium-'));
   let context;
   let passed = 0;
@@ -417,7 +469,7 @@ async function main() {
     await Promise.all(
       tabs.map(async ({ page, size, problems }) => {
         for (const c of pages) {
-          const url = `http://${c.site.domain}.localhost:${port}${c.path}`;
+          const url = `http://${c.site.domain}.localhost:${c.port ?? port}${c.path}`;
           const key = `${c.site.domain}${c.path} [${size.width}]`;
           problems.length = 0;
           const r = { url, width: size.width, lines: [], ok: true };
@@ -429,6 +481,11 @@ async function main() {
             if (status !== expected) {
               r.ok = false;
               r.lines.push(`${url} [${size.width}] load: HTTP ${status}, expected ${expected}`);
+            }
+            if (c.save && resp && size === WIDTHS[0]) {
+              const dir = path.join(out, 'sites', c.site.domain, 'search-samples');
+              await fsp.mkdir(dir, { recursive: true });
+              await fsp.writeFile(path.join(dir, `${c.save}.html`), await resp.text());
             }
             const axeResult = await runAxe(page);
             for (const v of axeResult.violations) {
@@ -513,6 +570,7 @@ async function main() {
   } finally {
     if (context) await context.close().catch(() => {});
     server.close();
+    if (cmsServe) cmsServe.child.kill('SIGTERM');
     await fsp.rm(userDataDir, { recursive: true, force: true }).catch(() => {});
   }
   console.log(`${passed} passed, ${failed} failed`);
