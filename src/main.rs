@@ -264,6 +264,15 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
                     report.bytes as f64 / 1e6,
                     o.display()
                 );
+                if report.incremental {
+                    eprintln!(
+                        "Over the previous build: {} outputs rendered, {} unchanged and kept; {} files written, {} deleted, the others left as they were",
+                        report.rendered,
+                        report.reused,
+                        report.written.written,
+                        report.written.deleted
+                    );
+                }
                 if let Some(s) = &report.search {
                     eprintln!(
                         "Search index: {} pages; {} indexed, {} removed{}",

@@ -134,6 +134,9 @@ pub struct SiteData<'a> {
     pub inline_css: String,
     /// CSS and JS files by name, with the fingerprinted name they are written under.
     pub fingerprinted: std::collections::BTreeMap<String, String>,
+    /// Per language, the build cache's key of what every output of the site shares (see
+    /// [`crate::cache`]).
+    pub base_keys: HashMap<String, u64>,
 }
 
 /// `/tin-tuc/a/` → `sites/<domain>/tin-tuc/a/index.html`.

@@ -10,6 +10,7 @@
 //! byte-identical output.
 
 mod assets;
+mod cache;
 mod context;
 mod error;
 mod links;
@@ -22,9 +23,10 @@ mod search;
 mod templates;
 mod theme;
 
+pub use cache::CACHE_FILE;
 pub use error::Error;
 pub use markdown::{Heading, Rendered};
-pub use output::{mime_of, ManifestEntry};
+pub use output::{mime_of, ManifestEntry, WriteStats};
 pub use pipeline::{build, BuildOptions, BuildReport, Progress};
 pub use templates::format_date;
 pub use theme::Theme;

@@ -1,15 +1,22 @@
-//! The output folder: files written into a fresh staging folder, then swapped in whole, so a
-//! failed build leaves the previous output untouched; and the manifest of every file.
+//! The output folder: files written into a staging folder, then moved into place only when the
+//! whole build succeeded, so a failed build leaves the previous output untouched; and the
+//! manifest of every file.
+//!
+//! A first build writes everything into a fresh folder and swaps it in whole. A build over a
+//! previous output (see [`crate::cache`]) stages only the files whose bytes changed, then moves
+//! them into place, deletes the files that are gone, and leaves every other file as it was.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
 /// One file of the output, as listed in `manifest.json`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ManifestEntry {
     /// Path relative to the output folder, `/`-separated.
     pub path: String,
@@ -20,12 +27,31 @@ pub struct ManifestEntry {
     /// MIME type.
     #[serde(rename = "type")]
     pub mime: String,
+    /// The build cache's key of what it was rendered from (not in the manifest).
+    #[serde(skip)]
+    pub key: Option<u64>,
 }
 
 /// Where rendered files go: a staging folder beside the final one, or nowhere (`cms check`).
 #[derive(Debug)]
 pub struct Staging {
     dir: Option<PathBuf>,
+    /// Over a previous output: the SHA-256 of each of its files; a file written with the same
+    /// bytes is not staged.
+    previous: Option<HashMap<String, String>>,
+    /// The files staged, to move into place.
+    staged: Mutex<Vec<String>>,
+}
+
+/// What a commit did to the output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files deleted (no longer produced).
+    pub deleted: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
 }
 
 impl Staging {
@@ -54,7 +80,24 @@ impl Staging {
             path: dir.clone(),
             source: e,
         })?;
-        Ok(Staging { dir: Some(dir) })
+        Ok(Staging {
+            dir: Some(dir),
+            previous: None,
+            staged: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A staging folder for a build over a previous output whose files have these SHA-256s:
+    /// only files with other bytes are staged.
+    pub fn over(out: &Path, previous: HashMap<String, String>) -> Result<Staging, Error> {
+        let mut s = Staging::new(out)?;
+        s.previous = Some(previous);
+        Ok(s)
+    }
+
+    /// Whether this build updates a previous output in place.
+    pub fn incremental(&self) -> bool {
+        self.previous.is_some()
     }
 
     /// The staging folder, unless this is a dry run.
@@ -64,7 +107,11 @@ impl Staging {
 
     /// Renders without writing.
     pub fn dry_run() -> Staging {
-        Staging { dir: None }
+        Staging {
+            dir: None,
+            previous: None,
+            staged: Mutex::new(Vec::new()),
+        }
     }
 
     /// Writes `bytes` at `rel` and returns its manifest entry.
@@ -78,7 +125,13 @@ impl Staging {
             },
             size: bytes.len() as u64,
             mime: mime_of(rel).to_string(),
+            key: None,
         };
+        if let Some(prev) = &self.previous {
+            if prev.get(rel) == Some(&entry.hash) {
+                return Ok(entry);
+            }
+        }
         if let Some(dir) = &self.dir {
             let path = dir.join(rel);
             if let Some(p) = path.parent() {
@@ -88,15 +141,102 @@ impl Staging {
                 })?;
             }
             std::fs::write(&path, bytes).map_err(|e| Error::Io { path, source: e })?;
+            if self.previous.is_some() {
+                self.staged
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(rel.to_string());
+            }
         }
         Ok(entry)
     }
 
-    /// Moves the staging folder to `out`, replacing what was there.
-    pub fn commit(mut self, out: &Path) -> Result<(), Error> {
-        let Some(dir) = self.dir.take() else {
-            return Ok(());
+    /// Moves a whole staged folder (the search index) into place at commit.
+    pub fn stage_dir(&self, rel: &str) {
+        self.staged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(format!("{rel}/"));
+    }
+
+    /// Over a previous output: moves the staged files into `out`, and deletes the files of
+    /// `gone` (output paths no longer produced). The manifest and the cache are staged files
+    /// like the others, written last.
+    fn commit_over(&self, dir: &Path, out: &Path, gone: &[String]) -> Result<WriteStats, Error> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
         };
+        let mut staged =
+            std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        // The manifest and the cache describe the files: they go first (removed) and last
+        // (written), so an interrupted commit leaves no manifest a later build would trust.
+        let last = ["manifest.json", crate::cache::CACHE_FILE];
+        for l in last {
+            let p = out.join(l);
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(io(&p))?;
+            }
+        }
+        staged.sort_by_key(|r| last.contains(&r.as_str()));
+        let mut stats = WriteStats::default();
+        for rel in &staged {
+            let (rel, is_dir) = match rel.strip_suffix('/') {
+                Some(r) => (r, true),
+                None => (rel.as_str(), false),
+            };
+            let from = dir.join(rel);
+            let to = out.join(rel);
+            if let Some(p) = to.parent() {
+                std::fs::create_dir_all(p).map_err(io(p))?;
+            }
+            if to.is_dir() {
+                std::fs::remove_dir_all(&to).map_err(io(&to))?;
+            }
+            if is_dir && to.exists() {
+                std::fs::remove_file(&to).map_err(io(&to))?;
+            }
+            std::fs::rename(&from, &to).map_err(io(&to))?;
+            stats.written += 1;
+        }
+        let mut parents = HashSet::new();
+        for rel in gone {
+            let p = out.join(rel);
+            if p.is_file() {
+                std::fs::remove_file(&p).map_err(io(&p))?;
+                stats.deleted += 1;
+            }
+            if let Some(parent) = Path::new(rel).parent() {
+                parents.insert(parent.to_path_buf());
+            }
+        }
+        // Folders left empty go too, as a clean build would not have them.
+        let mut parents: Vec<PathBuf> = parents.into_iter().collect();
+        parents.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        for p in parents {
+            let mut cur = Some(p.as_path());
+            while let Some(c) = cur.filter(|c| !c.as_os_str().is_empty()) {
+                if std::fs::remove_dir(out.join(c)).is_err() {
+                    break;
+                }
+                cur = c.parent();
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Moves the staging folder to `out`, replacing what was there; or, over a previous output,
+    /// moves only the staged files and deletes the `gone` ones.
+    pub fn commit(mut self, out: &Path, gone: &[String]) -> Result<WriteStats, Error> {
+        let Some(dir) = self.dir.take() else {
+            return Ok(WriteStats::default());
+        };
+        if self.previous.is_some() {
+            let r = self.commit_over(&dir, out, gone);
+            let _ = std::fs::remove_dir_all(&dir);
+            return r;
+        }
+        let written = self.staged.lock().map(|s| s.len()).unwrap_or(0);
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Io { path, source }
@@ -109,7 +249,10 @@ impl Staging {
         } else {
             std::fs::rename(&dir, out).map_err(io(out))?;
         }
-        Ok(())
+        Ok(WriteStats {
+            written,
+            ..WriteStats::default()
+        })
     }
 }
 
@@ -173,7 +316,7 @@ mod tests {
         let e = s.write("sites/x/index.html", b"new").unwrap();
         assert_eq!(e.size, 3);
         assert_eq!(e.mime, "text/html; charset=utf-8");
-        s.commit(&out).unwrap();
+        s.commit(&out, &[]).unwrap();
         assert!(!out.join("old").exists());
         assert_eq!(
             std::fs::read_to_string(out.join("sites/x/index.html")).unwrap(),
@@ -197,6 +340,45 @@ mod tests {
             s.write("b", b"new").unwrap();
         }
         assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn over_a_previous_output_only_changed_files_move_and_gone_ones_go() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Staging::new(&out).unwrap();
+        let same = first.write("sites/x/same.html", b"same").unwrap();
+        let changed = first.write("sites/x/changed.html", b"v1").unwrap();
+        first.write("sites/x/gone/index.html", b"gone").unwrap();
+        first.commit(&out, &[]).unwrap();
+        let previous: HashMap<String, String> = [&same, &changed]
+            .iter()
+            .map(|e| (e.path.clone(), e.hash.clone()))
+            .chain([("sites/x/gone/index.html".to_string(), "h".to_string())])
+            .collect();
+        let second = Staging::over(&out, previous).unwrap();
+        assert!(second.incremental());
+        second.write("sites/x/same.html", b"same").unwrap();
+        second.write("sites/x/changed.html", b"v2").unwrap();
+        second.write("sites/x/new.html", b"new").unwrap();
+        let stats = second
+            .commit(&out, &["sites/x/gone/index.html".to_string()])
+            .unwrap();
+        assert_eq!((stats.written, stats.deleted), (2, 1));
+        assert_eq!(
+            std::fs::read_to_string(out.join("sites/x/changed.html")).unwrap(),
+            "v2"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("sites/x/new.html")).unwrap(),
+            "new"
+        );
+        assert!(out.join("sites/x/same.html").is_file());
+        assert!(
+            !out.join("sites/x/gone").exists(),
+            "the emptied folder goes too"
+        );
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
 }

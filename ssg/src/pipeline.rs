@@ -17,7 +17,7 @@ use crate::context::{self, lang_prefix, SiteData, Taxonomy, Term};
 use crate::error::Error;
 use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
-use crate::output::{ManifestEntry, Staging};
+use crate::output::{ManifestEntry, Staging, WriteStats};
 use crate::partials::Partials;
 use crate::render::Renderer;
 use crate::templates::make_tera;
@@ -77,6 +77,14 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// What the search index got, when it was written.
     pub search: Option<search_index::IndexStats>,
+    /// Outputs rendered (their inputs changed, or there was no previous build).
+    pub rendered: usize,
+    /// Outputs kept from the previous build, whose inputs did not change.
+    pub reused: usize,
+    /// Whether this build updated a previous output.
+    pub incremental: bool,
+    /// What was written to and deleted from the output folder.
+    pub written: WriteStats,
 }
 
 pub(crate) enum Job {
@@ -347,6 +355,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                     .filter(|(_, f)| !f.is_empty())
                     .collect(),
                 fingerprinted: fingerprints(site, opts.theme)?,
+                base_keys: HashMap::new(),
                 inline_css: stylesheet(site, opts.theme)?,
             },
         );
@@ -428,6 +437,36 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         diags.sort();
         return Err(Error::Content(diags));
     }
+    // What every output of a site and language shares, hashed once for the build cache.
+    for d in datas.values_mut() {
+        for lang in &d.site.languages {
+            let mut h = crate::cache::KeyHasher::new();
+            h.bytes(lang.as_bytes())
+                .json(&d.site_views[lang])
+                .json(&network_views[lang.as_str()])
+                .bytes(network.config.default_language.as_bytes())
+                .bytes(d.inline_css.as_bytes());
+            for (k, v) in &d.fingerprinted {
+                h.bytes(k.as_bytes()).bytes(v.as_bytes());
+            }
+            if let Some(p) = d.partials.get(lang) {
+                for (marker, _, html, _) in &p.parts {
+                    h.bytes(marker.as_bytes()).bytes(html.as_bytes());
+                }
+            }
+            let key = h.finish();
+            d.base_keys.insert(lang.clone(), key);
+        }
+    }
+    let template_keys: HashMap<usize, HashMap<String, u64>> = selected
+        .iter()
+        .map(|&i| {
+            (
+                i,
+                crate::cache::template_keys(&opts.theme.templates, &network.sites[i].templates),
+            )
+        })
+        .collect();
 
     lap("site data");
     // Every output of every selected site.
@@ -495,10 +534,33 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         }
     }
 
-    let staging = if opts.dry_run {
-        Staging::dry_run()
-    } else {
-        Staging::new(&opts.out)?
+    // Over a previous output: render only what changed, rewrite only what differs.
+    let global_key = {
+        let mut h = crate::cache::KeyHasher::new();
+        h.bytes(opts.tool_version.as_bytes())
+            .bytes(opts.theme.name.as_bytes())
+            .u64(u64::from(opts.minify_each_page));
+        for (lang, strings) in &opts.theme.i18n {
+            h.bytes(lang.as_bytes());
+            for (k, v) in strings {
+                h.bytes(k.as_bytes()).bytes(v.as_bytes());
+            }
+        }
+        h.finish()
+    };
+    let previous = (!opts.dry_run)
+        .then(|| crate::cache::Previous::load(&opts.out, global_key))
+        .flatten();
+    let staging = match (&previous, opts.dry_run) {
+        (_, true) => Staging::dry_run(),
+        (Some(p), false) => Staging::over(
+            &opts.out,
+            p.files
+                .iter()
+                .map(|(k, e)| (k.clone(), e.hash.clone()))
+                .collect(),
+        )?,
+        (None, false) => Staging::new(&opts.out)?,
     };
     if let Some(p) = opts.progress {
         p.start(jobs.len() as u64);
@@ -515,6 +577,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         minify: minify_cfg,
         preminified: &preminified,
         today: opts.today,
+        previous: previous.as_ref(),
+        template_keys: &template_keys,
     };
     // The search index is written while the pages render: it needs only the page texts.
     let index_dir = staging.dir().map(|d| d.join("search/index"));
@@ -550,6 +614,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         },
     );
     let search_stats = indexed?;
+    if search_stats.is_some() && staging.incremental() {
+        staging.stage_dir("search/index");
+    }
     if search_stats.is_some() {
         let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
             .map_err(|e| Error::Theme(e.to_string()))?;
@@ -588,7 +655,40 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     });
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Theme(e.to_string()))?;
+    let cache = crate::cache::BuildCache {
+        global: global_key,
+        keys: entries
+            .iter()
+            .filter_map(|e| e.key.map(|k| (e.path.clone(), k)))
+            .collect(),
+    };
+    let cache_bytes = serde_json::to_vec(&cache).map_err(|e| Error::Theme(e.to_string()))?;
+    staging.write(crate::cache::CACHE_FILE, &cache_bytes)?;
     staging.write("manifest.json", &manifest_bytes)?;
+    let rendered = entries.iter().filter(|e| e.key.is_some()).count();
+    let reused = previous
+        .as_ref()
+        .map(|p| {
+            entries
+                .iter()
+                .filter(|e| e.key.is_some() && p.keys.get(&e.path) == e.key.as_ref())
+                .count()
+        })
+        .unwrap_or(0);
+    let gone: Vec<String> = match &previous {
+        Some(p) => {
+            let now: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+            let mut g: Vec<String> = p
+                .files
+                .keys()
+                .filter(|k| !now.contains(k.as_str()))
+                .cloned()
+                .collect();
+            g.sort();
+            g
+        }
+        None => Vec::new(),
+    };
     let bytes = entries.iter().map(|e| e.size).sum::<u64>() + manifest_bytes.len() as u64;
     let report = BuildReport {
         sites: selected.len(),
@@ -598,10 +698,32 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         warnings: diags.warnings().cloned().collect(),
         timings: Vec::new(),
         search: search_stats,
+        rendered: rendered - reused,
+        reused,
+        incremental: previous.is_some(),
+        written: WriteStats::default(),
     };
+    let mut written = WriteStats::default();
     if !opts.dry_run {
-        staging.commit(&opts.out)?;
+        let incremental = staging.incremental();
+        written = staging.commit(&opts.out, &gone)?;
+        if incremental {
+            written.unchanged = report.files + 2 - written.written.min(report.files + 2);
+            if !opts.search {
+                // A build without the index leaves none behind.
+                let dir = opts.out.join("search");
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(|e| Error::Io {
+                        path: dir,
+                        source: e,
+                    })?;
+                }
+            }
+        } else {
+            written.written = report.files;
+        }
     }
+    let report = BuildReport { written, ..report };
     lap("manifest and swap");
     Ok(BuildReport { timings, ..report })
 }

@@ -28,7 +28,15 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) minify: minify_html::Cfg,
     pub(crate) preminified: &'b HashMap<usize, bool>,
     pub(crate) today: chrono::NaiveDate,
+    /// The previous build, over which this one renders only what changed.
+    pub(crate) previous: Option<&'b crate::cache::Previous>,
+    /// The key of every template of each site (see [`crate::cache::template_keys`]).
+    pub(crate) template_keys: &'b HashMap<usize, HashMap<String, u64>>,
 }
+
+/// Context entries that are the same for every output of a site and language: hashed once, in
+/// [`SiteData::base_keys`], not once per output.
+const SHARED: [&str; 5] = ["site", "network", "default_language", "partials", "assets"];
 
 impl Renderer<'_, '_> {
     fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Cx {
@@ -54,6 +62,52 @@ impl Renderer<'_, '_> {
         });
         cx.insert("assets".into(), Value::Object(assets.collect()));
         cx
+    }
+
+    /// The build cache's key of an output rendered with `template` from `cx`.
+    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx) -> u64 {
+        let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
+        let mut h = crate::cache::KeyHasher::new();
+        h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
+            .bytes(template.as_bytes())
+            .u64(
+                self.template_keys
+                    .get(&d.site_idx)
+                    .and_then(|t| t.get(template))
+                    .copied()
+                    .unwrap_or_default(),
+            );
+        for (k, v) in cx.iter().filter(|(k, _)| !SHARED.contains(&k.as_str())) {
+            h.bytes(k.as_bytes()).json(v);
+        }
+        h.finish()
+    }
+
+    /// Renders `template` into the file `rel` (HTML, or text when `text`), unless the previous
+    /// build rendered it from the same inputs: then its file is kept as it is.
+    #[allow(clippy::too_many_arguments)]
+    fn output(
+        &self,
+        d: &SiteData<'_>,
+        lang: &str,
+        template: &str,
+        cx: Cx,
+        source: &str,
+        rel: &str,
+        text: bool,
+    ) -> Result<ManifestEntry, Error> {
+        let key = self.key(d, template, &cx);
+        if let Some(e) = self.previous.and_then(|p| p.hit(rel, key)) {
+            return Ok(e);
+        }
+        let out = self.render(d.site_idx, template, cx, source)?;
+        let mut e = if text {
+            self.write_text(d, lang, rel, out)?
+        } else {
+            self.write_html(d, lang, rel, out)?
+        };
+        e.key = Some(key);
+        Ok(e)
     }
 
     fn render(&self, site: usize, template: &str, cx: Cx, source: &str) -> Result<String, Error> {
@@ -159,12 +213,14 @@ impl Renderer<'_, '_> {
                     "paginator".into(),
                     context::paginator(&d.summaries, pages, 10, *n, &base),
                 );
-                let html = self.render(site_idx, "facet.html", cx, &s.file)?;
-                Ok(vec![self.write_html(
+                Ok(vec![self.output(
                     d,
                     &s.lang,
+                    "facet.html",
+                    cx,
+                    &s.file,
                     &html_file(domain, &path),
-                    html,
+                    false,
                 )?])
             }
             Job::HtmlSitemap(_, lang) => {
@@ -183,26 +239,28 @@ impl Renderer<'_, '_> {
                     })
                     .unwrap_or(Value::Null);
                 cx.insert("tree".into(), tree);
-                let html =
-                    self.render(site_idx, "sitemap.html", cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.write_html(
+                Ok(vec![self.output(
                     d,
                     lang,
+                    "sitemap.html",
+                    cx,
+                    &format!("sites/{}", site.id),
                     &html_file(domain, &path),
-                    html,
+                    false,
                 )?])
             }
             Job::SearchPage(_, lang) => {
                 // The shell of the results page: `cms serve` puts the results in <cms-search>.
                 let path = format!("{}/search/", lang_prefix(net, lang));
                 let cx = self.base_context(d, lang, &path);
-                let html =
-                    self.render(site_idx, "search.html", cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.write_html(
+                Ok(vec![self.output(
                     d,
                     lang,
+                    "search.html",
+                    cx,
+                    &format!("sites/{}", site.id),
                     &html_file(domain, &path),
-                    html,
+                    false,
                 )?])
             }
             Job::Page(_, p) => {
@@ -210,19 +268,33 @@ impl Renderer<'_, '_> {
                 let mut cx = self.base_context(d, &page.lang, &page.path);
                 cx.insert("page".into(), context::page_view(net, d, *p, self.today));
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
+                let rel = html_file(domain, &page.path);
+                // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
+                let saved = (page.kind != "page")
+                    .then(|| format!("sites/{domain}{}{}.html", page.path, page.slug));
+                let key = self.key(d, &tpl, &cx);
+                if let Some(prev) = self.previous {
+                    let hits: Option<Vec<ManifestEntry>> = saved
+                        .iter()
+                        .chain(std::iter::once(&rel))
+                        .map(|r| prev.hit(r, key))
+                        .collect();
+                    if let Some(hits) = hits {
+                        return Ok(hits);
+                    }
+                }
                 let html = self.render(site_idx, &tpl, cx, &page.file)?;
                 let bytes = self.finish_html(d, &page.lang, html);
                 let mut out = Vec::new();
-                // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
-                if page.kind != "page" {
+                if let Some(saved) = saved {
                     let standalone =
                         standalone(&bytes, d, &format!("{}{}", site.base_url(), page.path));
-                    out.push(self.staging.write(
-                        &format!("sites/{domain}{}{}.html", page.path, page.slug),
-                        &standalone,
-                    )?);
+                    out.push(self.staging.write(&saved, &standalone)?);
                 }
-                out.push(self.staging.write(&html_file(domain, &page.path), &bytes)?);
+                out.push(self.staging.write(&rel, &bytes)?);
+                for e in &mut out {
+                    e.key = Some(key);
+                }
                 Ok(out)
             }
             Job::Section(_, c, n) => {
@@ -281,12 +353,14 @@ impl Renderer<'_, '_> {
                         }),
                     );
                 }
-                let html = self.render(site_idx, &section_template(s), cx, &s.file)?;
-                Ok(vec![self.write_html(
+                Ok(vec![self.output(
                     d,
                     &s.lang,
+                    &section_template(s),
+                    cx,
+                    &s.file,
                     &html_file(domain, &path),
-                    html,
+                    false,
                 )?])
             }
             Job::TaxonomyList(_, t) => {
@@ -302,17 +376,14 @@ impl Renderer<'_, '_> {
                     json!(json!({"name": tax.name, "path": tax.path})),
                 );
                 cx.insert("terms".into(), json!(terms));
-                let html = self.render(
-                    site_idx,
+                Ok(vec![self.output(
+                    d,
+                    &tax.lang,
                     "taxonomy_list.html",
                     cx,
                     &format!("sites/{}", site.id),
-                )?;
-                Ok(vec![self.write_html(
-                    d,
-                    &tax.lang,
                     &html_file(domain, &tax.path),
-                    html,
+                    false,
                 )?])
             }
             Job::Term(_, t, slug, n) => {
@@ -333,17 +404,14 @@ impl Renderer<'_, '_> {
                     "paginator".into(),
                     context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
                 );
-                let html = self.render(
-                    site_idx,
+                Ok(vec![self.output(
+                    d,
+                    &tax.lang,
                     "taxonomy_single.html",
                     cx,
                     &format!("sites/{}", site.id),
-                )?;
-                Ok(vec![self.write_html(
-                    d,
-                    &tax.lang,
                     &html_file(domain, &path),
-                    html,
+                    false,
                 )?])
             }
             Job::Feed(_, c) => {
@@ -399,12 +467,14 @@ impl Renderer<'_, '_> {
                         "feed_url".into(),
                         json!(format!("{}{}{file}", site.base_url(), s.path)),
                     );
-                    let xml = self.render(site_idx, tpl, cx, &s.file)?;
-                    out.push(self.write_text(
+                    out.push(self.output(
                         d,
                         &s.lang,
+                        tpl,
+                        cx,
+                        &s.file,
                         &format!("sites/{domain}{}{file}", s.path),
-                        xml,
+                        true,
                     )?);
                 }
                 Ok(out)
@@ -434,13 +504,14 @@ impl Renderer<'_, '_> {
                     .collect();
                 let mut cx = self.base_context(d, default_lang, "/sitemap.xml");
                 cx.insert("entries".into(), json!(entries));
-                let xml =
-                    self.render(site_idx, "sitemap.xml", cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.write_text(
+                Ok(vec![self.output(
                     d,
                     default_lang,
+                    "sitemap.xml",
+                    cx,
+                    &format!("sites/{}", site.id),
                     &format!("sites/{domain}/sitemap.xml"),
-                    xml,
+                    true,
                 )?])
             }
             Job::SitemapIndex(_) => {
@@ -451,32 +522,38 @@ impl Renderer<'_, '_> {
                     .collect();
                 let mut cx = self.base_context(d, default_lang, "/sitemap_index.xml");
                 cx.insert("sitemaps".into(), json!(sitemaps));
-                let xml = self.render(site_idx, "sitemap_index.xml", cx, "network.toml")?;
-                Ok(vec![self.write_text(
+                Ok(vec![self.output(
                     d,
                     default_lang,
+                    "sitemap_index.xml",
+                    cx,
+                    "network.toml",
                     &format!("sites/{domain}/sitemap_index.xml"),
-                    xml,
+                    true,
                 )?])
             }
             Job::Robots(_) => {
                 let cx = self.base_context(d, default_lang, "/robots.txt");
-                let txt = self.render(site_idx, "robots.txt", cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.write_text(
+                Ok(vec![self.output(
                     d,
                     default_lang,
+                    "robots.txt",
+                    cx,
+                    &format!("sites/{}", site.id),
                     &format!("sites/{domain}/robots.txt"),
-                    txt,
+                    true,
                 )?])
             }
             Job::NotFound(_) => {
                 let cx = self.base_context(d, default_lang, "/404.html");
-                let html = self.render(site_idx, "404.html", cx, &format!("sites/{}", site.id))?;
-                Ok(vec![self.write_html(
+                Ok(vec![self.output(
                     d,
                     default_lang,
+                    "404.html",
+                    cx,
+                    &format!("sites/{}", site.id),
                     &format!("sites/{domain}/404.html"),
-                    html,
+                    false,
                 )?])
             }
             Job::Alias(_, from, to) => {

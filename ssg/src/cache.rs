@@ -1,0 +1,197 @@
+//! The build cache: what each output was rendered from, so that a build over an existing
+//! output renders only the outputs whose inputs changed, and rewrites only the files whose
+//! bytes changed.
+//!
+//! An output's key hashes everything its bytes are made from: the template and every template
+//! it extends or includes, the template context (the page and its lists, the site and network
+//! views, the partials, the asset names, the build date's statuses), and the settings of the
+//! whole build (tool version, UI strings, minification). Output = f(templates, context), so an
+//! equal key means equal bytes: nothing is tracked by hand that could be forgotten.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::output::ManifestEntry;
+
+/// Where the cache lives in the output folder (not published: not in the manifest).
+pub const CACHE_FILE: &str = ".cms/build-cache.json";
+
+/// The cache file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct BuildCache {
+    /// The settings of the whole build; another value invalidates every key.
+    pub global: u64,
+    /// Output path → key.
+    pub keys: BTreeMap<String, u64>,
+}
+
+/// The previous build in the output folder: its manifest, and its cache when compatible.
+#[derive(Debug, Default)]
+pub(crate) struct Previous {
+    /// Every file of the previous manifest, by path.
+    pub files: HashMap<String, ManifestEntry>,
+    /// Its keys, when the global key is the same as this build's.
+    pub keys: HashMap<String, u64>,
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    files: Vec<ManifestEntry>,
+}
+
+impl Previous {
+    /// Reads the previous build in `out`, if there is a complete one.
+    pub fn load(out: &Path, global: u64) -> Option<Previous> {
+        let manifest: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).ok()?).ok()?;
+        let files = manifest
+            .files
+            .into_iter()
+            .map(|e| (e.path.clone(), e))
+            .collect();
+        let keys = std::fs::read(out.join(CACHE_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<BuildCache>(&b).ok())
+            .filter(|c| c.global == global)
+            .map(|c| c.keys.into_iter().collect())
+            .unwrap_or_default();
+        Some(Previous { files, keys })
+    }
+
+    /// The previous entry of `rel`, if it was rendered from the same inputs.
+    pub fn hit(&self, rel: &str, key: u64) -> Option<ManifestEntry> {
+        if self.keys.get(rel) != Some(&key) {
+            return None;
+        }
+        self.files.get(rel).map(|e| ManifestEntry {
+            key: Some(key),
+            ..e.clone()
+        })
+    }
+}
+
+/// A streaming hash (xxh3), also an `io::Write` so JSON can be hashed without building a string.
+pub(crate) struct KeyHasher(twox_hash::XxHash3_64);
+
+impl KeyHasher {
+    pub fn new() -> KeyHasher {
+        KeyHasher(twox_hash::XxHash3_64::with_seed(0))
+    }
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        // Length first: ("ab", "c") and ("a", "bc") must differ.
+        self.0.write(&(b.len() as u64).to_le_bytes());
+        self.0.write(b);
+        self
+    }
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.write(&v.to_le_bytes());
+        self
+    }
+    pub fn json(&mut self, v: &Value) -> &mut Self {
+        // Writing into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut *self, v);
+        self.0.write(&[0xff]);
+        self
+    }
+    pub fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+impl std::io::Write for KeyHasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The key of each template: its text and the keys of every template it names (extends,
+/// include, import, or any quoted name of another template: more than needed, never less).
+pub(crate) fn template_keys(
+    theme: &[(String, String)],
+    overrides: &[(String, String)],
+) -> HashMap<String, u64> {
+    let mut texts: BTreeMap<&str, &str> = theme
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    for (n, t) in overrides {
+        texts.insert(n, t);
+    }
+    let names: Vec<&str> = texts.keys().copied().collect();
+    let deps: HashMap<&str, Vec<&str>> = texts
+        .iter()
+        .map(|(n, text)| {
+            let d = names
+                .iter()
+                .copied()
+                .filter(|other| {
+                    other != n
+                        && (text.contains(&format!("\"{other}\""))
+                            || text.contains(&format!("'{other}'")))
+                })
+                .collect();
+            (*n, d)
+        })
+        .collect();
+    names
+        .iter()
+        .map(|n| {
+            // Every template reachable from `n`, in a stable order.
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = vec![*n];
+            while let Some(t) = stack.pop() {
+                if seen.insert(t) {
+                    stack.extend(deps.get(t).into_iter().flatten().copied());
+                }
+            }
+            let mut h = KeyHasher::new();
+            for t in seen {
+                h.bytes(t.as_bytes()).bytes(texts[t].as_bytes());
+            }
+            (n.to_string(), h.finish())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_key_covers_what_it_extends_and_includes() {
+        let theme = vec![
+            ("base.html".to_string(), "<main>{% block c %}{% endblock c %}</main>".to_string()),
+            ("page.html".to_string(), "{% extends \"base.html\" %}{% block c %}{% include \"parts/x.html\" %}{% endblock c %}".to_string()),
+            ("parts/x.html".to_string(), "x".to_string()),
+            ("other.html".to_string(), "o".to_string()),
+        ];
+        let a = template_keys(&theme, &[]);
+        let b = template_keys(&theme, &[("parts/x.html".into(), "y".into())]);
+        assert_ne!(a["page.html"], b["page.html"], "an include changed");
+        assert_eq!(a["base.html"], b["base.html"]);
+        assert_eq!(a["other.html"], b["other.html"]);
+        let c = template_keys(&theme, &[("base.html".into(), "<main></main>".into())]);
+        assert_ne!(a["page.html"], c["page.html"], "a parent changed");
+    }
+
+    #[test]
+    fn json_keys_differ_with_content() {
+        let k = |v: Value| KeyHasher::new().json(&v).finish();
+        assert_eq!(
+            k(serde_json::json!({"a": 1})),
+            k(serde_json::json!({"a": 1}))
+        );
+        assert_ne!(
+            k(serde_json::json!({"a": 1})),
+            k(serde_json::json!({"a": 2}))
+        );
+    }
+}
