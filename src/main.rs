@@ -4,6 +4,7 @@
 //! `cms-core` (loading and validation), `ssg` (rendering), `search-index` (search) and `server`
 //! (HTTP).
 
+mod dev_cmd;
 mod search_cmd;
 mod serve_cmd;
 
@@ -39,6 +40,8 @@ enum Command {
     Search(search_cmd::SearchArgs),
     /// Serve the built network: every site by host name, with search.
     Serve(serve_cmd::ServeArgs),
+    /// Build, serve, watch for changes, rebuild what changed and reload open pages.
+    Dev(dev_cmd::DevArgs),
 }
 
 #[derive(Args)]
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Check(a) => run(&a, None, false),
         Command::Search(a) => search_cmd::run(&a),
         Command::Serve(a) => serve_cmd::run(&a),
+        Command::Dev(a) => dev_cmd::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

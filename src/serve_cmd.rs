@@ -41,6 +41,7 @@ pub fn run(a: &ServeArgs) -> Result<()> {
         &server::Options {
             rate_per_second: a.rate_limit.max(0.0),
             rate_burst: (a.rate_limit * 3.0).max(1.0),
+            dev: false,
         },
     )
     .with_context(|| {
@@ -60,12 +61,13 @@ pub fn run(a: &ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", a.addr))?;
         let local = listener.local_addr()?;
         let port = local.port();
+        let sites = state.sites();
         eprintln!(
             "Serving {} sites from {}:",
-            state.sites.list.len(),
+            sites.list.len(),
             a.out.display()
         );
-        for s in &state.sites.list {
+        for s in &sites.list {
             eprintln!("  http://{}.localhost:{port}/  ({})", s.id, s.domain);
         }
         eprintln!(
@@ -80,7 +82,7 @@ pub fn run(a: &ServeArgs) -> Result<()> {
 }
 
 /// Ctrl+C or SIGTERM: stop accepting, finish the requests under way.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -44,6 +44,7 @@ fn state(rate: f64) -> Arc<server::State> {
             &server::Options {
                 rate_per_second: rate,
                 rate_burst: rate.max(1.0) * 2.0,
+                dev: false,
             },
         )
         .unwrap(),

@@ -2,7 +2,7 @@
 //! stemming, and identifiers (document numbers, procedure codes) kept whole.
 //!
 //! The Vietnamese analyzer emits every syllable twice at the same position when its folded
-//! form differs: `đường` then `duong`. A query typed with diacritics asks for both forms and
+//! form differs: `đường` then `duong`, in one pass over the text (split, lowercase, fold). A query typed with diacritics asks for both forms and
 //! ranks the exact one higher; a query typed without asks for the folded form, which every
 //! page has. One field instead of two keeps indexing cheap, and phrases match across both.
 
@@ -23,13 +23,148 @@ pub const CODE: &str = "code";
 /// Words longer than this are noise (base64, hashes) and are dropped.
 const MAX_TOKEN_BYTES: usize = 60;
 
-/// The Vietnamese analyzer: simple word split, lowercase, exact and folded forms.
+/// The Vietnamese analyzer: words split on what is not a letter or digit, lowercased, each
+/// emitted exact and, when different, folded at the same position; in one pass (see
+/// [`VietnameseTokenizer`]).
 pub fn vietnamese() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(DualFolding)
-        .build()
+    TextAnalyzer::from(VietnameseTokenizer)
+}
+
+/// Lowercase and fold one character: (lowercase, folded), with fast paths for ASCII and the
+/// precomposed Vietnamese letters; `None` when it is not part of a word.
+#[inline]
+fn classify(c: char) -> Option<(char, char)> {
+    if c.is_ascii() {
+        return c
+            .is_ascii_alphanumeric()
+            .then(|| (c.to_ascii_lowercase(), c.to_ascii_lowercase()));
+    }
+    let lower = match c {
+        // Latin-1 capitals (not ×), Latin Extended-A/B pairs used by Vietnamese, and Latin
+        // Extended Additional, where capitals are the even code points.
+        '\u{C0}'..='\u{DE}' if c != '\u{D7}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        'Đ' | 'Ă' | 'Ĩ' | 'Ũ' | 'Ơ' => char::from_u32(c as u32 + 1).unwrap_or(c),
+        'Ư' => 'ư',
+        '\u{1EA0}'..='\u{1EF9}' if (c as u32) % 2 == 0 => char::from_u32(c as u32 + 1).unwrap_or(c),
+        _ => c,
+    };
+    let folded = match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ă' | 'ạ' | 'ả' | 'ấ' | 'ầ' | 'ẩ' | 'ẫ' | 'ậ' | 'ắ' | 'ằ' | 'ẳ'
+        | 'ẵ' | 'ặ' => 'a',
+        'è' | 'é' | 'ê' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề' | 'ể' | 'ễ' | 'ệ' => 'e',
+        'ì' | 'í' | 'ĩ' | 'ỉ' | 'ị' => 'i',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ơ' | 'ọ' | 'ỏ' | 'ố' | 'ồ' | 'ổ' | 'ỗ' | 'ộ' | 'ớ' | 'ờ' | 'ở'
+        | 'ỡ' | 'ợ' => 'o',
+        'ù' | 'ú' | 'ũ' | 'ư' | 'ụ' | 'ủ' | 'ứ' | 'ừ' | 'ử' | 'ữ' | 'ự' => 'u',
+        'ỳ' | 'ý' | 'ỵ' | 'ỷ' | 'ỹ' => 'y',
+        'đ' => 'd',
+        _ => {
+            if !lower.is_alphanumeric() {
+                return None;
+            }
+            let mut lc = lower.to_lowercase();
+            let l = match (lc.next(), lc.next()) {
+                (Some(l), None) => l,
+                _ => lower,
+            };
+            // Other letters: drop the marks of their canonical decomposition.
+            let mut base = None;
+            decompose_canonical(l, |d| {
+                if base.is_none() && !is_combining_mark(d) {
+                    base = Some(d);
+                }
+            });
+            return Some((l, base.unwrap_or(l)));
+        }
+    };
+    Some((lower, folded))
+}
+
+/// The Vietnamese tokenizer (see [`vietnamese`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VietnameseTokenizer;
+
+impl Tokenizer for VietnameseTokenizer {
+    type TokenStream<'a> = VietnameseStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VietnameseStream<'a> {
+        VietnameseStream {
+            text,
+            at: 0,
+            position: usize::MAX,
+            token: Token::default(),
+            folded: String::new(),
+            pending: false,
+        }
+    }
+}
+
+/// The token stream of [`VietnameseTokenizer`].
+pub struct VietnameseStream<'a> {
+    text: &'a str,
+    at: usize,
+    position: usize,
+    token: Token,
+    folded: String,
+    pending: bool,
+}
+
+impl TokenStream for VietnameseStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.pending {
+            self.pending = false;
+            std::mem::swap(&mut self.token.text, &mut self.folded);
+            return true;
+        }
+        loop {
+            let rest = &self.text[self.at..];
+            let mut chars = rest.char_indices();
+            // Skip to a word.
+            let mut start = None;
+            for (i, c) in chars.by_ref() {
+                if let Some(pair) = classify(c) {
+                    start = Some((i, c, pair));
+                    break;
+                }
+            }
+            let Some((i0, c0, (l0, f0))) = start else {
+                self.at = self.text.len();
+                return false;
+            };
+            self.token.text.clear();
+            self.folded.clear();
+            self.token.text.push(l0);
+            self.folded.push(f0);
+            let mut end = i0 + c0.len_utf8();
+            for (i, c) in chars {
+                match classify(c) {
+                    Some((l, f)) => {
+                        self.token.text.push(l);
+                        self.folded.push(f);
+                        end = i + c.len_utf8();
+                    }
+                    None => break,
+                }
+            }
+            let from = self.at + i0;
+            self.at += end;
+            if self.token.text.len() > MAX_TOKEN_BYTES {
+                continue;
+            }
+            self.position = self.position.wrapping_add(1);
+            self.token.offset_from = from;
+            self.token.offset_to = self.at;
+            self.token.position = self.position;
+            self.token.position_length = 1;
+            self.pending = self.folded != self.token.text;
+            return true;
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 /// The English analyzer: lowercase, folded, Porter-stemmed (`regulations` → `regul`).
@@ -84,73 +219,6 @@ pub fn normalize_code(s: &str) -> String {
     let nfc: String = s.nfc().collect();
     let folded = fold(&nfc.to_lowercase());
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Emits each token, then its folded form at the same position when that differs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DualFolding;
-
-impl TokenFilter for DualFolding {
-    type Tokenizer<T: Tokenizer> = DualFoldingWrapper<T>;
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> DualFoldingWrapper<T> {
-        DualFoldingWrapper { tokenizer }
-    }
-}
-
-/// [`DualFolding`] around a tokenizer.
-#[derive(Clone)]
-pub struct DualFoldingWrapper<T> {
-    tokenizer: T,
-}
-
-impl<T: Tokenizer> Tokenizer for DualFoldingWrapper<T> {
-    type TokenStream<'a> = DualFoldingStream<T::TokenStream<'a>>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        DualFoldingStream {
-            tail: self.tokenizer.token_stream(text),
-            token: Token::default(),
-            folded: None,
-        }
-    }
-}
-
-/// The token stream of [`DualFolding`].
-pub struct DualFoldingStream<S> {
-    tail: S,
-    token: Token,
-    folded: Option<String>,
-}
-
-impl<S: TokenStream> TokenStream for DualFoldingStream<S> {
-    fn advance(&mut self) -> bool {
-        if let Some(f) = self.folded.take() {
-            self.token.text = f;
-            return true;
-        }
-        if !self.tail.advance() {
-            return false;
-        }
-        let t = self.tail.token();
-        self.token.offset_from = t.offset_from;
-        self.token.offset_to = t.offset_to;
-        self.token.position = t.position;
-        self.token.position_length = t.position_length;
-        self.token.text.clear();
-        self.token.text.push_str(&t.text);
-        if !t.text.is_ascii() {
-            let f = fold(&t.text);
-            if f != t.text {
-                self.folded = Some(f);
-            }
-        }
-        true
-    }
-    fn token(&self) -> &Token {
-        &self.token
-    }
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
-    }
 }
 
 /// Rewrites a raw token as [`normalize_code`] does.

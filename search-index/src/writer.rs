@@ -153,9 +153,15 @@ pub fn write_index(
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 4);
+        // A small heap per thread keeps the build's memory low; a full build then leaves a few
+        // segments unmerged (merging them would add half the indexing time, and queries do not
+        // need it); incremental builds let tantivy merge the small segments they add.
         let mut writer: IndexWriter = index
-            .writer_with_num_threads(threads, threads * 48_000_000)
+            .writer_with_num_threads(threads, threads * 24_000_000)
             .map_err(tantivy_err(dir))?;
+        if !stats.incremental {
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
         for url in &gone {
             writer.delete_term(Term::from_field_text(f.url, url));
         }
@@ -225,7 +231,9 @@ fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<String, u64>), E
 fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument {
     let title = nfc(&d.title);
     let description = nfc(&d.description);
-    let body = nfc(&d.body);
+    // The build's text is NFC already (the loader normalizes every file); checking 60 MB again
+    // would cost more than the tokenizer's NFD handling saves.
+    let body = &d.body;
     let english = d.lang == "en";
     let (title_f, body_f, meta_f) = if english {
         (f.title_en, f.body_en, f.meta_en)
@@ -245,7 +253,7 @@ fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument 
         f.body_s => body.as_str(),
     );
     doc.add_text(title_f, &title);
-    doc.add_text(body_f, &body);
+    doc.add_text(body_f, body);
     doc.add_text(meta_f, &description);
     for v in &d.fields {
         doc.add_text(meta_f, nfc(v));

@@ -13,7 +13,8 @@ use tower_http::services::{ServeDir, ServeFile};
 /// or the site's 404 page.
 pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Response {
     let host = request_host(&req);
-    let Some(site) = state.sites.resolve(&host) else {
+    let sites = state.sites();
+    let Some(site) = sites.resolve(&host) else {
         return unknown_host(&state, &host);
     };
     if req.method() != Method::GET && req.method() != Method::HEAD {
@@ -31,7 +32,34 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
         Err(never) => match never {},
     };
     set_headers(&mut resp, &path);
+    if state.dev.is_some() {
+        return dev_page(resp).await;
+    }
     resp
+}
+
+/// In `cms dev`, an HTML page gets the live-reload script, and nothing is cached.
+async fn dev_page(resp: Response) -> Response {
+    use http_body_util::BodyExt;
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let (mut parts, body) = resp.into_parts();
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts.headers.remove(header::LAST_MODIFIED);
+    if !is_html {
+        return Response::from_parts(parts, body);
+    }
+    let bytes = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Response::from_parts(parts, Body::empty()),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(crate::dev::inject(&bytes)))
 }
 
 /// The `Host` header, or the authority of an absolute request URI.
@@ -47,7 +75,7 @@ pub fn request_host<B>(req: &axum::http::Request<B>) -> String {
 /// A 404 naming the sites this server has, for a host it does not know.
 pub(crate) fn unknown_host(state: &crate::State, host: &str) -> Response {
     let mut body = String::from("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Không có trang này</title><h1>Không có trang nào ở địa chỉ này</h1><p>Các trang của mạng cổng:</p><ul>");
-    for s in &state.sites.list {
+    for s in &state.sites().list {
         body.push_str(&format!(
             "<li>{} (<code>{}.localhost</code>)</li>",
             search_index::escape(&s.domain),

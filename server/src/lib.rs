@@ -12,6 +12,7 @@
 //! [`app`] is the whole server as an axum `Router`, tested with `oneshot`; [`serve`] runs it on a
 //! listener until the shutdown signal, finishing the requests under way.
 
+mod dev;
 mod error;
 mod files;
 mod index;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 
+pub use dev::{DevEvent, DevHub};
 pub use error::Error;
 pub use index::IndexHandle;
 pub use rate_limit::RateLimiter;
@@ -38,12 +40,14 @@ pub use sites::{host_name, Site, Sites};
 pub struct State {
     /// The output folder of `cms build`.
     pub out: PathBuf,
-    /// The sites, by host.
-    pub sites: Sites,
+    /// The sites, by host (replaced when a rebuild changes them, in `cms dev`).
+    sites: std::sync::RwLock<Arc<Sites>>,
     /// The search index and the search pages' strings.
     pub index: IndexHandle,
     /// The limit on searches per client address.
     pub limiter: RateLimiter,
+    /// In `cms dev`: live reload.
+    pub dev: Option<DevHub>,
 }
 
 /// Settings of [`State::load`].
@@ -53,6 +57,8 @@ pub struct Options {
     pub rate_per_second: f64,
     /// The burst.
     pub rate_burst: f64,
+    /// Inject the live-reload script into pages and serve its event stream (`cms dev`).
+    pub dev: bool,
 }
 
 impl Default for Options {
@@ -60,6 +66,7 @@ impl Default for Options {
         Options {
             rate_per_second: 10.0,
             rate_burst: 30.0,
+            dev: false,
         }
     }
 }
@@ -75,10 +82,23 @@ impl State {
         }
         Ok(State {
             out: out.to_path_buf(),
-            sites,
+            sites: std::sync::RwLock::new(Arc::new(sites)),
             index,
             limiter: RateLimiter::new(opts.rate_per_second, opts.rate_burst),
+            dev: opts.dev.then(DevHub::default),
         })
+    }
+
+    /// The sites now.
+    pub fn sites(&self) -> Arc<Sites> {
+        self.sites.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads the manifest again (after a rebuild that may have added or removed a site).
+    pub fn reload_sites(&self) -> Result<(), Error> {
+        let sites = Sites::load(&self.out)?;
+        *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(sites);
+        Ok(())
     }
 }
 
@@ -90,6 +110,8 @@ pub fn app(state: Arc<State>) -> Router {
         .route("/search/", get(search_http::page))
         .route("/{lang}/search", get(search_http::page_in))
         .route("/{lang}/search/", get(search_http::page_in))
+        .route(dev::SCRIPT_PATH, get(dev::script))
+        .route(dev::EVENTS_PATH, get(dev::events))
         .fallback(files::serve)
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -102,19 +124,45 @@ pub fn app(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
+/// How long requests under way may take to finish after the shutdown signal.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests under way
-/// finish.
+/// finish (live-reload streams end at once; anything still open after 10 s is dropped).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let (began, mut grace) = tokio::sync::oneshot::channel::<()>();
+    let st = state.clone();
+    let signal = async move {
+        shutdown.await;
+        if let Some(hub) = &st.dev {
+            hub.send(DevEvent::Closing);
+        }
+        let _ = began.send(());
+    };
+    let server = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(signal);
+    let server = std::future::IntoFuture::into_future(server);
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => r,
+        () = async {
+            if (&mut grace).await.is_ok() {
+                tokio::time::sleep(GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            tracing::warn!("requests still open {} s after the shutdown signal: stopping", GRACE.as_secs());
+            Ok(())
+        }
+    }
 }
 
 /// Whether a relative path from the manifest stays inside the output folder.

@@ -50,7 +50,7 @@ async fn handle(
     json: bool,
 ) -> Response {
     let host = request_host(&req);
-    let site = state.sites.resolve(&host).cloned();
+    let site = state.sites().resolve(&host).cloned();
     if site.is_none() && !json {
         return crate::files::unknown_host(state, &host);
     }
@@ -164,7 +164,10 @@ async fn handle(
             base: search_path(site, &lang),
         }
         .render();
-        html_response(StatusCode::OK, shell(site, &lang, &results.q, &fragment))
+        html_response(
+            StatusCode::OK,
+            dev_inject(state, shell(site, &lang, &results.q, &fragment)),
+        )
     };
     cache_headers(&mut resp, &etag);
     resp
@@ -390,7 +393,7 @@ fn refuse(
             "<p class=\"search-notice\" role=\"alert\">{}</p>",
             escape(message)
         );
-        html_response(status, shell(site, &lang, q, &fragment))
+        html_response(status, dev_inject(state, shell(site, &lang, q, &fragment)))
     };
     if let Some(s) = retry {
         if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
@@ -401,6 +404,15 @@ fn refuse(
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let _ = host;
     resp
+}
+
+/// In `cms dev`, the page with the live-reload script.
+fn dev_inject(state: &crate::State, html: String) -> String {
+    if state.dev.is_some() {
+        String::from_utf8_lossy(&crate::dev::inject(html.as_bytes())).into_owned()
+    } else {
+        html
+    }
 }
 
 /// The site's search page with `fragment` in place of `<cms-search>`, and the query in the

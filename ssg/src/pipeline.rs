@@ -565,6 +565,12 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     if let Some(p) = opts.progress {
         p.start(jobs.len() as u64);
     }
+    // The search index is written while the pages render: it needs only the page texts.
+    let index_dir = staging.dir().map(|d| d.join("search/index"));
+    let search_docs = match (&index_dir, opts.search) {
+        (Some(_), true) => crate::search::documents(network, &mut datas),
+        _ => Vec::new(),
+    };
     let r = Renderer {
         network,
         datas: &datas,
@@ -579,12 +585,6 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         today: opts.today,
         previous: previous.as_ref(),
         template_keys: &template_keys,
-    };
-    // The search index is written while the pages render: it needs only the page texts.
-    let index_dir = staging.dir().map(|d| d.join("search/index"));
-    let search_docs = match (&index_dir, opts.search) {
-        (Some(_), true) => crate::search::documents(network, &datas),
-        _ => Vec::new(),
     };
     let (results, indexed) = rayon::join(
         || -> Vec<Result<Vec<ManifestEntry>, Error>> {

@@ -9,9 +9,13 @@ use serde_json::{json, Value};
 
 use crate::context::SiteData;
 
-/// The search documents of every page of the selected sites, in a stable order.
-pub(crate) fn documents(network: &Network, datas: &HashMap<usize, SiteData<'_>>) -> Vec<SearchDoc> {
-    let mut sites: Vec<&SiteData<'_>> = datas.values().collect();
+/// The search documents of every page of the selected sites, in a stable order. Each page's
+/// text moves into its document (nothing else reads it).
+pub(crate) fn documents(
+    network: &Network,
+    datas: &mut HashMap<usize, SiteData<'_>>,
+) -> Vec<SearchDoc> {
+    let mut sites: Vec<&mut SiteData<'_>> = datas.values_mut().collect();
     sites.sort_by_key(|d| d.site_idx);
     let mut docs = Vec::new();
     for d in sites {

@@ -1,0 +1,266 @@
+//! `cms dev`: build the network, serve it, watch the content, the themes and the settings, and
+//! on each change rebuild (over the previous output: only what changed is rendered and
+//! written) and reload the open pages. A failed build is shown in the terminal and over the
+//! pages, and the last good build is still served.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use notify::{EventKind, RecursiveMode, Watcher};
+
+/// Changes closer together than this are one rebuild (an editor's save is often several
+/// events: write a temporary file, rename it over the old one).
+const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// Build, serve, watch and reload.
+#[derive(Args)]
+pub struct DevArgs {
+    /// The content repository (the folder holding network.toml).
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Where the build goes; each rebuild updates it in place.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+    /// The port: each site at http://<id>.localhost:PORT/.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+}
+
+/// One build over the previous output: its report and how long it took, or the messages that
+/// say why it failed.
+fn rebuild(content: &Path, out: &Path) -> Result<(ssg::BuildReport, Duration), String> {
+    let t = Instant::now();
+    let network = match cms_core::load(&cms_core::Source::Dir(content.to_path_buf())) {
+        Ok(n) => n,
+        Err(cms_core::Error::Invalid(ds)) => {
+            return Err(ds
+                .0
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    for w in &network.warnings {
+        eprintln!("{w}");
+    }
+    let theme = ssg::Theme::find(&network.config.theme, &crate::theme_dirs(content))
+        .map_err(|e| format!("loading the theme: {e}"))?;
+    let opts = ssg::BuildOptions {
+        out: out.to_path_buf(),
+        sites: Vec::new(),
+        dry_run: false,
+        theme: &theme,
+        progress: None,
+        minify_each_page: false,
+        today: crate::today().map_err(|e| format!("{e:#}"))?,
+        search: true,
+        tool_version: crate::tool_version(),
+    };
+    match ssg::build(&network, &opts) {
+        Ok(r) => {
+            for w in &r.warnings {
+                eprintln!("{w}");
+            }
+            Ok((r, t.elapsed()))
+        }
+        Err(ssg::Error::Content(ds)) => Err(ds
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Whether a changed path matters: not in the output, not an editor's temporary file.
+fn relevant(path: &Path, out: &Path) -> bool {
+    if path.starts_with(out) {
+        return false;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    !(name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || path.components().any(|c| c.as_os_str() == ".git"))
+}
+
+/// Waits for a change, then for the events that come with it; returns the paths changed.
+fn wait_for_change(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    out: &Path,
+) -> Option<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    let take = |ev: notify::Result<notify::Event>, paths: &mut Vec<PathBuf>| {
+        if let Ok(ev) = ev {
+            if !matches!(ev.kind, EventKind::Access(_)) {
+                paths.extend(ev.paths.into_iter().filter(|p| relevant(p, out)));
+            }
+        }
+    };
+    while paths.is_empty() {
+        take(rx.recv().ok()?, &mut paths);
+    }
+    loop {
+        match rx.recv_timeout(DEBOUNCE) {
+            Ok(ev) => take(ev, &mut paths),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    Some(paths)
+}
+
+fn summary(r: &ssg::BuildReport, d: Duration) -> String {
+    format!(
+        "{} ms: {} outputs rendered, {} kept; {} files written, {} deleted",
+        d.as_millis(),
+        r.rendered,
+        r.reused,
+        r.written.written,
+        r.written.deleted
+    )
+}
+
+pub fn run(a: &DevArgs) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let content = a
+        .content
+        .canonicalize()
+        .with_context(|| format!("{}: no such folder (give --content)", a.content.display()))?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let out = a.out.canonicalize()?;
+
+    // Watch before the first build, so no change is missed while it runs.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |ev| {
+        let _ = tx.send(ev);
+    })
+    .context("starting the file watcher")?;
+    watcher
+        .watch(&content, RecursiveMode::Recursive)
+        .with_context(|| format!("watching {}", content.display()))?;
+    for dir in crate::theme_dirs(&content) {
+        if dir.is_dir() && !dir.starts_with(&content) {
+            watcher
+                .watch(&dir, RecursiveMode::Recursive)
+                .with_context(|| format!("watching {}", dir.display()))?;
+        }
+    }
+
+    // The first build; while the content is broken, wait for a fix.
+    loop {
+        match rebuild(&content, &out) {
+            Ok((r, d)) => {
+                eprintln!(
+                    "Built {} sites, {} pages in {}",
+                    r.sites,
+                    r.pages,
+                    summary(&r, d)
+                );
+                break;
+            }
+            Err(m) => {
+                eprintln!("{m}\nerror: the build failed; waiting for a change…");
+                if wait_for_change(&rx, &out).is_none() {
+                    anyhow::bail!("the file watcher stopped");
+                }
+            }
+        }
+    }
+    let state = Arc::new(
+        server::State::load(
+            &out,
+            &server::Options {
+                rate_per_second: 0.0,
+                rate_burst: 1.0,
+                dev: true,
+            },
+        )
+        .context("reading the build")?,
+    );
+
+    let watched = state.clone();
+    let shown = content.clone();
+    let rebuilds = std::thread::spawn(move || {
+        let _watcher = watcher; // dropped with this thread
+        while let Some(paths) = wait_for_change(&rx, &out) {
+            let base = content.parent().unwrap_or(&content);
+            let first = paths
+                .first()
+                .map(|p| p.strip_prefix(base).unwrap_or(p).to_path_buf())
+                .unwrap_or_default();
+            let more = if paths.len() > 1 {
+                format!(" and {} more", paths.len() - 1)
+            } else {
+                String::new()
+            };
+            match rebuild(&content, &out) {
+                Ok((r, d)) => {
+                    eprintln!(
+                        "{}{more} changed: rebuilt in {}",
+                        first.display(),
+                        summary(&r, d)
+                    );
+                    if let Err(e) = watched.reload_sites() {
+                        eprintln!("warning: {e}");
+                    }
+                    if let Some(hub) = &watched.dev {
+                        hub.send(server::DevEvent::Reload);
+                    }
+                }
+                Err(m) => {
+                    eprintln!("{m}\nerror: the build failed; still serving the last good build");
+                    if let Some(hub) = &watched.dev {
+                        hub.send(server::DevEvent::Failed(m));
+                    }
+                }
+            }
+        }
+    });
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let addr = SocketAddr::new(a.bind, a.port);
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr} (another port: --port)"))?;
+        let port = listener.local_addr()?.port();
+        let sites = state.sites();
+        for s in &sites.list {
+            eprintln!("  http://{}.localhost:{port}/  ({})", s.id, s.domain);
+        }
+        eprintln!("Watching {} for changes; Ctrl+C stops", shown.display());
+        server::serve(listener, state, crate::serve_cmd::shutdown_signal())
+            .await
+            .context("serving")
+    })?;
+    drop(rebuilds);
+    Ok(())
+}
