@@ -186,9 +186,82 @@ fn tool_version() -> String {
     format!("cms {} ({stamp})", env!("CARGO_PKG_VERSION"))
 }
 
+/// Where a build records what it was made from, for the next build to skip the work when
+/// nothing changed.
+const INPUTS_FILE: &str = ".cms/inputs";
+
+/// A hash of everything a build reads: every file of the content folder and of the theme
+/// folders (paths and bytes), the binary, the build date and the options. Reading 20,000 files
+/// takes a fraction of loading them.
+fn inputs_fingerprint(args: &SourceArgs, search: bool) -> Option<String> {
+    use std::hash::Hasher;
+    if args.rev.is_some() {
+        return None;
+    }
+    let mut h = twox_hash::XxHash3_64::with_seed(0);
+    let mut add = |b: &[u8]| {
+        h.write(&(b.len() as u64).to_le_bytes());
+        h.write(b);
+    };
+    add(tool_version().as_bytes());
+    add(today().ok()?.to_string().as_bytes());
+    add(format!("{:?} {search}", args.sites).as_bytes());
+    let mut roots = vec![args.content.clone()];
+    roots.extend(theme_dirs(&args.content).into_iter().filter(|d| d.is_dir()));
+    for root in roots {
+        add(root.to_string_lossy().as_bytes());
+        let mut files: Vec<PathBuf> = walk(&root)?;
+        files.sort();
+        for f in files {
+            add(f
+                .strip_prefix(&root)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .as_bytes());
+            add(&std::fs::read(&f).ok()?);
+        }
+    }
+    Some(format!("{:016x}", h.finish()))
+}
+
+/// Every file under `root`, but version-control folders.
+fn walk(root: &Path) -> Option<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).ok()? {
+            let e = e.ok()?;
+            let t = e.file_type().ok()?;
+            if t.is_dir() {
+                if e.file_name() != ".git" {
+                    stack.push(e.path());
+                }
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    Some(out)
+}
+
 fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     keep_freed_memory();
     let started = Instant::now();
+    // Nothing changed since the last build of this output: nothing to do.
+    let fingerprint = out.and_then(|_| inputs_fingerprint(args, search));
+    if let (Some(o), Some(fp)) = (out, &fingerprint) {
+        let same = std::fs::read_to_string(o.join(INPUTS_FILE)).is_ok_and(|s| &s == fp);
+        if same && o.join("manifest.json").is_file() {
+            if !args.quiet {
+                eprintln!(
+                    "Nothing changed since the last build of {} ({:.2} s)",
+                    o.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            return Ok(());
+        }
+    }
     let source = match &args.rev {
         Some(rev) => cms_core::Source::Git {
             dir: args.content.clone(),
@@ -250,6 +323,11 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
         Err(e) => return Err(anyhow::Error::new(e).context("building the network")),
     };
     print_diagnostics(&report.warnings);
+    if let (Some(o), Some(fp)) = (out, &fingerprint) {
+        // A failed write only costs the next build its shortcut.
+        let _ = std::fs::create_dir_all(o.join(".cms"))
+            .and_then(|()| std::fs::write(o.join(INPUTS_FILE), fp));
+    }
     if args.timings {
         eprintln!("{:>8.3} s  load and validate", loaded.as_secs_f64());
         for (stage, d) in &report.timings {

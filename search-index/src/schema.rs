@@ -9,7 +9,7 @@ use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every field, by name.
 #[derive(Debug, Clone, Copy)]
@@ -21,12 +21,13 @@ pub(crate) struct Fields {
     pub kind: Field,
     pub lang: Field,
     pub path: Field,
-    /// Vietnamese text (exact and folded syllables).
+    /// Vietnamese text (exact and folded syllables); title and body are stored too, for result
+    /// lists and snippets (one copy of the text serves both).
     pub title: Field,
     pub body: Field,
     /// Description, typed fields and taxonomy terms: words people search by.
     pub meta: Field,
-    /// English text (stemmed).
+    /// English text (stemmed); title and body stored, as above.
     pub title_en: Field,
     pub body_en: Field,
     pub meta_en: Field,
@@ -37,14 +38,20 @@ pub(crate) struct Fields {
     pub date: Field,
     /// A hash of everything indexed, to re-index only what changed.
     pub hash: Field,
-    /// Stored only, for result lists and snippets.
-    pub title_s: Field,
+    /// Stored only, for result lists.
     pub desc_s: Field,
-    pub body_s: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+fn stored_text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_stored().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -60,11 +67,11 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("kind", STRING | STORED);
     b.add_text_field("lang", STRING | STORED);
     b.add_text_field("path", STRING | STORED);
-    b.add_text_field("title", text(analysis::VI));
-    b.add_text_field("body", text(analysis::VI));
+    b.add_text_field("title", stored_text(analysis::VI));
+    b.add_text_field("body", stored_text(analysis::VI));
     b.add_text_field("meta", text(analysis::VI));
-    b.add_text_field("title_en", text(analysis::EN));
-    b.add_text_field("body_en", text(analysis::EN));
+    b.add_text_field("title_en", stored_text(analysis::EN));
+    b.add_text_field("body_en", stored_text(analysis::EN));
     b.add_text_field("meta_en", text(analysis::EN));
     b.add_text_field(
         "code",
@@ -82,9 +89,7 @@ pub(crate) fn schema() -> Schema {
             .set_precision(DateTimePrecision::Seconds),
     );
     b.add_u64_field("hash", FAST);
-    b.add_text_field("title_s", STORED);
     b.add_text_field("desc_s", STORED);
-    b.add_text_field("body_s", STORED);
     b.build()
 }
 
@@ -112,8 +117,6 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         facet: f("facet")?,
         date: f("date")?,
         hash: f("hash")?,
-        title_s: f("title_s")?,
         desc_s: f("desc_s")?,
-        body_s: f("body_s")?,
     })
 }

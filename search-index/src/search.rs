@@ -595,7 +595,12 @@ impl SearchIndex {
             } else {
                 (&body_vi, &title_vi)
             };
-            let title = text(f.title_s);
+            let (title_f, body_f) = if lang == "en" {
+                (f.title_en, f.body_en)
+            } else {
+                (f.title, f.body)
+            };
+            let title = text(title_f);
             let mut title_snip = g_title.snippet(&title);
             title_snip.set_snippet_prefix_postfix("<mark>", "</mark>");
             let title_html = if title_snip.is_empty() || title_snip.fragment() != title {
@@ -603,7 +608,7 @@ impl SearchIndex {
             } else {
                 title_snip.to_html()
             };
-            let body = text(f.body_s);
+            let body = text(body_f);
             let mut snip = g_body.snippet(&body);
             snip.set_snippet_prefix_postfix("<mark>", "</mark>");
             let snippet_html = if snip.is_empty() {

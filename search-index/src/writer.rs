@@ -149,15 +149,21 @@ pub fn write_index(
             .count();
 
     if !changed.is_empty() || !gone.is_empty() {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        // Half the cores: the build renders pages on the others at the same time.
+        let threads = std::env::var("CMS_INDEX_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get() / 2)
+                    .unwrap_or(1)
+            })
             .clamp(1, 4);
         // A small heap per thread keeps the build's memory low; a full build then leaves a few
         // segments unmerged (merging them would add half the indexing time, and queries do not
         // need it); incremental builds let tantivy merge the small segments they add.
         let mut writer: IndexWriter = index
-            .writer_with_num_threads(threads, threads * 24_000_000)
+            .writer_with_num_threads(threads, threads * 40_000_000)
             .map_err(tantivy_err(dir))?;
         if !stats.incremental {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -248,9 +254,7 @@ fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument 
         f.lang => d.lang.as_str(),
         f.path => d.path.as_str(),
         f.hash => hash,
-        f.title_s => title.as_str(),
         f.desc_s => description.as_str(),
-        f.body_s => body.as_str(),
     );
     doc.add_text(title_f, &title);
     doc.add_text(body_f, body);

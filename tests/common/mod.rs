@@ -78,7 +78,8 @@ pub fn fixture(root: &Path) {
 }
 
 /// Every file under `root`: relative path → bytes; but the search index's segment files, whose
-/// names are random (the index is compared by its answers, in tests/search.rs).
+/// names are random (the index is compared by its answers, in tests/search.rs), and the build's
+/// bookkeeping in `.cms/` (its cache and the fingerprint of its inputs).
 pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for e in walkdir::WalkDir::new(root).sort_by_file_name() {
@@ -90,7 +91,7 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            if !rel.starts_with("search/index/") {
+            if !rel.starts_with("search/index/") && !rel.starts_with(".cms/") {
                 out.insert(rel, std::fs::read(e.path()).unwrap());
             }
         }
