@@ -18,6 +18,7 @@ mod files;
 mod index;
 mod params;
 mod rate_limit;
+mod results_cache;
 mod search_http;
 mod sites;
 
@@ -48,6 +49,8 @@ pub struct State {
     pub limiter: RateLimiter,
     /// In `cms dev`: live reload.
     pub dev: Option<DevHub>,
+    /// Recent search answers.
+    pub(crate) results: results_cache::ResultsCache,
 }
 
 /// Settings of [`State::load`].
@@ -86,6 +89,7 @@ impl State {
             index,
             limiter: RateLimiter::new(opts.rate_per_second, opts.rate_burst),
             dev: opts.dev.then(DevHub::default),
+            results: results_cache::ResultsCache::default(),
         })
     }
 

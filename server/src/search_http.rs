@@ -108,6 +108,12 @@ async fn handle(
         return r;
     }
 
+    // The same search on the same index: the answer kept from last time.
+    let cache_key = format!("{etag} {}", state.dev.is_some());
+    if let Some(mut r) = state.results.get(&cache_key) {
+        cache_headers(&mut r, &etag);
+        return r;
+    }
     let searched = {
         let index = index.clone();
         let query = query.clone();
@@ -170,7 +176,7 @@ async fn handle(
         )
     };
     cache_headers(&mut resp, &etag);
-    resp
+    state.results.put(cache_key, resp).await
 }
 
 fn page_language(site: Option<&Site>, path_lang: Option<&str>, default: &str) -> String {

@@ -1,0 +1,79 @@
+//! Recent search answers, kept whole: the same search on the same index is answered without
+//! searching again. Keys carry the index version (they are the answers' ETags), so a new build
+//! never serves an old answer; the oldest answers go first when the cache is full.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use axum::body::{Body, Bytes};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+/// Answers kept at most.
+const CAPACITY: usize = 4096;
+/// Larger answers are not kept.
+const MAX_BYTES: usize = 256 * 1024;
+
+/// A bounded map of answers, first in, first out.
+#[derive(Debug, Default)]
+pub struct ResultsCache {
+    inner: Mutex<(HashMap<String, (HeaderMap, Bytes)>, VecDeque<String>)>,
+}
+
+impl ResultsCache {
+    /// The kept answer for `key`, as a new response.
+    pub fn get(&self, key: &str) -> Option<Response> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (headers, body) = inner.0.get(key)?;
+        let mut r = Response::new(Body::from(body.clone()));
+        *r.headers_mut() = headers.clone();
+        Some(r)
+    }
+
+    /// Keeps a 200 answer; returns it, ready to send.
+    pub async fn put(&self, key: String, resp: Response) -> Response {
+        use http_body_util::BodyExt;
+        if resp.status() != axum::http::StatusCode::OK {
+            return resp;
+        }
+        let (parts, body) = resp.into_parts();
+        let Ok(collected) = body.collect().await else {
+            return Response::from_parts(parts, Body::empty());
+        };
+        let bytes = collected.to_bytes();
+        if bytes.len() <= MAX_BYTES {
+            let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            let (map, order) = &mut *inner;
+            if !map.contains_key(&key) {
+                if map.len() >= CAPACITY {
+                    if let Some(old) = order.pop_front() {
+                        map.remove(&old);
+                    }
+                }
+                order.push_back(key.clone());
+                map.insert(key, (parts.headers.clone(), bytes.clone()));
+            }
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::response::IntoResponse;
+
+    #[tokio::test]
+    async fn keeps_answers_and_forgets_the_oldest() {
+        let c = ResultsCache::default();
+        assert!(c.get("a").is_none());
+        let r = c.put("a".into(), "x".into_response()).await;
+        assert_eq!(r.status(), axum::http::StatusCode::OK);
+        assert!(c.get("a").is_some());
+        for i in 0..CAPACITY {
+            c.put(format!("k{i}"), "y".into_response()).await;
+        }
+        assert!(c.get("a").is_none(), "the oldest went first");
+        assert!(c.get(&format!("k{}", CAPACITY - 1)).is_some());
+    }
+}
