@@ -14,10 +14,13 @@ const CAPACITY: usize = 4096;
 /// Larger answers are not kept.
 const MAX_BYTES: usize = 256 * 1024;
 
+/// An answer: its headers and body.
+type Answer = (HeaderMap, Bytes);
+
 /// A bounded map of answers, first in, first out.
 #[derive(Debug, Default)]
 pub struct ResultsCache {
-    inner: Mutex<(HashMap<String, (HeaderMap, Bytes)>, VecDeque<String>)>,
+    inner: Mutex<(HashMap<String, Answer>, VecDeque<String>)>,
 }
 
 impl ResultsCache {
