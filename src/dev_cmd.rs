@@ -34,11 +34,24 @@ pub struct DevArgs {
     bind: IpAddr,
 }
 
+/// What one rebuild keeps for the next: parsed files and rendered Markdown, so that a rebuild
+/// after an edit parses and renders the edited files only.
+#[derive(Default)]
+struct Memo {
+    load: cms_core::LoadCache,
+    build: ssg::BuildMemo,
+}
+
 /// One build over the previous output: its report and how long it took, or the messages that
 /// say why it failed.
-fn rebuild(content: &Path, out: &Path) -> Result<(ssg::BuildReport, Duration), String> {
+fn rebuild(
+    content: &Path,
+    out: &Path,
+    memo: &Memo,
+) -> Result<(ssg::BuildReport, Duration), String> {
     let t = Instant::now();
-    let network = match cms_core::load(&cms_core::Source::Dir(content.to_path_buf())) {
+    let source = cms_core::Source::Dir(content.to_path_buf());
+    let network = match cms_core::load_cached(&source, Some(&memo.load)) {
         Ok(n) => n,
         Err(cms_core::Error::Invalid(ds)) => {
             return Err(ds
@@ -65,6 +78,7 @@ fn rebuild(content: &Path, out: &Path) -> Result<(ssg::BuildReport, Duration), S
         today: crate::today().map_err(|e| format!("{e:#}"))?,
         search: true,
         tool_version: crate::tool_version(),
+        memo: Some(&memo.build),
     };
     match ssg::build(&network, &opts) {
         Ok(r) => {
@@ -172,8 +186,9 @@ pub fn run(a: &DevArgs) -> Result<()> {
     }
 
     // The first build; while the content is broken, wait for a fix.
+    let memo = Memo::default();
     loop {
-        match rebuild(&content, &out) {
+        match rebuild(&content, &out, &memo) {
             Ok((r, d)) => {
                 eprintln!(
                     "Built {} sites, {} pages in {}",
@@ -218,7 +233,7 @@ pub fn run(a: &DevArgs) -> Result<()> {
             } else {
                 String::new()
             };
-            match rebuild(&content, &out) {
+            match rebuild(&content, &out, &memo) {
                 Ok((r, d)) => {
                     eprintln!(
                         "{}{more} changed: rebuilt in {}",

@@ -310,6 +310,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
         today: today()?,
         search,
         tool_version: tool_version(),
+        memo: None,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

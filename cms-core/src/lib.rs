@@ -20,7 +20,7 @@ mod value;
 pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use frontmatter::{line_col, PageMeta, SectionMeta, SortBy};
-pub use load::{load, Error};
+pub use load::{load, load_cached, Error, LoadCache};
 pub use model::{Asset, Network, Page, Section, Site};
 pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
 pub use source::{FileData, Source, SourceFile};

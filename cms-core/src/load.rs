@@ -25,13 +25,64 @@ pub enum Error {
     Invalid(Diagnostics),
 }
 
+/// Markdown files already parsed by an earlier load, for a process that loads the same
+/// content again and again (`cms dev`): a file whose bytes, site and languages are the same
+/// is not parsed again. Only the files of the latest load are kept.
+#[derive(Default)]
+pub struct LoadCache {
+    parsed: std::sync::Mutex<HashMap<u64, Parsed>>,
+}
+
+impl std::fmt::Debug for LoadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.parsed.lock().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("LoadCache").field("files", &n).finish()
+    }
+}
+
+impl LoadCache {
+    /// An empty cache.
+    pub fn new() -> LoadCache {
+        LoadCache::default()
+    }
+}
+
+/// What a parse depends on: the file's path and bytes, its site and the languages.
+fn parse_key(
+    site: usize,
+    rel: &str,
+    file: &str,
+    bytes: &[u8],
+    langs: &[String],
+    default: &str,
+) -> u64 {
+    use std::hash::Hasher;
+    let mut h = twox_hash::XxHash3_64::with_seed(0);
+    for part in [rel.as_bytes(), file.as_bytes(), default.as_bytes(), bytes] {
+        h.write(&(part.len() as u64).to_le_bytes());
+        h.write(part);
+    }
+    h.write(&(site as u64).to_le_bytes());
+    for l in langs {
+        h.write(&(l.len() as u64).to_le_bytes());
+        h.write(l.as_bytes());
+    }
+    h.finish()
+}
+
 /// Loads and validates the network in `source`. Every problem is reported, not only the first.
 pub fn load(source: &Source) -> Result<Network, Error> {
+    load_cached(source, None)
+}
+
+/// [`load`], reusing the files parsed by the previous load through `cache` when their bytes
+/// did not change.
+pub fn load_cached(source: &Source, cache: Option<&LoadCache>) -> Result<Network, Error> {
     let root = source.display_root();
     let mut diags = Diagnostics::default();
     let mut warnings = Vec::new();
     let files = list_files(source, &mut warnings).map_err(Error::Source)?;
-    let network = load_files(files, &mut diags, &mut warnings);
+    let network = load_files(files, &mut diags, &mut warnings, cache);
     let under = |d: Diagnostic| d.under(&root);
     match network {
         Some(mut n) if !diags.has_errors() => {
@@ -55,7 +106,12 @@ pub(crate) fn read_text(f: &SourceFile) -> Result<String, Diagnostic> {
         .data
         .read()
         .map_err(|e| Diagnostic::error(&f.rel, 0, 0, format!("cannot read: {e}")))?;
-    match std::str::from_utf8(&bytes) {
+    text_of(f, &bytes)
+}
+
+/// The bytes of `f` as NFC text; invalid UTF-8 is an error at its line and column.
+fn text_of(f: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
+    match std::str::from_utf8(bytes) {
         Ok(s) => Ok(nfc(s)),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
@@ -78,6 +134,7 @@ pub(crate) fn read_text(f: &SourceFile) -> Result<String, Diagnostic> {
 }
 
 /// One Markdown file after its front matter is parsed.
+#[derive(Clone)]
 pub(crate) struct Parsed {
     pub(crate) site: usize,
     /// Path relative to the site folder.
@@ -94,7 +151,7 @@ pub(crate) struct Parsed {
     pub(crate) rest: serde_json::Map<String, Value>,
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Role {
     /// `_index.md` of folder `dir`.
     Section { dir: String },
@@ -106,6 +163,7 @@ pub(crate) enum Role {
     },
 }
 
+#[derive(Clone)]
 pub(crate) enum Meta {
     Section(SectionMeta),
     Page(PageMeta),
@@ -167,13 +225,49 @@ fn classify(rel: &str, languages: &[String], default: &str) -> Result<(Role, Str
 
 fn parse_markdown(
     site: usize,
-    site_dir: &str,
     f: &SourceFile,
     rel: &str,
     languages: &[String],
     default: &str,
+    cache: Option<(&LoadCache, &std::sync::Mutex<HashMap<u64, Parsed>>)>,
 ) -> Result<Parsed, Vec<Diagnostic>> {
-    let text = read_text(f).map_err(|d| vec![d])?;
+    let Some((old, new)) = cache else {
+        return parse_text(
+            site,
+            f,
+            rel,
+            languages,
+            default,
+            read_text(f).map_err(|d| vec![d])?,
+        );
+    };
+    let bytes = f
+        .data
+        .read()
+        .map_err(|e| vec![Diagnostic::error(&f.rel, 0, 0, format!("cannot read: {e}"))])?;
+    let key = parse_key(site, rel, &f.rel, &bytes, languages, default);
+    let hit = old.parsed.lock().ok().and_then(|m| m.get(&key).cloned());
+    let parsed = match hit {
+        Some(p) => p,
+        None => {
+            let text = text_of(f, &bytes).map_err(|d| vec![d])?;
+            parse_text(site, f, rel, languages, default, text)?
+        }
+    };
+    if let Ok(mut m) = new.lock() {
+        m.insert(key, parsed.clone());
+    }
+    Ok(parsed)
+}
+
+fn parse_text(
+    site: usize,
+    f: &SourceFile,
+    rel: &str,
+    languages: &[String],
+    default: &str,
+    text: String,
+) -> Result<Parsed, Vec<Diagnostic>> {
     let (role, lang) = classify(rel, languages, default)
         .map_err(|m| vec![Diagnostic::error(&f.rel, 1, 1, m).with_hint("rename it _index.md")])?;
     let (fm, body, body_line) = frontmatter::split(&f.rel, &text).map_err(|d| vec![d])?;
@@ -189,7 +283,6 @@ fn parse_markdown(
     if !diags.is_empty() {
         return Err(diags);
     }
-    let _ = site_dir;
     Ok(Parsed {
         site,
         rel: rel.to_string(),
@@ -215,6 +308,7 @@ fn load_files(
     files: Vec<SourceFile>,
     diags: &mut Diagnostics,
     warnings: &mut Vec<Diagnostic>,
+    cache: Option<&LoadCache>,
 ) -> Option<Network> {
     let Some(net_file) = files.iter().find(|f| f.rel == "network.toml") else {
         diags.push(
@@ -371,10 +465,18 @@ fn load_files(
         })
         .collect();
     let default = config.default_language.as_str();
+    let fresh = std::sync::Mutex::new(HashMap::new());
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = jobs
         .par_iter()
-        .map(|(i, rel, f, langs)| parse_markdown(*i, "", f, rel, langs, default))
+        .map(|(i, rel, f, langs)| {
+            parse_markdown(*i, f, rel, langs, default, cache.map(|c| (c, &fresh)))
+        })
         .collect();
+    if let Some(c) = cache {
+        if let (Ok(mut old), Ok(new)) = (c.parsed.lock(), fresh.into_inner()) {
+            *old = new;
+        }
+    }
     let mut parsed_by_site: Vec<Vec<Parsed>> = (0..configs.len()).map(|_| Vec::new()).collect();
     for r in results {
         match r {

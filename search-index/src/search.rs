@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::{self, tokens};
@@ -23,6 +24,8 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_PER_PAGE: usize = 50;
 /// Deepest page served (deeper pages cost more and nobody reads them).
 pub const MAX_PAGE: usize = 100;
+/// How many of the best matches are ranked again with the words' proximity.
+const RERANK: usize = 100;
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -165,6 +168,41 @@ impl std::fmt::Debug for SearchIndex {
             .field("version", &self.version)
             .finish()
     }
+}
+
+/// Words that score higher when they stand in this order with at most `slop` other words
+/// between them in all.
+#[derive(Debug)]
+struct Near {
+    terms: Vec<Term>,
+    slop: u32,
+    boost: f32,
+}
+
+/// Whether some occurrence of the first word is followed by the others in order, with at
+/// most `slop` positions between them in all. `positions[i]` are the word's, increasing.
+fn in_order_within(positions: &[Vec<u32>], slop: u32) -> bool {
+    let Some((first, rest)) = positions.split_first() else {
+        return false;
+    };
+    'starts: for &start in first {
+        let (mut at, mut gaps) = (start, 0u32);
+        for ps in rest {
+            // The nearest occurrence after the previous word leaves the least gap.
+            let next = ps.partition_point(|&p| p <= at);
+            let Some(&p) = ps.get(next) else {
+                // No later occurrence for any later start either.
+                return false;
+            };
+            gaps += p - at - 1;
+            if gaps > slop {
+                continue 'starts;
+            }
+            at = p;
+        }
+        return true;
+    }
+    false
 }
 
 /// The query words of one position: as typed (lowercase), folded, and stemmed for English.
@@ -320,11 +358,12 @@ impl SearchIndex {
             resp.sort = sort;
         }
         let filters = self.filters(req);
+        let near = self.proximity(&parsed);
         let mut query = self.query(&parsed, false, &filters);
-        let (mut total, mut docs, mut facets) = self.run(&*query, sort, page, per_page)?;
+        let (mut total, mut docs, mut facets) = self.run(&*query, &near, sort, page, per_page)?;
         if total == 0 && parsed.words.len() > 1 {
             query = self.query(&parsed, true, &filters);
-            (total, docs, facets) = self.run(&*query, sort, page, per_page)?;
+            (total, docs, facets) = self.run(&*query, &near, sort, page, per_page)?;
             resp.relaxed = total > 0;
         }
         resp.total = total;
@@ -399,23 +438,6 @@ impl SearchIndex {
         for w in &p.words {
             clauses.push((word_occur, self.word_query(w)));
         }
-        if p.words.len() > 1 {
-            let folded: Vec<&str> = p.words.iter().map(|w| w.folded.as_str()).collect();
-            let stems: Vec<&str> = p.words.iter().filter_map(|w| w.stem.as_deref()).collect();
-            // Proximity in the body costs most of a query's time (positions of common
-            // syllables): one phrase there, the folded one, which every form matches.
-            for (field, terms, slop, boost) in [
-                (f.title, &folded, 2, 4.0),
-                (f.body, &folded, 2, 2.0),
-                (f.meta, &folded, 1, 2.0),
-                (f.title_en, &stems, 2, 4.0),
-                (f.body_en, &stems, 2, 2.0),
-            ] {
-                if let Some(q) = phrase(field, terms, slop) {
-                    clauses.push((Occur::Should, boost_by(q, boost)));
-                }
-            }
-        }
         for ph in &p.phrases {
             let typed: Vec<&str> = ph
                 .iter()
@@ -427,12 +449,22 @@ impl SearchIndex {
                     }
                 })
                 .collect();
+            let folded: Vec<&str> = ph.iter().map(|w| w.folded.as_str()).collect();
             let stems: Vec<&str> = ph.iter().filter_map(|w| w.stem.as_deref()).collect();
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            // The text has only folded positions: a phrase typed with diacritics matches it
+            // folded, and its exact words rank the pages that have them higher.
+            for w in ph.iter().filter(|w| w.accented()) {
+                let t = Term::from_field_text(f.body_marked, &w.exact);
+                clauses.push((
+                    Occur::Should,
+                    boost_by(Box::new(TermQuery::new(t, IndexRecordOption::Basic)), 1.0),
+                ));
+            }
             for (field, terms, boost) in [
                 (f.title, &typed, 4.0),
                 (f.meta, &typed, 2.0),
-                (f.body, &typed, 1.0),
+                (f.body, &folded, 1.0),
                 (f.title_en, &stems, 4.0),
                 (f.meta_en, &stems, 2.0),
                 (f.body_en, &stems, 1.0),
@@ -463,28 +495,59 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(all))
     }
 
+    /// Words near each other, as a score added to the best matches only (see [`RERANK`]):
+    /// checking the positions of every matching page cost most of a query's time. The folded
+    /// form is used, which every form matches.
+    fn proximity(&self, p: &Parsed) -> Vec<Near> {
+        if p.words.len() < 2 {
+            return Vec::new();
+        }
+        let f = &self.f;
+        let folded: Vec<&str> = p.words.iter().map(|w| w.folded.as_str()).collect();
+        let stems: Vec<&str> = p.words.iter().filter_map(|w| w.stem.as_deref()).collect();
+        [
+            (f.title, &folded, 2, 4.0),
+            (f.body, &folded, 2, 2.0),
+            (f.meta, &folded, 1, 2.0),
+            (f.title_en, &stems, 2, 4.0),
+            (f.body_en, &stems, 2, 2.0),
+        ]
+        .into_iter()
+        .filter(|(_, terms, _, _)| terms.len() >= 2)
+        .map(|(field, terms, slop, boost)| Near {
+            terms: terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+            slop,
+            boost,
+        })
+        .collect()
+    }
+
     fn word_query(&self, w: &Word) -> Box<dyn Query> {
         let f = &self.f;
-        let term = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-            let t = Term::from_field_text(field, text);
-            (
-                Occur::Should,
-                boost_by(
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-                    boost,
-                ),
-            )
+        let with = |option: IndexRecordOption| {
+            move |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+                let t = Term::from_field_text(field, text);
+                (
+                    Occur::Should,
+                    boost_by(Box::new(TermQuery::new(t, option)), boost),
+                )
+            }
         };
-        let mut any = vec![
-            term(f.title, &w.exact, 5.0),
-            term(f.meta, &w.exact, 3.0),
-            term(f.body, &w.exact, 1.5),
-        ];
+        let term = with(IndexRecordOption::WithFreqs);
+        let marked = with(IndexRecordOption::Basic);
+        let mut any = vec![term(f.title, &w.exact, 5.0), term(f.meta, &w.exact, 3.0)];
         if w.accented() {
-            // The folded form finds pages typed without diacritics, ranked below exact ones.
+            // The folded form finds pages typed without diacritics, ranked below exact ones;
+            // in the text, the exact form counts by its presence (the marked set).
             any.push(term(f.title, &w.folded, 2.5));
             any.push(term(f.meta, &w.folded, 1.5));
             any.push(term(f.body, &w.folded, 0.75));
+            any.push(marked(f.body_marked, &w.exact, 1.5));
+        } else {
+            any.push(term(f.body, &w.folded, 1.5));
         }
         if let Some(s) = &w.stem {
             any.push(term(f.title_en, s, 5.0));
@@ -497,6 +560,7 @@ impl SearchIndex {
     fn run(
         &self,
         query: &dyn Query,
+        near: &[Near],
         sort: Sort,
         page: usize,
         per_page: usize,
@@ -509,12 +573,26 @@ impl SearchIndex {
         for t in &self.taxonomies {
             fc.add_facet(Facet::from_path(["tax", t.as_str()]));
         }
-        let top = TopDocs::with_limit(per_page).and_offset((page - 1) * per_page);
+        let offset = (page - 1) * per_page;
+        let top = TopDocs::with_limit(per_page).and_offset(offset);
         match sort {
             Sort::Relevance => {
-                let (docs, total, facets) = searcher
-                    .search(query, &(top, Count, fc))
+                if near.is_empty() {
+                    let (docs, total, facets) = searcher
+                        .search(query, &(top, Count, fc))
+                        .map_err(self.err())?;
+                    return Ok((total, docs, facets));
+                }
+                // The best RERANK matches (or more, for a deeper page) get the proximity score;
+                // the order below them is the words' alone, so pages stay consistent.
+                let window = (offset + per_page).max(RERANK);
+                let (mut docs, total, facets) = searcher
+                    .search(query, &(TopDocs::with_limit(window), Count, fc))
                     .map_err(self.err())?;
+                let head = docs.len().min(RERANK);
+                self.add_proximity(&searcher, near, &mut docs[..head])?;
+                docs[..head].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let docs = docs.into_iter().skip(offset).take(per_page).collect();
                 Ok((total, docs, facets))
             }
             Sort::Date => {
@@ -535,6 +613,80 @@ impl SearchIndex {
                 ))
             }
         }
+    }
+
+    /// Adds to each of `docs` the score of each [`Near`] it matches: the boost times the
+    /// words' idf, which is what a phrase query scores for one occurrence. Reads the positions
+    /// of these documents only.
+    fn add_proximity(
+        &self,
+        searcher: &tantivy::Searcher,
+        near: &[Near],
+        docs: &mut [(f32, DocAddress)],
+    ) -> Result<(), Error> {
+        let n = searcher.num_docs() as f32;
+        let mut weights = Vec::with_capacity(near.len());
+        for c in near {
+            let mut idf = 0.0;
+            for t in &c.terms {
+                let df = searcher.doc_freq(t).map_err(self.err())? as f32;
+                idf += (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            }
+            weights.push(c.boost * idf);
+        }
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| docs[i].1);
+        let mut positions: Vec<Vec<u32>> = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let seg = docs[order[i]].1.segment_ord;
+            let end = order[i..]
+                .iter()
+                .position(|&k| docs[k].1.segment_ord != seg)
+                .map_or(order.len(), |e| i + e);
+            let reader = searcher.segment_reader(seg);
+            for (c, weight) in near.iter().zip(&weights) {
+                let inverted = reader
+                    .inverted_index(c.terms[0].field())
+                    .map_err(self.err())?;
+                let mut postings = Vec::with_capacity(c.terms.len());
+                for t in &c.terms {
+                    let found = inverted
+                        .read_postings(t, IndexRecordOption::WithFreqsAndPositions)
+                        .map_err(|source| Error::Io {
+                            path: self.path.clone(),
+                            source,
+                        })?;
+                    match found {
+                        Some(p) => postings.push(p),
+                        None => break,
+                    }
+                }
+                if postings.len() < c.terms.len() {
+                    continue;
+                }
+                positions.resize_with(postings.len(), Vec::new);
+                // Candidates in increasing order, as seek needs.
+                'docs: for &k in &order[i..end] {
+                    let doc = docs[k].1.doc_id;
+                    for (p, pos) in postings.iter_mut().zip(positions.iter_mut()) {
+                        if p.doc() < doc {
+                            p.seek(doc);
+                        }
+                        if p.doc() != doc {
+                            continue 'docs;
+                        }
+                        pos.clear();
+                        p.positions(pos);
+                    }
+                    if in_order_within(&positions, c.slop) {
+                        docs[k].0 += weight;
+                    }
+                }
+            }
+            i = end;
+        }
+        Ok(())
     }
 
     fn facets(&self, counts: &FacetCounts) -> Facets {
@@ -708,4 +860,23 @@ fn truncate(s: &str, chars: usize) -> String {
     let cut: String = s.chars().take(chars).collect();
     let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_order_within;
+
+    #[test]
+    fn words_in_order_within_the_slop() {
+        // "a b": a at 3, b at 4.
+        assert!(in_order_within(&[vec![3], vec![4]], 0));
+        // b before a only.
+        assert!(!in_order_within(&[vec![5], vec![4]], 2));
+        // a _ _ b: two between.
+        assert!(!in_order_within(&[vec![1], vec![4]], 1));
+        assert!(in_order_within(&[vec![1], vec![4]], 2));
+        // A later start fits where the first does not.
+        assert!(in_order_within(&[vec![0, 10], vec![11], vec![12]], 0));
+        assert!(!in_order_within(&[vec![0, 10], vec![12], vec![11]], 2));
+    }
 }

@@ -74,7 +74,7 @@ impl Previous {
     }
 }
 
-/// A streaming hash (xxh3), also an `io::Write` so JSON can be hashed without building a string.
+/// A streaming hash (xxh3) of the inputs of an output.
 pub(crate) struct KeyHasher(twox_hash::XxHash3_64);
 
 impl KeyHasher {
@@ -91,24 +91,50 @@ impl KeyHasher {
         self.0.write(&v.to_le_bytes());
         self
     }
+    /// Hashes a JSON value by its structure: a tag for each kind of value, lengths before
+    /// strings, arrays and objects. Walking the tree is several times cheaper than serializing
+    /// it (no escaping, no number formatting), and contexts are most of what a build hashes.
     pub fn json(&mut self, v: &Value) -> &mut Self {
-        // Writing into a hasher cannot fail.
-        let _ = serde_json::to_writer(&mut *self, v);
-        self.0.write(&[0xff]);
+        match v {
+            Value::Null => self.0.write(&[0]),
+            Value::Bool(b) => self.0.write(&[1, u8::from(*b)]),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    self.0.write(&[2]);
+                    self.0.write(&u.to_le_bytes());
+                } else if let Some(i) = n.as_i64() {
+                    self.0.write(&[3]);
+                    self.0.write(&i.to_le_bytes());
+                } else {
+                    self.0.write(&[4]);
+                    self.0
+                        .write(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
+                }
+            }
+            Value::String(s) => {
+                self.0.write(&[5]);
+                self.bytes(s.as_bytes());
+            }
+            Value::Array(a) => {
+                self.0.write(&[6]);
+                self.u64(a.len() as u64);
+                for x in a {
+                    self.json(x);
+                }
+            }
+            Value::Object(m) => {
+                self.0.write(&[7]);
+                self.u64(m.len() as u64);
+                for (k, x) in m {
+                    self.bytes(k.as_bytes());
+                    self.json(x);
+                }
+            }
+        }
         self
     }
     pub fn finish(&self) -> u64 {
         self.0.finish()
-    }
-}
-
-impl std::io::Write for KeyHasher {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

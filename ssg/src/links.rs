@@ -54,6 +54,28 @@ impl LinkIndex {
         }
     }
 
+    /// A hash of every target and base URL: Markdown rendered against an index with the same
+    /// fingerprint resolves its links the same way.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::Hasher as _;
+        let mut names: Vec<(&String, &Target)> = self.targets.iter().collect();
+        names.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut h = twox_hash::XxHash3_64::with_seed(0);
+        let mut put = |s: &str| {
+            h.write(&(s.len() as u64).to_le_bytes());
+            h.write(s.as_bytes());
+        };
+        for (name, t) in names {
+            put(name);
+            put(&t.path);
+            put(&t.site.to_string());
+        }
+        for b in &self.base_urls {
+            put(b);
+        }
+        h.finish()
+    }
+
     /// Resolves `@/site/path.md#frag` for a page of site `from`.
     pub fn resolve(&self, from: usize, link: &str) -> Result<String, LinkError> {
         let rest = link.strip_prefix("@/").unwrap_or(link);

@@ -58,6 +58,8 @@ pub struct BuildOptions<'a> {
     pub search: bool,
     /// The build tool's version: an index written by another version is not reused.
     pub tool_version: String,
+    /// What earlier builds of this process keep for the next (`cms dev`).
+    pub memo: Option<&'a crate::memo::BuildMemo>,
 }
 
 /// What a build did.
@@ -189,6 +191,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 .chain((0..site.sections.len()).map(move |c| (s, false, c)))
         })
         .collect();
+    let links_key = opts.memo.map(|_| links.fingerprint()).unwrap_or_default();
+    let memo_entries = std::sync::Mutex::new(HashMap::new());
     let rendered: Vec<(Rendered, Vec<Diagnostic>)> = md_jobs
         .par_iter()
         .map(|&(s, is_page, i)| {
@@ -206,7 +210,20 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 page_path: path,
                 lang,
             };
-            let (r, problems) = markdown::render(body, &cx);
+            let (r, problems) = match opts.memo {
+                None => markdown::render(body, &cx),
+                Some(memo) => {
+                    let key = crate::memo::markdown_key(links_key, s, path, lang, body);
+                    let done = memo
+                        .markdown(key)
+                        .unwrap_or_else(|| std::sync::Arc::new(markdown::render(body, &cx)));
+                    let out = (*done).clone();
+                    if let Ok(mut m) = memo_entries.lock() {
+                        m.insert(key, done);
+                    }
+                    out
+                }
+            };
             let ds = problems
                 .into_iter()
                 .map(|(at, msg, hint)| {
@@ -217,6 +234,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             (r, ds)
         })
         .collect();
+    if let (Some(memo), Ok(entries)) = (opts.memo, memo_entries.into_inner()) {
+        memo.keep_markdown(entries);
+    }
     lap("templates and markdown");
     let mut pages_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
     let mut sections_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
@@ -586,19 +606,10 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         previous: previous.as_ref(),
         template_keys: &template_keys,
     };
-    let (results, indexed) = rayon::join(
-        || -> Vec<Result<Vec<ManifestEntry>, Error>> {
-            jobs.par_iter()
-                .map(|job| {
-                    let out = r.run(job);
-                    if let Some(p) = opts.progress {
-                        p.advance(1);
-                    }
-                    out
-                })
-                .collect()
-        },
-        || match (&index_dir, opts.search) {
+    // The index is written on a thread of its own, not a rayon worker: a worker blocked on
+    // the index writer would leave the pages one core fewer.
+    let (results, indexed) = std::thread::scope(|scope| {
+        let indexer = scope.spawn(|| match (&index_dir, opts.search) {
             (Some(dir), true) => {
                 let previous = opts.out.join("search/index");
                 search_index::write_index(
@@ -611,8 +622,22 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 .map_err(|e| Error::Search(e.to_string()))
             }
             _ => Ok(None),
-        },
-    );
+        });
+        let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
+            .par_iter()
+            .map(|job| {
+                let out = r.run(job);
+                if let Some(p) = opts.progress {
+                    p.advance(1);
+                }
+                out
+            })
+            .collect();
+        let indexed = indexer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Search("the search indexer stopped".into())));
+        (results, indexed)
+    });
     let search_stats = indexed?;
     if search_stats.is_some() && staging.incremental() {
         staging.stage_dir("search/index");
