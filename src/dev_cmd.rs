@@ -40,6 +40,58 @@ pub struct DevArgs {
 struct Memo {
     load: cms_core::LoadCache,
     build: ssg::BuildMemo,
+    /// The network of the last good build, which is what the output shows.
+    network: std::sync::Mutex<Option<cms_core::Network>>,
+}
+
+/// The Markdown files of pages among `paths` (relative to `content`), when every changed path
+/// is one; else `None`.
+fn page_files(paths: &[PathBuf], content: &Path) -> Option<Vec<String>> {
+    paths
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(content).ok()?.to_str()?;
+            let page = rel.starts_with("sites/")
+                && rel.ends_with(".md")
+                && !rel.ends_with("/_index.md")
+                && !rel.contains("/_index.")
+                && !rel.contains("/templates/")
+                && !rel.contains("/static/");
+            page.then(|| rel.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+        .collect()
+}
+
+/// Shows an edit of pages' bodies at once: patches the last good network with the new bodies
+/// and renders those pages alone over the output (the full rebuild that follows does the
+/// rest). `None` when the change is something else (front matter, a new file…) or the pages
+/// cannot be rendered alone.
+fn preview(content: &Path, out: &Path, memo: &Memo, files: &[String]) -> Option<Duration> {
+    let t = Instant::now();
+    let mut guard = memo.network.lock().ok()?;
+    let network = guard.as_mut()?;
+    for f in files {
+        if !memo.load.patch_body(network, content, f) {
+            // Part of the network may be patched already: it no longer matches the output.
+            *guard = None;
+            return None;
+        }
+    }
+    let theme = ssg::Theme::find(&network.config.theme, &crate::theme_dirs(content)).ok()?;
+    let opts = ssg::BuildOptions {
+        out: out.to_path_buf(),
+        sites: Vec::new(),
+        dry_run: false,
+        theme: &theme,
+        progress: None,
+        minify_each_page: false,
+        today: crate::today().ok()?,
+        search: false,
+        tool_version: crate::tool_version(),
+        memo: Some(&memo.build),
+    };
+    ssg::preview_pages(network, &opts, files).ok()?;
+    Some(t.elapsed())
 }
 
 /// One build over the previous output: its report and how long it took, or the messages that
@@ -50,6 +102,10 @@ fn rebuild(
     memo: &Memo,
 ) -> Result<(ssg::BuildReport, Duration), String> {
     let t = Instant::now();
+    // Until this build succeeds, no network matches the output.
+    if let Ok(mut last) = memo.network.lock() {
+        *last = None;
+    }
     let source = cms_core::Source::Dir(content.to_path_buf());
     let network = match cms_core::load_cached(&source, Some(&memo.load)) {
         Ok(n) => n,
@@ -80,7 +136,13 @@ fn rebuild(
         tool_version: crate::tool_version(),
         memo: Some(&memo.build),
     };
-    match ssg::build(&network, &opts) {
+    let built = ssg::build(&network, &opts);
+    let good = built.is_ok();
+    drop(opts);
+    if let Ok(mut last) = memo.network.lock() {
+        *last = good.then_some(network);
+    }
+    match built {
         Ok(r) => {
             for w in &r.warnings {
                 eprintln!("{w}");
@@ -144,9 +206,17 @@ fn wait_for_change(
 }
 
 fn summary(r: &ssg::BuildReport, d: Duration) -> String {
+    let stages: Duration = r.timings.iter().map(|(_, t)| *t).sum();
+    let mut times = vec![format!("load {}", d.saturating_sub(stages).as_millis())];
+    times.extend(
+        r.timings
+            .iter()
+            .map(|(name, t)| format!("{name} {}", t.as_millis())),
+    );
     format!(
-        "{} ms: {} outputs rendered, {} kept; {} files written, {} deleted",
+        "{} ms ({} ms): {} outputs rendered, {} kept; {} files written, {} deleted",
         d.as_millis(),
+        times.join(", "),
         r.rendered,
         r.reused,
         r.written.written,
@@ -233,6 +303,20 @@ pub fn run(a: &DevArgs) -> Result<()> {
             } else {
                 String::new()
             };
+            // An edit of pages' text shows at once; the rebuild then brings the rest (the
+            // search index, the manifest) up to date.
+            let previewed = page_files(&paths, &content)
+                .and_then(|files| preview(&content, &out, &memo, &files));
+            if let Some(d) = previewed {
+                eprintln!(
+                    "{}{more} changed: shown in {} ms",
+                    first.display(),
+                    d.as_millis()
+                );
+                if let Some(hub) = &watched.dev {
+                    hub.send(server::DevEvent::Reload);
+                }
+            }
             match rebuild(&content, &out, &memo) {
                 Ok((r, d)) => {
                     eprintln!(
@@ -243,7 +327,8 @@ pub fn run(a: &DevArgs) -> Result<()> {
                     if let Err(e) = watched.reload_sites() {
                         eprintln!("warning: {e}");
                     }
-                    if let Some(hub) = &watched.dev {
+                    // After a preview, the pages open show the change already.
+                    if let (Some(hub), None) = (&watched.dev, previewed) {
                         hub.send(server::DevEvent::Reload);
                     }
                 }

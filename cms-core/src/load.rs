@@ -31,6 +31,8 @@ pub enum Error {
 #[derive(Default)]
 pub struct LoadCache {
     parsed: std::sync::Mutex<HashMap<u64, Parsed>>,
+    /// The key of each file's entry, by its path relative to the content root.
+    files: std::sync::Mutex<HashMap<String, u64>>,
 }
 
 impl std::fmt::Debug for LoadCache {
@@ -44,6 +46,57 @@ impl LoadCache {
     /// An empty cache.
     pub fn new() -> LoadCache {
         LoadCache::default()
+    }
+
+    /// For a page's Markdown file (`file`, relative to the content root, as [`Page::file`]
+    /// says) edited since the last load: when only its body changed (the front matter is the
+    /// same text on the same lines), puts the new body into its page in `network` and says
+    /// so. The page's lists, feeds and links are then what they were; only the page itself
+    /// shows the change. Otherwise (a new file, another front matter, a section, unreadable
+    /// text), leaves `network` alone: load it again.
+    ///
+    /// [`Page::file`]: crate::Page::file
+    pub fn patch_body(&self, network: &mut Network, root: &std::path::Path, file: &str) -> bool {
+        let Some(old) = self
+            .files
+            .lock()
+            .ok()
+            .and_then(|f| f.get(file).copied())
+            .and_then(|k| self.parsed.lock().ok()?.get(&k).cloned())
+        else {
+            return false;
+        };
+        if !matches!(old.role, Role::Page { .. }) {
+            return false;
+        }
+        let Ok(bytes) = std::fs::read(root.join(file)) else {
+            return false;
+        };
+        let sf = SourceFile {
+            rel: file.to_string(),
+            data: crate::source::FileData::Blob(bytes.clone().into()),
+        };
+        let Ok(text) = text_of(&sf, &bytes) else {
+            return false;
+        };
+        let Ok((fm, body, body_line)) = frontmatter::split(file, &text) else {
+            return false;
+        };
+        if fm.text != old.fm.text || fm.syntax != old.fm.syntax || body_line != old.body_line {
+            return false;
+        }
+        let page = network
+            .sites
+            .iter_mut()
+            .flat_map(|s| s.pages.iter_mut())
+            .find(|p| p.file == file);
+        match page {
+            Some(p) => {
+                p.body = body;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -229,9 +282,14 @@ fn parse_markdown(
     rel: &str,
     languages: &[String],
     default: &str,
-    cache: Option<(&LoadCache, &std::sync::Mutex<HashMap<u64, Parsed>>)>,
+    cache: Option<Memo<'_>>,
 ) -> Result<Parsed, Vec<Diagnostic>> {
-    let Some((old, new)) = cache else {
+    let Some(Memo {
+        old,
+        parsed: new,
+        files,
+    }) = cache
+    else {
         return parse_text(
             site,
             f,
@@ -257,7 +315,18 @@ fn parse_markdown(
     if let Ok(mut m) = new.lock() {
         m.insert(key, parsed.clone());
     }
+    if let Ok(mut m) = files.lock() {
+        m.insert(f.rel.clone(), key);
+    }
     Ok(parsed)
+}
+
+/// The previous load's cache and what this load puts in it.
+#[derive(Clone, Copy)]
+struct Memo<'a> {
+    old: &'a LoadCache,
+    parsed: &'a std::sync::Mutex<HashMap<u64, Parsed>>,
+    files: &'a std::sync::Mutex<HashMap<String, u64>>,
 }
 
 fn parse_text(
@@ -466,15 +535,24 @@ fn load_files(
         .collect();
     let default = config.default_language.as_str();
     let fresh = std::sync::Mutex::new(HashMap::new());
+    let fresh_files = std::sync::Mutex::new(HashMap::new());
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = jobs
         .par_iter()
         .map(|(i, rel, f, langs)| {
-            parse_markdown(*i, f, rel, langs, default, cache.map(|c| (c, &fresh)))
+            let memo = cache.map(|c| Memo {
+                old: c,
+                parsed: &fresh,
+                files: &fresh_files,
+            });
+            parse_markdown(*i, f, rel, langs, default, memo)
         })
         .collect();
     if let Some(c) = cache {
         if let (Ok(mut old), Ok(new)) = (c.parsed.lock(), fresh.into_inner()) {
             *old = new;
+        }
+        if let (Ok(mut files), Ok(new)) = (c.files.lock(), fresh_files.into_inner()) {
+            *files = new;
         }
     }
     let mut parsed_by_site: Vec<Vec<Parsed>> = (0..configs.len()).map(|_| Vec::new()).collect();

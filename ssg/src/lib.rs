@@ -29,6 +29,6 @@ pub use error::Error;
 pub use markdown::{Heading, Rendered};
 pub use memo::BuildMemo;
 pub use output::{mime_of, ManifestEntry, WriteStats};
-pub use pipeline::{build, BuildOptions, BuildReport, Progress};
+pub use pipeline::{build, preview_pages, BuildOptions, BuildReport, Progress};
 pub use templates::format_date;
 pub use theme::Theme;

@@ -172,7 +172,8 @@ impl Staging {
         // The manifest and the cache describe the files: they go first (removed) and last
         // (written), so an interrupted commit leaves no manifest a later build would trust.
         let last = ["manifest.json", crate::cache::CACHE_FILE];
-        for l in last {
+        // (A preview, which stages neither, leaves them as they are.)
+        for l in last.iter().filter(|l| staged.iter().any(|s| s == *l)) {
             let p = out.join(l);
             if p.exists() {
                 std::fs::remove_file(&p).map_err(io(&p))?;

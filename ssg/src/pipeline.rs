@@ -112,6 +112,27 @@ pub(crate) enum Job {
 
 /// Builds `network` into `opts.out`: all or nothing.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
+    build_some(network, opts, None)
+}
+
+/// Renders the pages whose source files (as [`cms_core::Page::file`] names them) are `files`,
+/// and only them, into the existing output `opts.out`, for `cms dev` to show an edit at once:
+/// nothing else is written (no list, feed, index, manifest or build cache), so a full build
+/// must follow. Right when only the pages' bodies changed since the output was built (see
+/// [`cms_core::LoadCache::patch_body`]): nothing else shows a page's body.
+pub fn preview_pages(
+    network: &Network,
+    opts: &BuildOptions<'_>,
+    files: &[String],
+) -> Result<BuildReport, Error> {
+    build_some(network, opts, Some(files))
+}
+
+fn build_some(
+    network: &Network,
+    opts: &BuildOptions<'_>,
+    focus: Option<&[String]>,
+) -> Result<BuildReport, Error> {
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str| {
@@ -133,8 +154,26 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     if diags.has_errors() {
         return Err(Error::Content(diags));
     }
+    // The pages to preview, by (site, page); their sites are the only ones built.
+    let focused: HashSet<(usize, usize)> = focus
+        .map(|files| {
+            network
+                .sites
+                .iter()
+                .enumerate()
+                .flat_map(|(s, site)| {
+                    site.pages
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| files.contains(&p.file))
+                        .map(move |(i, _)| (s, i))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let selected: Vec<usize> = (0..network.sites.len())
         .filter(|&i| opts.sites.is_empty() || opts.sites.contains(&network.sites[i].id))
+        .filter(|&i| focus.is_none() || focused.iter().any(|&(s, _)| s == i))
         .collect();
 
     // Templates: the theme's, with each site's overrides.
@@ -204,6 +243,10 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 let c = &site.sections[i];
                 (&c.body, &c.path, &c.file, c.body_line, &c.lang)
             };
+            if focus.is_some() && !(is_page && focused.contains(&(s, i))) {
+                // A preview renders the focused pages only; nothing reads the others' HTML.
+                return (Rendered::default(), Vec::new());
+            }
             let cx = MdContext {
                 links: &links,
                 site: s,
@@ -234,7 +277,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             (r, ds)
         })
         .collect();
-    if let (Some(memo), Ok(entries)) = (opts.memo, memo_entries.into_inner()) {
+    if let (Some(memo), Ok(entries), None) = (opts.memo, memo_entries.into_inner(), focus) {
         memo.keep_markdown(entries);
     }
     lap("templates and markdown");
@@ -553,6 +596,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             jobs.push(Job::SitemapIndex(i));
         }
     }
+    if focus.is_some() {
+        jobs.retain(|j| matches!(j, Job::Page(s, p) if focused.contains(&(*s, *p))));
+    }
 
     // Over a previous output: render only what changed, rewrite only what differs.
     let global_key = {
@@ -568,11 +614,13 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         }
         h.finish()
     };
-    let previous = (!opts.dry_run)
+    let previous = (!opts.dry_run && focus.is_none())
         .then(|| crate::cache::Previous::load(&opts.out, global_key))
         .flatten();
     let staging = match (&previous, opts.dry_run) {
         (_, true) => Staging::dry_run(),
+        // A preview writes its pages over the output, whatever it holds.
+        (None, false) if focus.is_some() => Staging::over(&opts.out, HashMap::new())?,
         (Some(p), false) => Staging::over(
             &opts.out,
             p.files
@@ -668,6 +716,28 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     if diags.has_errors() {
         diags.sort();
         return Err(Error::Content(diags));
+    }
+    if focus.is_some() {
+        let files = entries.len();
+        let written = if opts.dry_run {
+            WriteStats::default()
+        } else {
+            staging.commit(&opts.out, &[])?
+        };
+        lap("manifest and swap");
+        return Ok(BuildReport {
+            sites: selected.len(),
+            pages: focused.len(),
+            files,
+            bytes: entries.iter().map(|e| e.size).sum(),
+            warnings: diags.warnings().cloned().collect(),
+            timings,
+            search: None,
+            rendered: files,
+            reused: 0,
+            incremental: true,
+            written,
+        });
     }
     let manifest = json!({
         "version": 1,
