@@ -4,10 +4,24 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Returns `s` in Unicode Normalization Form C (composed), as all stored text must be.
 pub fn nfc(s: &str) -> String {
+    if composed_as_is(s) {
+        return s.to_string();
+    }
     match is_nfc_quick(s.chars()) {
         IsNormalized::Yes => s.to_string(),
         _ => s.nfc().collect(),
     }
+}
+
+/// Whether every char of `s` is one that NFC leaves alone wherever it stands: Latin up to the
+/// combining marks (U+0300), the precomposed Vietnamese letters (Latin Extended Additional) and
+/// the usual punctuation (quotes, dashes, ellipsis). Nearly all Vietnamese text is, and this is
+/// several times faster than the general quick check, which looks every char up in a table.
+fn composed_as_is(s: &str) -> bool {
+    s.chars().all(|c| {
+        let u = c as u32;
+        u < 0x300 || (0x1E00..=0x1EFF).contains(&u) || (0x2002..=0x206F).contains(&u)
+    })
 }
 
 /// Makes a URL slug: Vietnamese folded to ASCII (`đ` → `d`), lowercase, words joined by `-`.
@@ -67,6 +81,23 @@ mod tests {
         );
         // NFD input gives the same slug as NFC.
         assert_eq!(slugify("Đu\u{031b}\u{0300}o\u{031b}ng"), "duong");
+    }
+
+    #[test]
+    fn the_chars_taken_as_composed_are_so() {
+        use unicode_normalization::char::canonical_combining_class;
+        for u in (0..0x300).chain(0x1E00..=0x1EFF).chain(0x2002..=0x206F) {
+            let Some(c) = char::from_u32(u) else { continue };
+            assert!(composed_as_is(c.encode_utf8(&mut [0; 4])), "U+{u:04X}");
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "U+{u:04X}"
+            );
+            assert_eq!(canonical_combining_class(c), 0, "U+{u:04X}");
+        }
+        assert!(!composed_as_is("Vie\u{0323}\u{0302}t"));
+        assert!(!composed_as_is("\u{2000}"));
     }
 
     #[test]
