@@ -283,6 +283,7 @@ pub fn run(a: &DevArgs) -> Result<()> {
                 rate_per_second: 0.0,
                 rate_burst: 1.0,
                 dev: true,
+                answers: 0,
             },
         )
         .context("reading the build")?,

@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// Log as JSON lines (for a log collector) instead of text.
     #[arg(long)]
     json_logs: bool,
+    /// Search answers kept whole, to answer a search asked again without searching (until the
+    /// next build); 0 keeps none.
+    #[arg(long, default_value_t = 4096)]
+    answer_cache: usize,
 }
 
 pub fn run(a: &ServeArgs) -> Result<()> {
@@ -42,6 +46,7 @@ pub fn run(a: &ServeArgs) -> Result<()> {
             rate_per_second: a.rate_limit.max(0.0),
             rate_burst: (a.rate_limit * 3.0).max(1.0),
             dev: false,
+            answers: a.answer_cache,
         },
     )
     .with_context(|| {

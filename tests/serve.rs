@@ -45,6 +45,7 @@ fn state(rate: f64) -> Arc<server::State> {
                 rate_per_second: rate,
                 rate_burst: rate.max(1.0) * 2.0,
                 dev: false,
+                ..server::Options::default()
             },
         )
         .unwrap(),

@@ -62,6 +62,8 @@ pub struct Options {
     pub rate_burst: f64,
     /// Inject the live-reload script into pages and serve its event stream (`cms dev`).
     pub dev: bool,
+    /// Search answers kept whole, to answer the same search again without searching; 0: none.
+    pub answers: usize,
 }
 
 impl Default for Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             rate_per_second: 10.0,
             rate_burst: 30.0,
             dev: false,
+            answers: results_cache::CAPACITY,
         }
     }
 }
@@ -89,7 +92,7 @@ impl State {
             index,
             limiter: RateLimiter::new(opts.rate_per_second, opts.rate_burst),
             dev: opts.dev.then(DevHub::default),
-            results: results_cache::ResultsCache::default(),
+            results: results_cache::ResultsCache::with_capacity(opts.answers),
         })
     }
 

@@ -9,8 +9,8 @@ use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-/// Answers kept at most.
-const CAPACITY: usize = 4096;
+/// Answers kept at most, unless told otherwise.
+pub const CAPACITY: usize = 4096;
 /// Larger answers are not kept.
 const MAX_BYTES: usize = 256 * 1024;
 
@@ -18,12 +18,27 @@ const MAX_BYTES: usize = 256 * 1024;
 type Answer = (HeaderMap, Bytes);
 
 /// A bounded map of answers, first in, first out.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ResultsCache {
     inner: Mutex<(HashMap<String, Answer>, VecDeque<String>)>,
+    capacity: usize,
+}
+
+impl Default for ResultsCache {
+    fn default() -> Self {
+        ResultsCache::with_capacity(CAPACITY)
+    }
 }
 
 impl ResultsCache {
+    /// A cache of at most `capacity` answers; 0 keeps none.
+    pub fn with_capacity(capacity: usize) -> ResultsCache {
+        ResultsCache {
+            inner: Mutex::default(),
+            capacity,
+        }
+    }
+
     /// The kept answer for `key`, as a new response.
     pub fn get(&self, key: &str) -> Option<Response> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -44,11 +59,11 @@ impl ResultsCache {
             return Response::from_parts(parts, Body::empty());
         };
         let bytes = collected.to_bytes();
-        if bytes.len() <= MAX_BYTES {
+        if bytes.len() <= MAX_BYTES && self.capacity > 0 {
             let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             let (map, order) = &mut *inner;
             if !map.contains_key(&key) {
-                if map.len() >= CAPACITY {
+                if map.len() >= self.capacity {
                     if let Some(old) = order.pop_front() {
                         map.remove(&old);
                     }
@@ -78,5 +93,8 @@ mod tests {
         }
         assert!(c.get("a").is_none(), "the oldest went first");
         assert!(c.get(&format!("k{}", CAPACITY - 1)).is_some());
+        let none = ResultsCache::with_capacity(0);
+        none.put("a".into(), "x".into_response()).await;
+        assert!(none.get("a").is_none(), "a cache of 0 keeps nothing");
     }
 }
