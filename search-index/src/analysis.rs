@@ -7,11 +7,11 @@
 //! ranks the exact one higher; a query typed without asks for the folded form, which every
 //! page has.
 //!
-//! A page's text, nearly all of what is indexed, is split between two cheaper fields: its
-//! folded syllables with positions (for words typed either way, phrases and proximity), and the
-//! set of its syllables that carry diacritics, without positions or counts (so that `đường`
-//! ranks a page that has `đường` above one that has only `dương`). That writes each syllable
-//! about 1.3 times instead of 1.9, with the cheapest kind of posting for the extra part.
+//! A page's text, nearly all of what is indexed, is cheaper: its folded syllables in order (for
+//! words typed either way, phrases and proximity), then, past a gap in the positions, the set
+//! of its syllables that carry diacritics, each once (so that `đường` ranks a page that has
+//! `đường` above one that has only `dương`). One pass over the text writes each syllable about
+//! 1.3 times instead of 1.9.
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -24,8 +24,8 @@ use unicode_normalization::UnicodeNormalization;
 pub const VI: &str = "vi";
 /// Name of the folded Vietnamese analyzer (`đường` → `duong`), for page texts.
 pub const VI_FOLDED: &str = "vi_folded";
-/// Name of the analyzer of the syllables with diacritics, each once, for page texts.
-pub const VI_MARKED: &str = "vi_marked";
+/// Name of the analyzer of page texts: folded syllables, then the set of marked ones.
+pub const VI_TEXT: &str = "vi_text";
 /// Name of the English analyzer (folded, stemmed).
 pub const EN: &str = "en_stem";
 /// Name of the identifier analyzer (the whole value, lowercased and folded).
@@ -46,11 +46,16 @@ pub fn vietnamese_folded() -> TextAnalyzer {
     TextAnalyzer::from(VietnameseTokenizer(Forms::Folded))
 }
 
-/// The analyzer of marked syllables: each syllable that has diacritics, lowercase, the first
-/// time it occurs in the text (a set, not a sequence: positions mean nothing here).
-pub fn vietnamese_marked() -> TextAnalyzer {
-    TextAnalyzer::from(VietnameseTokenizer(Forms::Marked))
+/// The analyzer of page texts: each syllable folded, in order; then, after a gap in the
+/// positions, each syllable that has diacritics, as written (lowercase), once (a set: its
+/// position means nothing, and the gap keeps it out of phrases). One pass over the text.
+pub fn vietnamese_text() -> TextAnalyzer {
+    TextAnalyzer::from(VietnameseTokenizer(Forms::Text))
 }
+
+/// Positions between a text's last folded syllable and its first marked one: more than any
+/// phrase's slop.
+const MARKED_GAP: usize = 1000;
 
 /// Which forms a [`VietnameseTokenizer`] emits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,8 +65,9 @@ pub enum Forms {
     Both,
     /// Each syllable folded.
     Folded,
-    /// Only syllables with diacritics, as written (lowercase), each once.
-    Marked,
+    /// Each syllable folded, then the set of syllables with diacritics (see
+    /// [`vietnamese_text`]).
+    Text,
 }
 
 /// Lowercase and fold one character: (lowercase, folded), with fast paths for ASCII and the
@@ -134,18 +140,25 @@ static LETTERS: std::sync::LazyLock<Vec<(char, char)>> = std::sync::LazyLock::ne
 });
 
 /// [`classify`] of a char that is not ASCII, from the table when it is in it.
-#[inline]
+#[cfg(test)]
 fn letter(c: char) -> Option<(char, char)> {
+    letter_in(&LETTERS, c)
+}
+
+/// [`classify`] of a char that is not ASCII, from `table` ([`LETTERS`], dereferenced once a
+/// token rather than once a char) when it is in it.
+#[inline]
+fn letter_in(table: &[(char, char)], c: char) -> Option<(char, char)> {
     let u = c as u32;
     if u < TABLE_END {
-        let pair = LETTERS[(u - 0x80) as usize];
+        let pair = table[(u - 0x80) as usize];
         (pair.0 != '\0').then_some(pair)
     } else {
         classify(c)
     }
 }
 
-/// The Vietnamese tokenizer (see [`vietnamese`], [`vietnamese_folded`], [`vietnamese_marked`]).
+/// The Vietnamese tokenizer (see [`vietnamese`], [`vietnamese_folded`], [`vietnamese_text`]).
 #[derive(Clone, Debug, Default)]
 pub struct VietnameseTokenizer(pub Forms);
 
@@ -161,6 +174,9 @@ impl Tokenizer for VietnameseTokenizer {
             pending: false,
             forms: self.0,
             seen: std::collections::HashSet::default(),
+            marks: String::new(),
+            marked: Vec::new(),
+            tail: None,
         }
     }
 }
@@ -174,32 +190,39 @@ pub struct VietnameseStream<'a> {
     folded: String,
     pending: bool,
     forms: Forms,
-    /// Hashes of the marked syllables emitted so far ([`Forms::Marked`]).
+    /// Hashes of the marked syllables seen so far ([`Forms::Text`]).
     seen: std::collections::HashSet<u64, BuildFnv>,
+    /// Those syllables, one after another, and where each is: (its bytes in `marks`, its
+    /// first offsets in the text).
+    marks: String,
+    marked: Vec<(usize, usize, usize, usize)>,
+    /// The next of `marked` to emit, once the folded syllables are all out.
+    tail: Option<usize>,
 }
 
-/// FNV-1a over a syllable's bytes, then the set keyed by that hash as it is: syllables are a
-/// few bytes, where this beats SipHash several times over, and a collision only drops one
-/// token from one page's set.
+/// The set of a text's marked syllables is keyed by their FNV-1a hash as it is: syllables are a
+/// few bytes, where FNV beats SipHash several times over; a collision only drops one token
+/// from one page's set.
 #[derive(Clone, Copy, Default)]
 struct BuildFnv;
 
 impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+    type Hasher = Identity;
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
     }
 }
 
-struct Fnv(u64);
+/// Hashes a `u64` (an FNV hash already) as itself.
+struct Identity(u64);
 
-impl std::hash::Hasher for Fnv {
+impl std::hash::Hasher for Identity {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            self.0 = fnv_byte(self.0, *b);
         }
     }
     fn write_u64(&mut self, n: u64) {
@@ -207,11 +230,16 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn fnv_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// FNV-1a of a syllable's bytes.
 fn fnv(bytes: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = BuildFnv.build_hasher();
-    h.write(bytes);
-    h.finish()
+    bytes.iter().copied().fold(FNV_START, fnv_byte)
 }
 
 impl TokenStream for VietnameseStream<'_> {
@@ -221,17 +249,35 @@ impl TokenStream for VietnameseStream<'_> {
             std::mem::swap(&mut self.token.text, &mut self.folded);
             return true;
         }
+        if let Some(k) = self.tail {
+            let Some(&(from, to, offset_from, offset_to)) = self.marked.get(k) else {
+                return false;
+            };
+            self.tail = Some(k + 1);
+            self.token.text.clear();
+            self.token.text.push_str(&self.marks[from..to]);
+            self.token.offset_from = offset_from;
+            self.token.offset_to = offset_to;
+            self.token.position = self.position.wrapping_add(MARKED_GAP + k);
+            return true;
+        }
         // Bytes, not chars: nearly every letter of a Vietnamese text is ASCII or a two- or
         // three-byte letter found in one table look-up (see `letter`).
         let bytes = self.text.as_bytes();
         let n = bytes.len();
+        let table: &[(char, char)] = &LETTERS;
         let exact = self.forms != Forms::Folded;
+        let hashed = self.forms == Forms::Text;
         loop {
             let mut i = self.at;
             // Skip to a word.
             let first = loop {
                 if i >= n {
                     self.at = n;
+                    if hashed {
+                        self.tail = Some(0);
+                        return self.advance();
+                    }
                     return false;
                 }
                 let b = bytes[i];
@@ -243,7 +289,7 @@ impl TokenStream for VietnameseStream<'_> {
                     i += 1;
                 } else {
                     let (c, len) = decode(self.text, i);
-                    if let Some((l, f)) = letter(c) {
+                    if let Some((l, f)) = letter_in(table, c) {
                         break (l, f, len);
                     }
                     i += len;
@@ -264,15 +310,17 @@ impl TokenStream for VietnameseStream<'_> {
                     if !b.is_ascii_alphanumeric() {
                         break;
                     }
-                    let l = char::from(b.to_ascii_lowercase());
+                    let l = b.to_ascii_lowercase();
                     if exact {
-                        self.token.text.push(l);
+                        self.token.text.push(char::from(l));
                     }
-                    self.folded.push(l);
+                    self.folded.push(char::from(l));
                     i += 1;
                 } else {
                     let (c, len) = decode(self.text, i);
-                    let Some((l, f)) = letter(c) else { break };
+                    let Some((l, f)) = letter_in(table, c) else {
+                        break;
+                    };
                     marked |= l != f;
                     if exact {
                         self.token.text.push(l);
@@ -293,11 +341,14 @@ impl TokenStream for VietnameseStream<'_> {
             match self.forms {
                 Forms::Both => self.pending = marked,
                 Forms::Folded => std::mem::swap(&mut self.token.text, &mut self.folded),
-                Forms::Marked => {
+                Forms::Text => {
                     // The hash is the set's key already: hashing it again would double the cost.
-                    if !marked || !self.seen.insert(fnv(self.token.text.as_bytes())) {
-                        continue;
+                    if marked && self.seen.insert(fnv(self.token.text.as_bytes())) {
+                        let start = self.marks.len();
+                        self.marks.push_str(&self.token.text);
+                        self.marked.push((start, self.marks.len(), from, i));
                     }
+                    std::mem::swap(&mut self.token.text, &mut self.folded);
                 }
             }
             return true;
@@ -333,7 +384,7 @@ pub fn register(index: &tantivy::Index) {
     let m = index.tokenizers();
     m.register(VI, vietnamese());
     m.register(VI_FOLDED, vietnamese_folded());
-    m.register(VI_MARKED, vietnamese_marked());
+    m.register(VI_TEXT, vietnamese_text());
     m.register(EN, english());
     m.register(CODE, code());
 }
@@ -455,26 +506,34 @@ mod tests {
     }
 
     #[test]
-    fn page_texts_split_into_folded_syllables_and_a_set_of_marked_ones() {
+    fn page_texts_are_folded_syllables_then_the_set_of_marked_ones() {
         let text = "Đường sắt, đường bộ và QĐ 1552";
-        let folded: Vec<_> = tokens(&mut vietnamese_folded(), text);
+        let got: Vec<_> = tokens(&mut vietnamese_text(), text);
+        let folded = ["duong", "sat", "duong", "bo", "va", "qd", "1552"];
+        for (k, w) in folded.iter().enumerate() {
+            assert_eq!(got[k], (w.to_string(), k));
+        }
+        let marked: Vec<_> = got[folded.len()..].to_vec();
+        let gap = 6 + MARKED_GAP;
         assert_eq!(
-            folded,
+            marked,
             [
-                ("duong".to_string(), 0),
-                ("sat".into(), 1),
-                ("duong".into(), 2),
-                ("bo".into(), 3),
-                ("va".into(), 4),
-                ("qd".into(), 5),
-                ("1552".into(), 6),
+                ("đường".to_string(), gap),
+                ("sắt".into(), gap + 1),
+                ("bộ".into(), gap + 2),
+                ("và".into(), gap + 3),
+                ("qđ".into(), gap + 4),
             ]
         );
-        let marked: Vec<_> = tokens(&mut vietnamese_marked(), text)
-            .into_iter()
-            .map(|(t, _)| t)
-            .collect();
-        assert_eq!(marked, ["đường", "sắt", "bộ", "và", "qđ"]);
+        // Each marked syllable points at its first occurrence, for highlighting.
+        let mut analyzer = vietnamese_text();
+        let mut s = analyzer.token_stream(text);
+        for _ in 0..=folded.len() {
+            assert!(s.advance());
+        }
+        let first = s.token();
+        assert_eq!(&text[first.offset_from..first.offset_to], "Đường");
+        assert!(tokens(&mut vietnamese_text(), " , ").is_empty());
     }
 
     #[test]

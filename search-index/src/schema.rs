@@ -9,7 +9,7 @@ use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Every field, by name.
 #[derive(Debug, Clone, Copy)]
@@ -23,12 +23,10 @@ pub(crate) struct Fields {
     pub path: Field,
     /// The title (exact and folded syllables), stored too for result lists.
     pub title: Field,
-    /// The page's text: folded syllables with positions; stored too, for snippets (one copy
-    /// of the text serves both).
+    /// The page's text: folded syllables with positions, then the set of its syllables with
+    /// diacritics (see [`analysis::vietnamese_text`]); stored too, for snippets (one copy of the
+    /// text serves both).
     pub body: Field,
-    /// The page's syllables that carry diacritics, as a set (no counts, no positions): ranks
-    /// exact forms above folded matches at a fraction of the cost of indexing them in `body`.
-    pub body_marked: Field,
     /// Description, typed fields and taxonomy terms: words people search by.
     pub meta: Field,
     /// English text (stemmed); title and body stored, as above.
@@ -68,15 +66,7 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("lang", STRING | STORED);
     b.add_text_field("path", STRING | STORED);
     b.add_text_field("title", stored_text(analysis::VI));
-    b.add_text_field("body", stored_text(analysis::VI_FOLDED));
-    b.add_text_field(
-        "body_marked",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::VI_MARKED)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    b.add_text_field("body", stored_text(analysis::VI_TEXT));
     b.add_text_field("meta", text(analysis::VI));
     b.add_text_field("title_en", stored_text(analysis::EN));
     b.add_text_field("body_en", stored_text(analysis::EN));
@@ -117,7 +107,6 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         path: f("path")?,
         title: f("title")?,
         body: f("body")?,
-        body_marked: f("body_marked")?,
         meta: f("meta")?,
         title_en: f("title_en")?,
         body_en: f("body_en")?,

@@ -455,7 +455,7 @@ impl SearchIndex {
             // The text has only folded positions: a phrase typed with diacritics matches it
             // folded, and its exact words rank the pages that have them higher.
             for w in ph.iter().filter(|w| w.accented()) {
-                let t = Term::from_field_text(f.body_marked, &w.exact);
+                let t = Term::from_field_text(f.body, &w.exact);
                 clauses.push((
                     Occur::Should,
                     boost_by(Box::new(TermQuery::new(t, IndexRecordOption::Basic)), 1.0),
@@ -545,7 +545,7 @@ impl SearchIndex {
             any.push(term(f.title, &w.folded, 2.5));
             any.push(term(f.meta, &w.folded, 1.5));
             any.push(term(f.body, &w.folded, 0.75));
-            any.push(marked(f.body_marked, &w.exact, 1.5));
+            any.push(marked(f.body, &w.exact, 1.5));
         } else {
             any.push(term(f.body, &w.folded, 1.5));
         }
@@ -730,7 +730,34 @@ impl SearchIndex {
             g.set_max_num_chars(chars);
             Ok(g)
         };
-        let (body_vi, body_en) = (generator(f.body, 220)?, generator(f.body_en, 220)?);
+        // A text's field ends with its marked syllables, whose offsets go back to the start:
+        // its snippets are cut from the folded syllables alone, as the query's folded words
+        // match them.
+        let body_vi = {
+            let mut terms = std::collections::BTreeMap::new();
+            let mut err = None;
+            query.query_terms(&mut |term, _| {
+                if term.field() != f.body {
+                    return;
+                }
+                let value = term.value();
+                let Some(text) = value.as_str() else {
+                    return;
+                };
+                match searcher.doc_freq(term) {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        terms.insert(text.to_string(), 1.0 / (1.0 + n as f32));
+                    }
+                    Err(e) => err = Some(e),
+                }
+            });
+            if let Some(e) = err {
+                return Err(self.err()(e));
+            }
+            SnippetGenerator::new(terms, analysis::vietnamese_folded(), f.body, 220)
+        };
+        let body_en = generator(f.body_en, 220)?;
         let (title_vi, title_en) = (generator(f.title, 400)?, generator(f.title_en, 400)?);
         let mut out = Vec::with_capacity(docs.len());
         for (score, addr) in docs {

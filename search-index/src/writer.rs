@@ -258,9 +258,6 @@ fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument 
     );
     doc.add_text(title_f, &title);
     doc.add_text(body_f, body);
-    if !english {
-        doc.add_text(f.body_marked, body);
-    }
     doc.add_text(meta_f, &description);
     for v in &d.fields {
         doc.add_text(meta_f, nfc(v));
