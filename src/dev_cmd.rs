@@ -78,20 +78,30 @@ fn preview(content: &Path, out: &Path, memo: &Memo, files: &[String]) -> Option<
         }
     }
     let theme = ssg::Theme::find(&network.config.theme, &crate::theme_dirs(content)).ok()?;
-    let opts = ssg::BuildOptions {
+    let opts = options(out, &theme, false, memo).ok()?;
+    ssg::preview_pages(network, &opts, files).ok()?;
+    Some(t.elapsed())
+}
+
+/// The options of `cms dev`'s builds: the whole network over `out`, with what `memo` keeps.
+fn options<'a>(
+    out: &Path,
+    theme: &'a ssg::Theme,
+    search: bool,
+    memo: &'a Memo,
+) -> Result<ssg::BuildOptions<'a>, String> {
+    Ok(ssg::BuildOptions {
         out: out.to_path_buf(),
         sites: Vec::new(),
         dry_run: false,
-        theme: &theme,
+        theme,
         progress: None,
         minify_each_page: false,
-        today: crate::today().ok()?,
-        search: false,
+        today: crate::today().map_err(|e| format!("{e:#}"))?,
+        search,
         tool_version: crate::tool_version(),
         memo: Some(&memo.build),
-    };
-    ssg::preview_pages(network, &opts, files).ok()?;
-    Some(t.elapsed())
+    })
 }
 
 /// One build over the previous output: its report and how long it took, or the messages that
@@ -124,18 +134,7 @@ fn rebuild(
     }
     let theme = ssg::Theme::find(&network.config.theme, &crate::theme_dirs(content))
         .map_err(|e| format!("loading the theme: {e}"))?;
-    let opts = ssg::BuildOptions {
-        out: out.to_path_buf(),
-        sites: Vec::new(),
-        dry_run: false,
-        theme: &theme,
-        progress: None,
-        minify_each_page: false,
-        today: crate::today().map_err(|e| format!("{e:#}"))?,
-        search: true,
-        tool_version: crate::tool_version(),
-        memo: Some(&memo.build),
-    };
+    let opts = options(out, &theme, true, memo)?;
     let built = ssg::build(&network, &opts);
     let good = built.is_ok();
     drop(opts);

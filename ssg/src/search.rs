@@ -74,8 +74,8 @@ pub(crate) fn documents(
                 description: p.meta.description.clone().unwrap_or_default(),
                 body: d
                     .pages_html
-                    .get(i)
-                    .map(|r| r.text.clone())
+                    .get_mut(i)
+                    .map(|r| std::mem::take(&mut r.text))
                     .unwrap_or_default(),
                 date: p.meta.date.map(|t| t.and_utc().timestamp()),
                 taxonomies,
