@@ -158,7 +158,10 @@ async fn handle(
             &lang,
         )
     } else {
-        let site = site.as_ref().expect("checked above");
+        // Pages are for a site's host (checked at the start); a host without one gets the list.
+        let Some(site) = site.as_ref() else {
+            return crate::files::unknown_host(state, &host);
+        };
         let fragment = Fragment {
             ui: &ui,
             lang: &lang,
@@ -393,7 +396,9 @@ fn refuse(
         )
             .into_response()
     } else {
-        let site = site.expect("pages are served for known sites only");
+        let Some(site) = site else {
+            return crate::files::unknown_host(state, host);
+        };
         let q = params::get(params, "q").unwrap_or_default();
         let fragment = format!(
             "<p class=\"search-notice\" role=\"alert\">{}</p>",
