@@ -4,153 +4,28 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
-use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocSet, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::{self, tokens};
 use crate::schema::{self, Fields};
 use crate::Error;
 
-/// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1000;
-/// Most results on one page.
-pub const MAX_PER_PAGE: usize = 50;
-/// Deepest page served (deeper pages cost more and nobody reads them).
-pub const MAX_PAGE: usize = 100;
-/// How many of the best matches are ranked again with the words' proximity.
-const RERANK: usize = 100;
+mod hits;
+mod proximity;
+mod types;
 
-/// How results are ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    /// Best match first.
-    #[default]
-    Relevance,
-    /// Newest first.
-    Date,
-}
-
-/// A search, as a person or a program asks for it.
-#[derive(Debug, Clone, Default)]
-pub struct Request {
-    /// What was typed: words, "quoted phrases", document numbers.
-    pub q: String,
-    /// Only this site (id).
-    pub site: Option<String>,
-    /// Only this kind.
-    pub kind: Option<String>,
-    /// Only this language.
-    pub lang: Option<String>,
-    /// Only this year of publication.
-    pub year: Option<String>,
-    /// Only pages with this taxonomy term: (taxonomy, term name).
-    pub term: Option<(String, String)>,
-    /// Order.
-    pub sort: Sort,
-    /// Page number, from 1.
-    pub page: usize,
-    /// Results per page (at most [`MAX_PER_PAGE`]).
-    pub per_page: usize,
-}
-
-/// Why a search has no results list, to tell the reader kindly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Notice {
-    /// Nothing was typed and no filter chosen.
-    Empty,
-    /// More than [`MAX_QUERY_CHARS`] characters.
-    TooLong,
-    /// Only punctuation: no word to look for.
-    NoWords,
-}
-
-/// One value of a facet and how many results have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FacetCount {
-    /// The value (`mt`, `legal`, `2022`, a term name).
-    pub value: String,
-    /// Results with it.
-    pub count: u64,
-}
-
-/// Counts of the results by site, kind, language, year and taxonomy term.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    /// By site id.
-    pub site: Vec<FacetCount>,
-    /// By kind.
-    pub kind: Vec<FacetCount>,
-    /// By language.
-    pub lang: Vec<FacetCount>,
-    /// By year, newest first.
-    pub year: Vec<FacetCount>,
-    /// By taxonomy term: (taxonomy, its terms).
-    pub taxonomies: Vec<(String, Vec<FacetCount>)>,
-}
-
-/// One result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    /// `https://domain/path`.
-    pub url: String,
-    /// Site id.
-    pub site: String,
-    /// Site domain.
-    pub domain: String,
-    /// Path on the site.
-    pub path: String,
-    /// Kind.
-    pub kind: String,
-    /// Language.
-    pub lang: String,
-    /// Title, plain.
-    pub title: String,
-    /// Title as HTML, escaped, the matched words in `<mark>`.
-    pub title_html: String,
-    /// An excerpt as HTML, escaped, the matched words in `<mark>`.
-    pub snippet_html: String,
-    /// Publication date, seconds since the epoch.
-    pub date: Option<i64>,
-    /// Relevance score (0 when sorted by date).
-    pub score: f32,
-}
-
-/// The answer to a [`Request`].
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Response {
-    /// The query as understood (NFC, trimmed).
-    pub q: String,
-    /// Results in all.
-    pub total: usize,
-    /// This page (from 1).
-    pub page: usize,
-    /// Results per page.
-    pub per_page: usize,
-    /// Pages in all.
-    pub pages: usize,
-    /// Order used.
-    pub sort: Sort,
-    /// This page's results.
-    pub hits: Vec<Hit>,
-    /// Counts by facet.
-    pub facets: Facets,
-    /// When no search was run, why.
-    pub notice: Option<Notice>,
-    /// No page has every word, so pages with some of them are shown.
-    pub relaxed: bool,
-}
-
-/// What one search collected: the total, this page's (score, document), the facet counts.
-type Found = (usize, Vec<(f32, DocAddress)>, FacetCounts);
+pub use hits::escape;
+use proximity::Near;
+pub use types::{
+    FacetCount, Facets, Hit, Notice, Request, Response, Sort, MAX_PAGE, MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+};
+pub(crate) use types::{Found, RERANK};
 
 /// An open index.
 pub struct SearchIndex {
@@ -168,41 +43,6 @@ impl std::fmt::Debug for SearchIndex {
             .field("version", &self.version)
             .finish()
     }
-}
-
-/// Words that score higher when they stand in this order with at most `slop` other words
-/// between them in all.
-#[derive(Debug)]
-struct Near {
-    terms: Vec<Term>,
-    slop: u32,
-    boost: f32,
-}
-
-/// Whether some occurrence of the first word is followed by the others in order, with at
-/// most `slop` positions between them in all. `positions[i]` are the word's, increasing.
-fn in_order_within(positions: &[Vec<u32>], slop: u32) -> bool {
-    let Some((first, rest)) = positions.split_first() else {
-        return false;
-    };
-    'starts: for &start in first {
-        let (mut at, mut gaps) = (start, 0u32);
-        for ps in rest {
-            // The nearest occurrence after the previous word leaves the least gap.
-            let next = ps.partition_point(|&p| p <= at);
-            let Some(&p) = ps.get(next) else {
-                // No later occurrence for any later start either.
-                return false;
-            };
-            gaps += p - at - 1;
-            if gaps > slop {
-                continue 'starts;
-            }
-            at = p;
-        }
-        return true;
-    }
-    false
 }
 
 /// The query words of one position: as typed (lowercase), folded, and stemmed for English.
@@ -495,36 +335,6 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(all))
     }
 
-    /// Words near each other, as a score added to the best matches only (see [`RERANK`]):
-    /// checking the positions of every matching page cost most of a query's time. The folded
-    /// form is used, which every form matches.
-    fn proximity(&self, p: &Parsed) -> Vec<Near> {
-        if p.words.len() < 2 {
-            return Vec::new();
-        }
-        let f = &self.f;
-        let folded: Vec<&str> = p.words.iter().map(|w| w.folded.as_str()).collect();
-        let stems: Vec<&str> = p.words.iter().filter_map(|w| w.stem.as_deref()).collect();
-        [
-            (f.title, &folded, 2, 4.0),
-            (f.body, &folded, 2, 2.0),
-            (f.meta, &folded, 1, 2.0),
-            (f.title_en, &stems, 2, 4.0),
-            (f.body_en, &stems, 2, 2.0),
-        ]
-        .into_iter()
-        .filter(|(_, terms, _, _)| terms.len() >= 2)
-        .map(|(field, terms, slop, boost)| Near {
-            terms: terms
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-            slop,
-            boost,
-        })
-        .collect()
-    }
-
     fn word_query(&self, w: &Word) -> Box<dyn Query> {
         let f = &self.f;
         let with = |option: IndexRecordOption| {
@@ -615,80 +425,6 @@ impl SearchIndex {
         }
     }
 
-    /// Adds to each of `docs` the score of each [`Near`] it matches: the boost times the
-    /// words' idf, which is what a phrase query scores for one occurrence. Reads the positions
-    /// of these documents only.
-    fn add_proximity(
-        &self,
-        searcher: &tantivy::Searcher,
-        near: &[Near],
-        docs: &mut [(f32, DocAddress)],
-    ) -> Result<(), Error> {
-        let n = searcher.num_docs() as f32;
-        let mut weights = Vec::with_capacity(near.len());
-        for c in near {
-            let mut idf = 0.0;
-            for t in &c.terms {
-                let df = searcher.doc_freq(t).map_err(self.err())? as f32;
-                idf += (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            }
-            weights.push(c.boost * idf);
-        }
-        let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by_key(|&i| docs[i].1);
-        let mut positions: Vec<Vec<u32>> = Vec::new();
-        let mut i = 0;
-        while i < order.len() {
-            let seg = docs[order[i]].1.segment_ord;
-            let end = order[i..]
-                .iter()
-                .position(|&k| docs[k].1.segment_ord != seg)
-                .map_or(order.len(), |e| i + e);
-            let reader = searcher.segment_reader(seg);
-            for (c, weight) in near.iter().zip(&weights) {
-                let inverted = reader
-                    .inverted_index(c.terms[0].field())
-                    .map_err(self.err())?;
-                let mut postings = Vec::with_capacity(c.terms.len());
-                for t in &c.terms {
-                    let found = inverted
-                        .read_postings(t, IndexRecordOption::WithFreqsAndPositions)
-                        .map_err(|source| Error::Io {
-                            path: self.path.clone(),
-                            source,
-                        })?;
-                    match found {
-                        Some(p) => postings.push(p),
-                        None => break,
-                    }
-                }
-                if postings.len() < c.terms.len() {
-                    continue;
-                }
-                positions.resize_with(postings.len(), Vec::new);
-                // Candidates in increasing order, as seek needs.
-                'docs: for &k in &order[i..end] {
-                    let doc = docs[k].1.doc_id;
-                    for (p, pos) in postings.iter_mut().zip(positions.iter_mut()) {
-                        if p.doc() < doc {
-                            p.seek(doc);
-                        }
-                        if p.doc() != doc {
-                            continue 'docs;
-                        }
-                        pos.clear();
-                        p.positions(pos);
-                    }
-                    if in_order_within(&positions, c.slop) {
-                        docs[k].0 += weight;
-                    }
-                }
-            }
-            i = end;
-        }
-        Ok(())
-    }
-
     fn facets(&self, counts: &FacetCounts) -> Facets {
         let list = |root: &str| -> Vec<FacetCount> {
             let mut v: Vec<FacetCount> = counts
@@ -720,103 +456,6 @@ impl SearchIndex {
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
         }
-    }
-
-    fn hits(&self, query: &dyn Query, docs: &[(f32, DocAddress)]) -> Result<Vec<Hit>, Error> {
-        let f = &self.f;
-        let searcher = self.reader.searcher();
-        let generator = |field: Field, chars: usize| -> Result<SnippetGenerator, Error> {
-            let mut g = SnippetGenerator::create(&searcher, query, field).map_err(self.err())?;
-            g.set_max_num_chars(chars);
-            Ok(g)
-        };
-        // A text's field ends with its marked syllables, whose offsets go back to the start:
-        // its snippets are cut from the folded syllables alone, as the query's folded words
-        // match them.
-        let body_vi = {
-            let mut terms = std::collections::BTreeMap::new();
-            let mut err = None;
-            query.query_terms(&mut |term, _| {
-                if term.field() != f.body {
-                    return;
-                }
-                let value = term.value();
-                let Some(text) = value.as_str() else {
-                    return;
-                };
-                match searcher.doc_freq(term) {
-                    Ok(0) => {}
-                    Ok(n) => {
-                        terms.insert(text.to_string(), 1.0 / (1.0 + n as f32));
-                    }
-                    Err(e) => err = Some(e),
-                }
-            });
-            if let Some(e) = err {
-                return Err(self.err()(e));
-            }
-            SnippetGenerator::new(terms, analysis::vietnamese_folded(), f.body, 220)
-        };
-        let body_en = generator(f.body_en, 220)?;
-        let (title_vi, title_en) = (generator(f.title, 400)?, generator(f.title_en, 400)?);
-        let mut out = Vec::with_capacity(docs.len());
-        for (score, addr) in docs {
-            let doc: TantivyDocument = searcher.doc(*addr).map_err(self.err())?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let lang = text(f.lang);
-            let (g_body, g_title) = if lang == "en" {
-                (&body_en, &title_en)
-            } else {
-                (&body_vi, &title_vi)
-            };
-            let (title_f, body_f) = if lang == "en" {
-                (f.title_en, f.body_en)
-            } else {
-                (f.title, f.body)
-            };
-            let title = text(title_f);
-            let mut title_snip = g_title.snippet(&title);
-            title_snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let title_html = if title_snip.is_empty() || title_snip.fragment() != title {
-                escape(&title)
-            } else {
-                title_snip.to_html()
-            };
-            let body = text(body_f);
-            let mut snip = g_body.snippet(&body);
-            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let snippet_html = if snip.is_empty() {
-                let desc = text(f.desc_s);
-                let lead = if desc.is_empty() { body } else { desc };
-                escape(&truncate(&lead, 220))
-            } else {
-                snip.to_html()
-            };
-            let date = doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .map(|d| d.into_timestamp_secs())
-                .filter(|s| *s != 0);
-            out.push(Hit {
-                url: text(f.url),
-                site: text(f.site),
-                domain: text(f.domain),
-                path: text(f.path),
-                kind: text(f.kind),
-                lang,
-                title,
-                title_html,
-                snippet_html,
-                date,
-                score: *score,
-            });
-        }
-        Ok(out)
     }
 }
 
@@ -862,48 +501,4 @@ fn phrase(field: Field, terms: &[&str], slop: u32) -> Option<Box<dyn Query>> {
 
 fn boost_by(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
-}
-
-/// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn truncate(s: &str, chars: usize) -> String {
-    if s.chars().count() <= chars {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(chars).collect();
-    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
-    format!("{cut}…")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_order_within;
-
-    #[test]
-    fn words_in_order_within_the_slop() {
-        // "a b": a at 3, b at 4.
-        assert!(in_order_within(&[vec![3], vec![4]], 0));
-        // b before a only.
-        assert!(!in_order_within(&[vec![5], vec![4]], 2));
-        // a _ _ b: two between.
-        assert!(!in_order_within(&[vec![1], vec![4]], 1));
-        assert!(in_order_within(&[vec![1], vec![4]], 2));
-        // A later start fits where the first does not.
-        assert!(in_order_within(&[vec![0, 10], vec![11], vec![12]], 0));
-        assert!(!in_order_within(&[vec![0, 10], vec![12], vec![11]], 2));
-    }
 }
