@@ -11,9 +11,12 @@
 
 mod assets;
 mod cache;
+mod checks;
 mod context;
 mod error;
+mod jobs;
 mod links;
+mod lists;
 mod markdown;
 mod memo;
 mod output;

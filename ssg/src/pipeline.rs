@@ -1,7 +1,7 @@
 //! The build: Markdown of every page of every site in parallel, then every output file in
 //! parallel, written to a staging folder that replaces the output at the end.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use cms_core::{Diagnostic, Diagnostics, Network};
@@ -13,7 +13,7 @@ use tera::{Context, Tera};
 pub(crate) type Cx = serde_json::Map<String, Value>;
 
 use crate::assets::{fingerprints, stylesheet};
-use crate::context::{self, lang_prefix, SiteData, Taxonomy, Term};
+use crate::context::{self, SiteData};
 use crate::error::Error;
 use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
@@ -87,27 +87,6 @@ pub struct BuildReport {
     pub incremental: bool,
     /// What was written to and deleted from the output folder.
     pub written: WriteStats,
-}
-
-pub(crate) enum Job {
-    Page(usize, usize),
-    /// Site, section, facet, value slug, page number.
-    Facet(usize, usize, usize, String, usize),
-    HtmlSitemap(usize, String),
-    /// The search results page's shell, per site and language.
-    SearchPage(usize, String),
-    Section(usize, usize, usize),
-    TaxonomyList(usize, usize),
-    Term(usize, usize, String, usize),
-    Feed(usize, usize),
-    Sitemap(usize),
-    Robots(usize),
-    NotFound(usize),
-    Alias(usize, String, String),
-    Asset(usize, usize, usize),
-    Static(usize, usize),
-    ThemeStatic(usize, usize),
-    SitemapIndex(usize),
 }
 
 /// Builds `network` into `opts.out`: all or nothing.
@@ -292,61 +271,8 @@ fn build_some(
         }
     }
 
-    // Kinds that must exist in other languages too (Decree 42 Art. 7.2: organisation, contacts).
-    for &i in &selected {
-        let site = &network.sites[i];
-        let have: HashSet<(&str, &str)> = site
-            .pages
-            .iter()
-            .map(|p| (p.translation_key.as_str(), p.lang.as_str()))
-            .collect();
-        for p in site
-            .pages
-            .iter()
-            .filter(|p| p.lang == network.config.default_language)
-        {
-            let Some(kind) = network.schemas.get(&p.kind) else {
-                continue;
-            };
-            for lang in kind
-                .translations_required
-                .iter()
-                .filter(|l| site.languages.contains(l))
-            {
-                if !have.contains(&(p.translation_key.as_str(), lang.as_str())) {
-                    diags.push(
-                        Diagnostic::warning(format!("{root}{}", p.file), 1, 1, format!("no {lang} version of this `{}` page", p.kind))
-                            .with_hint(format!("Decree 42 Art. 7.2 asks for it: add the translation beside it as .{lang}.md")),
-                    );
-                }
-            }
-        }
-    }
-
-    // Template choices that name a template that does not exist.
-    for &i in &selected {
-        let site = &network.sites[i];
-        let tera = tera_of(i);
-        let has = |name: &str| tera.get_template_names().any(|n| n == name);
-        for p in &site.pages {
-            let name = page_template(network, site, p, tera);
-            if !has(&name) {
-                diags.push(
-                    Diagnostic::error(format!("{root}{}", p.file), p.meta.template_line, 1, format!("template `{name}` not found"))
-                        .with_hint(format!("add themes/{}/templates/{name} or sites/{}/templates/{name}, or remove `template`", opts.theme.name, site.id)),
-                );
-            }
-        }
-        for s in &site.sections {
-            let name = section_template(s);
-            if !has(&name) {
-                diags.push(
-                    Diagnostic::error(format!("{root}{}", s.file), s.meta.template_line, 1, format!("template `{name}` not found"))
-                        .with_hint(format!("add themes/{}/templates/{name} or sites/{}/templates/{name}, or remove `template`", opts.theme.name, site.id)),
-                );
-            }
-        }
-    }
+    crate::checks::missing_translations(network, &selected, &mut diags);
+    crate::checks::missing_templates(network, &selected, &tera_of, &opts.theme.name, &mut diags);
     if diags.has_errors() {
         diags.sort();
         return Err(Error::Content(diags));
@@ -410,7 +336,7 @@ fn build_some(
                 sections_html: sections_html.remove(&i).unwrap_or_default(),
                 summaries,
                 site_views,
-                taxonomies: taxonomies(network, site),
+                taxonomies: crate::lists::taxonomies(network, site),
                 translations,
                 partials: HashMap::new(),
                 facets: (0..site.sections.len())
@@ -429,7 +355,7 @@ fn build_some(
         .iter()
         .map(|l| (l.as_str(), context::network_view(network, l, false)))
         .collect();
-    let network_news = network_news(network);
+    let network_news = crate::lists::network_news(network);
 
     // Closing tags and <html>/<head> are kept: smaller gains, but markup every validator and
     // older browser reads the same way.
@@ -533,71 +459,9 @@ fn build_some(
 
     lap("site data");
     // Every output of every selected site.
-    let mut jobs = Vec::new();
-    for &i in &selected {
-        let d = &datas[&i];
-        let site = d.site;
-        for p in 0..site.pages.len() {
-            jobs.push(Job::Page(i, p));
-            for a in 0..site.pages[p].assets.len() {
-                jobs.push(Job::Asset(i, p, a));
-            }
-            for alias in &site.pages[p].meta.aliases {
-                jobs.push(Job::Alias(i, alias.clone(), site.pages[p].path.clone()));
-            }
-        }
-        for (c, s) in site.sections.iter().enumerate() {
-            let n = if s.dir.is_empty() || s.meta.paginate_by == 0 {
-                1
-            } else {
-                s.pages.len().div_ceil(s.meta.paginate_by).max(1)
-            };
-            for k in 1..=n {
-                jobs.push(Job::Section(i, c, k));
-            }
-            jobs.push(Job::Feed(i, c));
-        }
-        for (c, facets) in &d.facets {
-            for (f, facet) in facets.iter().enumerate() {
-                for (slug, (_, pages)) in &facet.values {
-                    for k in 1..=pages.len().div_ceil(10).max(1) {
-                        jobs.push(Job::Facet(i, *c, f, slug.clone(), k));
-                    }
-                }
-            }
-        }
-        for (t, tax) in d.taxonomies.iter().enumerate() {
-            jobs.push(Job::TaxonomyList(i, t));
-            for (slug, term) in &tax.terms {
-                for k in 1..=term.pages.len().div_ceil(10).max(1) {
-                    jobs.push(Job::Term(i, t, slug.clone(), k));
-                }
-            }
-        }
-        let site_static: HashSet<&str> = site.static_files.iter().map(|f| f.rel.as_str()).collect();
-        for (k, (rel, _)) in opts.theme.static_files.iter().enumerate() {
-            if !site_static.contains(rel.as_str()) {
-                jobs.push(Job::ThemeStatic(i, k));
-            }
-        }
-        for k in 0..site.static_files.len() {
-            jobs.push(Job::Static(i, k));
-        }
-        jobs.extend([Job::Sitemap(i), Job::Robots(i), Job::NotFound(i)]);
-        for lang in &site.languages {
-            if site.home(lang).is_some() {
-                jobs.push(Job::HtmlSitemap(i, lang.clone()));
-                if opts.search {
-                    jobs.push(Job::SearchPage(i, lang.clone()));
-                }
-            }
-        }
-        if site.is_portal {
-            jobs.push(Job::SitemapIndex(i));
-        }
-    }
+    let mut jobs = crate::jobs::jobs(&datas, &selected, opts.theme, opts.search);
     if focus.is_some() {
-        jobs.retain(|j| matches!(j, Job::Page(s, p) if focused.contains(&(*s, *p))));
+        jobs.retain(|j| matches!(j, crate::jobs::Job::Page(s, p) if focused.contains(&(*s, *p))));
     }
 
     // Over a previous output: render only what changed, rewrite only what differs.
@@ -832,114 +696,4 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     msg
-}
-
-pub(crate) fn page_template(
-    network: &Network,
-    site: &cms_core::Site,
-    p: &cms_core::Page,
-    tera: &Tera,
-) -> String {
-    if let Some(t) = &p.meta.template {
-        return t.clone();
-    }
-    if let Some(t) = p
-        .section
-        .and_then(|s| site.sections[s].meta.page_template.clone())
-    {
-        return t;
-    }
-    if let Some(t) = network
-        .schemas
-        .get(&p.kind)
-        .and_then(|k| k.template.clone())
-    {
-        return t;
-    }
-    let by_kind = format!("{}.html", p.kind);
-    if tera.get_template_names().any(|n| n == by_kind) {
-        by_kind
-    } else {
-        "page.html".into()
-    }
-}
-
-pub(crate) fn section_template(s: &cms_core::Section) -> String {
-    match &s.meta.template {
-        Some(t) => t.clone(),
-        None if s.dir.is_empty() => "index.html".into(),
-        None => "section.html".into(),
-    }
-}
-
-fn taxonomies(network: &Network, site: &cms_core::Site) -> Vec<Taxonomy> {
-    let mut out = Vec::new();
-    for lang in &site.languages {
-        for tax in &network.config.taxonomies {
-            let prefix = lang_prefix(network, lang);
-            let path = format!("{prefix}/{}/", cms_core::slugify(tax));
-            let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-            for (i, p) in site.pages.iter().enumerate() {
-                if &p.lang != lang {
-                    continue;
-                }
-                for name in p.meta.taxonomies.get(tax).into_iter().flatten() {
-                    let slug = cms_core::slugify(name);
-                    if slug.is_empty() {
-                        continue;
-                    }
-                    let t = terms.entry(slug.clone()).or_insert_with(|| Term {
-                        name: name.clone(),
-                        path: format!("{path}{slug}/"),
-                        pages: Vec::new(),
-                    });
-                    if !t.pages.contains(&i) {
-                        t.pages.push(i);
-                    }
-                }
-            }
-            if terms.is_empty() {
-                continue;
-            }
-            for t in terms.values_mut() {
-                t.pages.sort_by(|&a, &b| {
-                    site.pages[b]
-                        .meta
-                        .date
-                        .cmp(&site.pages[a].meta.date)
-                        .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
-                });
-            }
-            out.push(Taxonomy {
-                name: tax.clone(),
-                lang: lang.clone(),
-                path,
-                terms,
-            });
-        }
-    }
-    out
-}
-
-/// The newest news of the agency sites, for the portal's home.
-fn network_news(network: &Network) -> Vec<Value> {
-    let mut all: Vec<(&cms_core::Site, &cms_core::Page)> = network
-        .sites
-        .iter()
-        .filter(|s| !s.is_portal)
-        .flat_map(|s| s.pages.iter().map(move |p| (s, p)))
-        .filter(|(_, p)| {
-            p.kind == "news" && p.lang == network.config.default_language && p.meta.date.is_some()
-        })
-        .collect();
-    all.sort_by(|a, b| {
-        b.1.meta
-            .date
-            .cmp(&a.1.meta.date)
-            .then_with(|| (&a.0.id, &a.1.path).cmp(&(&b.0.id, &b.1.path)))
-    });
-    all.into_iter()
-        .take(HOME_ITEMS)
-        .map(|(s, p)| context::page_summary(network, s, p))
-        .collect()
 }

@@ -10,10 +10,10 @@ use tera::{Context, Tera};
 use crate::assets::standalone;
 use crate::context::{self, html_file, lang_prefix, SiteData};
 use crate::error::Error;
+use crate::jobs::Job;
 use crate::output::{ManifestEntry, Staging};
-use crate::pipeline::{
-    error_chain, page_template, section_template, Cx, Job, FEED_ITEMS, HOME_ITEMS,
-};
+use crate::pipeline::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
+use crate::templates::{page_template, section_template};
 use crate::theme::Theme;
 
 pub(crate) struct Renderer<'a, 'b> {

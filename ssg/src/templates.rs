@@ -322,6 +322,44 @@ fn filesize_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Val
     Ok(Value::String(format!("{s} {unit}")))
 }
 
+pub(crate) fn page_template(
+    network: &cms_core::Network,
+    site: &cms_core::Site,
+    p: &cms_core::Page,
+    tera: &Tera,
+) -> String {
+    if let Some(t) = &p.meta.template {
+        return t.clone();
+    }
+    if let Some(t) = p
+        .section
+        .and_then(|s| site.sections[s].meta.page_template.clone())
+    {
+        return t;
+    }
+    if let Some(t) = network
+        .schemas
+        .get(&p.kind)
+        .and_then(|k| k.template.clone())
+    {
+        return t;
+    }
+    let by_kind = format!("{}.html", p.kind);
+    if tera.get_template_names().any(|n| n == by_kind) {
+        by_kind
+    } else {
+        "page.html".into()
+    }
+}
+
+pub(crate) fn section_template(s: &cms_core::Section) -> String {
+    match &s.meta.template {
+        Some(t) => t.clone(),
+        None if s.dir.is_empty() => "index.html".into(),
+        None => "section.html".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
