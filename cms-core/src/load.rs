@@ -72,11 +72,7 @@ impl LoadCache {
         let Ok(bytes) = std::fs::read(root.join(file)) else {
             return false;
         };
-        let sf = SourceFile {
-            rel: file.to_string(),
-            data: crate::source::FileData::Blob(bytes.clone().into()),
-        };
-        let Ok(text) = text_of(&sf, &bytes) else {
+        let Ok(text) = text_of(file, &bytes) else {
             return false;
         };
         let Ok((fm, body, body_line)) = frontmatter::split(file, &text) else {
@@ -159,11 +155,11 @@ pub(crate) fn read_text(f: &SourceFile) -> Result<String, Diagnostic> {
         .data
         .read()
         .map_err(|e| Diagnostic::error(&f.rel, 0, 0, format!("cannot read: {e}")))?;
-    text_of(f, &bytes)
+    text_of(&f.rel, &bytes)
 }
 
-/// The bytes of `f` as NFC text; invalid UTF-8 is an error at its line and column.
-fn text_of(f: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
+/// The bytes of the file `rel` as NFC text; invalid UTF-8 is an error at its line and column.
+fn text_of(rel: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(nfc(s)),
         Err(e) => {
@@ -176,7 +172,7 @@ fn text_of(f: &SourceFile, bytes: &[u8]) -> Result<String, Diagnostic> {
                 .unwrap_or(0);
             let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
             Err(Diagnostic::error(
-                &f.rel,
+                rel,
                 line,
                 col,
                 format!("invalid UTF-8 (byte {})", e.valid_up_to()),
@@ -308,7 +304,7 @@ fn parse_markdown(
     let parsed = match hit {
         Some(p) => p,
         None => {
-            let text = text_of(f, &bytes).map_err(|d| vec![d])?;
+            let text = text_of(&f.rel, &bytes).map_err(|d| vec![d])?;
             parse_text(site, f, rel, languages, default, text)?
         }
     };
