@@ -160,6 +160,11 @@ pub(crate) fn read_text(f: &SourceFile) -> Result<String, Diagnostic> {
 
 /// The bytes of the file `rel` as NFC text; invalid UTF-8 is an error at its line and column.
 fn text_of(rel: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
+    // SIMD validation is several times faster on Vietnamese text, which is mostly multi-byte;
+    // the standard library's says where the error is.
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(nfc(s));
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(nfc(s)),
         Err(e) => {

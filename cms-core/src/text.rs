@@ -17,11 +17,39 @@ pub fn nfc(s: &str) -> String {
 /// combining marks (U+0300), the precomposed Vietnamese letters (Latin Extended Additional) and
 /// the usual punctuation (quotes, dashes, ellipsis). Nearly all Vietnamese text is, and this is
 /// several times faster than the general quick check, which looks every char up in a table.
+///
+/// It reads the UTF-8 bytes, not chars: a lead byte tells the range of its char, and runs of
+/// ASCII are skipped eight bytes at a time.
 fn composed_as_is(s: &str) -> bool {
-    s.chars().all(|c| {
-        let u = c as u32;
-        u < 0x300 || (0x1E00..=0x1EFF).contains(&u) || (0x2002..=0x206F).contains(&u)
-    })
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Eight ASCII bytes at once: no byte has its high bit set.
+        if let Some(chunk) = b.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            if u64::from_ne_bytes(w) & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let lead = b[i];
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let last = b.get(i + 2).copied().unwrap_or(0);
+        i += match lead {
+            0x00..=0x7F => 1,
+            // U+0080..U+02FF (C2 80 ..= CB BF); CC and CD start the combining marks.
+            0xC2..=0xCB => 2,
+            // U+1E00..U+1EFF: E1 B8 80 ..= E1 BB BF.
+            0xE1 if (0xB8..=0xBB).contains(&next) => 3,
+            // U+2002..U+203F: E2 80 82 ..= E2 80 BF.
+            0xE2 if next == 0x80 && last >= 0x82 => 3,
+            // U+2040..U+206F: E2 81 80 ..= E2 81 AF.
+            0xE2 if next == 0x81 && last <= 0xAF => 3,
+            _ => return false,
+        };
+    }
+    true
 }
 
 /// Makes a URL slug: Vietnamese folded to ASCII (`đ` → `d`), lowercase, words joined by `-`.
@@ -70,6 +98,27 @@ pub fn safe_relative_path(p: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_check_rejects_every_other_char() {
+        // Long mixed strings take the eight-byte path and the per-char path.
+        assert!(composed_as_is(
+            "Kế hoạch thực hiện Nghị định 42 — “Cổng” … ‘đường’ plain ascii text"
+        ));
+        for u in (0x300..0x1E00u32)
+            .chain(0x1F00..0x2002)
+            .chain(0x2070..0x3000)
+        {
+            let Some(c) = char::from_u32(u) else { continue };
+            assert!(
+                !composed_as_is(&format!("abcdefgh{c}ijklmnop")),
+                "U+{u:04X}"
+            );
+        }
+        for s in ["e\u{301} and more ascii", "\u{212B}", "\u{1E9B}\u{323}"] {
+            assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s:?}");
+        }
+    }
 
     #[test]
     fn slugs_fold_vietnamese() {

@@ -18,4 +18,4 @@ pub use search::{
     escape, FacetCount, Facets, Hit, Notice, Request, Response, SearchIndex, Sort, MAX_PAGE,
     MAX_PER_PAGE, MAX_QUERY_CHARS,
 };
-pub use writer::{write_index, IndexStats, SearchDoc, VERSION_FILE};
+pub use writer::{write_index, write_index_with, IndexStats, SearchDoc, VERSION_FILE};

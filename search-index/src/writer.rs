@@ -16,7 +16,7 @@ use crate::{analysis, Error};
 pub const VERSION_FILE: &str = "VERSION";
 
 /// One page, as the index receives it.
-#[derive(Debug, Clone, Default, Hash)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchDoc {
     /// Site id (`mt`).
     pub site: String,
@@ -34,6 +34,10 @@ pub struct SearchDoc {
     pub description: String,
     /// The page's main text, without navigation or footer.
     pub body: String,
+    /// When set, stands for `body` in the change hash: a key of what the body is made from.
+    /// Then the body need not be made for a document that did not change: [`write_index_with`]
+    /// asks for it when the document is written.
+    pub body_key: Option<u64>,
     /// Publication date, seconds since the epoch (UTC).
     pub date: Option<i64>,
     /// Taxonomy terms: (taxonomy, term name).
@@ -55,8 +59,29 @@ impl SearchDoc {
         // rebuilds the index (see VERSION_FILE).
         // xxh3: the texts are most of the bytes hashed, where it is many times faster than
         // SipHash.
+        // Every field named: a new one does not compile until it is hashed.
+        let SearchDoc {
+            site,
+            domain,
+            kind,
+            lang,
+            path,
+            title,
+            description,
+            body,
+            body_key,
+            date,
+            taxonomies,
+            fields,
+            codes,
+        } = self;
         let mut h = twox_hash::XxHash3_64::with_seed(0);
-        self.hash(&mut h);
+        (site, domain, kind, lang, path, title, description).hash(&mut h);
+        match body_key {
+            Some(k) => (1u8, k).hash(&mut h),
+            None => (0u8, body).hash(&mut h),
+        }
+        (date, taxonomies, fields, codes).hash(&mut h);
         h.finish()
     }
 }
@@ -109,6 +134,18 @@ pub fn write_index(
     previous: Option<&Path>,
     tool_version: &str,
 ) -> Result<IndexStats, Error> {
+    write_index_with(dir, docs, previous, tool_version, &|_| "")
+}
+
+/// [`write_index`], where the body of a document `docs[i]` that has a
+/// [`SearchDoc::body_key`] is `body_of(i)`, asked for only when the document is written.
+pub fn write_index_with<'a>(
+    dir: &Path,
+    docs: &[SearchDoc],
+    previous: Option<&Path>,
+    tool_version: &str,
+    body_of: &dyn Fn(usize) -> &'a str,
+) -> Result<IndexStats, Error> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let version = version_line(tool_version);
     let reusable = previous.filter(|p| {
@@ -133,11 +170,11 @@ pub fn write_index(
 
     let mut seen = HashSet::with_capacity(docs.len());
     let mut changed = Vec::new();
-    for d in docs {
+    for (i, d) in docs.iter().enumerate() {
         let url = d.url();
         let hash = d.content_hash();
         if old.get(&url) != Some(&hash) {
-            changed.push((d, url.clone(), hash));
+            changed.push((i, d, url.clone(), hash));
         }
         seen.insert(url);
     }
@@ -147,7 +184,7 @@ pub fn write_index(
     stats.removed = gone.len()
         + changed
             .iter()
-            .filter(|(_, u, _)| old.contains_key(u))
+            .filter(|(_, _, u, _)| old.contains_key(u))
             .count();
 
     if !changed.is_empty() || !gone.is_empty() {
@@ -173,12 +210,16 @@ pub fn write_index(
         for url in &gone {
             writer.delete_term(Term::from_field_text(f.url, url));
         }
-        for (d, url, hash) in &changed {
+        for (i, d, url, hash) in &changed {
             if old.contains_key(url) {
                 writer.delete_term(Term::from_field_text(f.url, url));
             }
+            let body = match d.body_key {
+                Some(_) => body_of(*i),
+                None => &d.body,
+            };
             writer
-                .add_document(document(&f, d, url, *hash))
+                .add_document(document(&f, d, body, url, *hash))
                 .map_err(tantivy_err(dir))?;
         }
         writer.commit().map_err(tantivy_err(dir))?;
@@ -236,12 +277,11 @@ fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<String, u64>), E
     Ok((index, old))
 }
 
-fn document(f: &Fields, d: &SearchDoc, url: &str, hash: u64) -> TantivyDocument {
+fn document(f: &Fields, d: &SearchDoc, body: &str, url: &str, hash: u64) -> TantivyDocument {
     let title = nfc(&d.title);
     let description = nfc(&d.description);
     // The build's text is NFC already (the loader normalizes every file); checking 60 MB again
     // would cost more than the tokenizer's NFD handling saves.
-    let body = &d.body;
     let english = d.lang == "en";
     let (title_f, body_f, meta_f) = if english {
         (f.title_en, f.body_en, f.meta_en)

@@ -2,7 +2,7 @@
 //! without diacritics and in NFD, document numbers, English stemming, filters, facets, sorting,
 //! pages, snippets and incremental re-indexing.
 
-use search_index::{write_index, Notice, Request, SearchDoc, SearchIndex, Sort};
+use search_index::{write_index, write_index_with, Notice, Request, SearchDoc, SearchIndex, Sort};
 use unicode_normalization::UnicodeNormalization;
 
 fn doc(site: &str, path: &str, kind: &str, lang: &str, title: &str, body: &str) -> SearchDoc {
@@ -368,4 +368,42 @@ fn only_changed_pages_are_reindexed() {
     let stats = write_index(&fourth, &docs2, Some(&third), "v2").unwrap();
     assert!(!stats.incremental);
     assert_eq!(stats.indexed, docs2.len());
+}
+
+#[test]
+fn a_body_given_by_key_is_made_only_for_the_documents_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = corpus().iter().map(|d| d.body.clone()).collect();
+    let keyed = |key_of_2: u64| -> Vec<SearchDoc> {
+        corpus()
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| SearchDoc {
+                body: String::new(),
+                body_key: Some(if i == 2 { key_of_2 } else { i as u64 }),
+                ..d
+            })
+            .collect()
+    };
+    let asked = std::sync::Mutex::new(Vec::new());
+    let body_of = |i: usize| {
+        asked.lock().unwrap().push(i);
+        texts[i].as_str()
+    };
+    let first = tmp.path().join("a");
+    let docs = keyed(2);
+    write_index_with(&first, &docs, None, "v1", &body_of).unwrap();
+    assert_eq!(asked.lock().unwrap().len(), docs.len(), "every body, once");
+    let idx = SearchIndex::open(&first).unwrap();
+    assert_eq!(
+        paths(&idx, &q("đăng kiểm"))[0],
+        "/tin-tuc/dang-kiem-xe-co-gioi/",
+        "the bodies were indexed"
+    );
+    // The key of one body changed: only that body is asked for.
+    asked.lock().unwrap().clear();
+    let second = tmp.path().join("b");
+    let stats = write_index_with(&second, &keyed(99), Some(&first), "v1", &body_of).unwrap();
+    assert_eq!((stats.indexed, stats.removed), (1, 1), "{stats:?}");
+    assert_eq!(*asked.lock().unwrap(), [2]);
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use cms_core::{format_date_iso, FieldType, Network, Page, Schemas, Section, Site};
 use serde_json::{json, Value};
 
+use crate::lazy_markdown::LazyMd;
 use crate::links::LinkIndex;
-use crate::markdown::Rendered;
 
 /// A taxonomy term of one site and language.
 #[derive(Debug)]
@@ -114,10 +114,10 @@ pub struct SiteData<'a> {
     pub site_idx: usize,
     /// The site.
     pub site: &'a Site,
-    /// Rendered Markdown of each page.
-    pub pages_html: Vec<Rendered>,
-    /// Rendered Markdown of each section.
-    pub sections_html: Vec<Rendered>,
+    /// The Markdown of each page, rendered when an output needs it.
+    pub pages_md: Vec<LazyMd<'a>>,
+    /// The Markdown of each section, rendered when an output needs it.
+    pub sections_md: Vec<LazyMd<'a>>,
     /// Summary view of each page, for lists and feeds.
     pub summaries: Vec<Value>,
     /// Site view per language.
@@ -420,7 +420,8 @@ pub fn section_tree(data: &SiteData<'_>, i: usize) -> Value {
     })
 }
 
-/// The full view of a page.
+/// The full view of a page, but for its Markdown (`content` and `toc`), which the renderer
+/// adds only when the page is rendered (see [`crate::lazy_markdown`]).
 pub fn page_view(
     network: &Network,
     data: &SiteData<'_>,
@@ -429,7 +430,6 @@ pub fn page_view(
 ) -> Value {
     let site = data.site;
     let page = &site.pages[i];
-    let html = &data.pages_html[i];
     let lang = &page.lang;
     let mut field_list = Vec::new();
     let mut files = Vec::new();
@@ -515,8 +515,6 @@ pub fn page_view(
     let mut view = data.summaries[i].clone();
     let more = json!({
         "slug": page.slug,
-        "content": html.html,
-        "toc": html.toc,
         "extra": page.meta.extra,
         "field_list": field_list,
         "files": files,
@@ -547,11 +545,11 @@ pub fn translations_of(data: &SiteData<'_>, key: &str, lang: &str) -> Vec<Value>
         .unwrap_or_default()
 }
 
-/// The view of a section, without its page list.
+/// The view of a section, without its page list, and without its Markdown (`content` and
+/// `toc`), which the renderer adds only when the output is rendered.
 pub fn section_view(data: &SiteData<'_>, i: usize) -> Value {
     let site = data.site;
     let s = &site.sections[i];
-    let html = &data.sections_html[i];
     let subsections: Vec<Value> = s
         .subsections
         .iter()
@@ -567,8 +565,6 @@ pub fn section_view(data: &SiteData<'_>, i: usize) -> Value {
         "permalink": format!("{}{}", site.base_url(), s.path),
         "lang": s.lang,
         "kind": s.meta.kind,
-        "content": html.html,
-        "toc": html.toc,
         "extra": s.meta.extra,
         "subsections": subsections,
         "page_count": s.pages.len(),

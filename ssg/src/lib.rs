@@ -15,6 +15,7 @@ mod checks;
 mod context;
 mod error;
 mod jobs;
+mod lazy_markdown;
 mod links;
 mod lists;
 mod markdown;

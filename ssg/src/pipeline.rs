@@ -15,8 +15,8 @@ pub(crate) type Cx = serde_json::Map<String, Value>;
 use crate::assets::{fingerprints, stylesheet};
 use crate::context::{self, SiteData};
 use crate::error::Error;
+use crate::lazy_markdown::{LazyMd, MdEnv};
 use crate::links::LinkIndex;
-use crate::markdown::{self, MdContext, Rendered};
 use crate::output::{ManifestEntry, Staging, WriteStats};
 use crate::partials::Partials;
 use crate::render::Renderer;
@@ -198,78 +198,55 @@ fn build_some(
         })
         .collect();
 
-    // Markdown, in parallel over every page and section of the selected sites.
-    let links = LinkIndex::new(network);
-    let md_jobs: Vec<(usize, bool, usize)> = selected
-        .iter()
-        .flat_map(|&s| {
-            let site = &network.sites[s];
-            (0..site.pages.len())
-                .map(move |p| (s, true, p))
-                .chain((0..site.sections.len()).map(move |c| (s, false, c)))
-        })
-        .collect();
-    let links_key = opts.memo.map(|_| links.fingerprint()).unwrap_or_default();
-    let memo_entries = std::sync::Mutex::new(HashMap::new());
-    let rendered: Vec<(Rendered, Vec<Diagnostic>)> = md_jobs
-        .par_iter()
-        .map(|&(s, is_page, i)| {
-            let site = &network.sites[s];
-            let (body, path, file, line, lang) = if is_page {
-                let p = &site.pages[i];
-                (&p.body, &p.path, &p.file, p.body_line, &p.lang)
-            } else {
-                let c = &site.sections[i];
-                (&c.body, &c.path, &c.file, c.body_line, &c.lang)
-            };
-            if focus.is_some() && !(is_page && focused.contains(&(s, i))) {
-                // A preview renders the focused pages only; nothing reads the others' HTML.
-                return (Rendered::default(), Vec::new());
+    // Over a previous output: render only what changed, rewrite only what differs.
+    let global_key = {
+        let mut h = crate::cache::KeyHasher::new();
+        h.bytes(opts.tool_version.as_bytes())
+            .bytes(opts.theme.name.as_bytes())
+            .u64(u64::from(opts.minify_each_page));
+        for (lang, strings) in &opts.theme.i18n {
+            h.bytes(lang.as_bytes());
+            for (k, v) in strings {
+                h.bytes(k.as_bytes()).bytes(v.as_bytes());
             }
-            let cx = MdContext {
-                links: &links,
-                site: s,
-                page_path: path,
-                lang,
-            };
-            let (r, problems) = match opts.memo {
-                None => markdown::render(body, &cx),
-                Some(memo) => {
-                    let key = crate::memo::markdown_key(links_key, s, path, lang, body);
-                    let done = memo
-                        .markdown(key)
-                        .unwrap_or_else(|| std::sync::Arc::new(markdown::render(body, &cx)));
-                    let out = (*done).clone();
-                    if let Ok(mut m) = memo_entries.lock() {
-                        m.insert(key, done);
-                    }
-                    out
-                }
-            };
-            let ds = problems
-                .into_iter()
-                .map(|(at, msg, hint)| {
-                    let (l, c) = markdown::line_of(body, at, line);
-                    Diagnostic::error(format!("{root}{file}"), l, c, msg).with_hint(hint)
-                })
-                .collect();
-            (r, ds)
+        }
+        h.finish()
+    };
+    let previous = (!opts.dry_run && focus.is_none())
+        .then(|| crate::cache::Previous::load(&opts.out, global_key))
+        .flatten();
+
+    // Markdown: the key of each page's and section's now, its HTML when an output needs it.
+    // With no previous output every output needs it: all is rendered at once, in parallel, and
+    // every problem reported before anything else.
+    let links = LinkIndex::new(network);
+    let env = MdEnv {
+        links: &links,
+        links_key: links.fingerprint(),
+        memo: opts.memo,
+        root,
+    };
+    let mut mds: HashMap<usize, (Vec<LazyMd<'_>>, Vec<LazyMd<'_>>)> = selected
+        .iter()
+        .map(|&s| {
+            let site = &network.sites[s];
+            let pages = site
+                .pages
+                .iter()
+                .map(|p| LazyMd::new(&env, s, &p.body, &p.path, &p.lang, &p.file, p.body_line));
+            let sections = site
+                .sections
+                .iter()
+                .map(|c| LazyMd::new(&env, s, &c.body, &c.path, &c.lang, &c.file, c.body_line));
+            (s, (pages.collect(), sections.collect()))
         })
         .collect();
-    if let (Some(memo), Ok(entries), None) = (opts.memo, memo_entries.into_inner(), focus) {
-        memo.keep_markdown(entries);
+    if previous.is_none() && focus.is_none() {
+        let all: Vec<&LazyMd<'_>> = mds.values().flat_map(|(p, c)| p.iter().chain(c)).collect();
+        let problems: Vec<Vec<Diagnostic>> = all.par_iter().map(|m| m.diagnostics(&env)).collect();
+        diags.extend(problems.into_iter().flatten());
     }
     lap("templates and markdown");
-    let mut pages_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
-    let mut sections_html: HashMap<usize, Vec<Rendered>> = HashMap::new();
-    for (&(s, is_page, _), (r, ds)) in md_jobs.iter().zip(rendered) {
-        diags.extend(ds);
-        if is_page {
-            pages_html.entry(s).or_default().push(r)
-        } else {
-            sections_html.entry(s).or_default().push(r)
-        }
-    }
 
     crate::checks::missing_translations(network, &selected, &mut diags);
     crate::checks::missing_templates(network, &selected, &tera_of, &opts.theme.name, &mut diags);
@@ -332,8 +309,8 @@ fn build_some(
             SiteData {
                 site_idx: i,
                 site,
-                pages_html: pages_html.remove(&i).unwrap_or_default(),
-                sections_html: sections_html.remove(&i).unwrap_or_default(),
+                pages_md: std::mem::take(&mut mds.entry(i).or_default().0),
+                sections_md: std::mem::take(&mut mds.entry(i).or_default().1),
                 summaries,
                 site_views,
                 taxonomies: crate::lists::taxonomies(network, site),
@@ -464,23 +441,6 @@ fn build_some(
         jobs.retain(|j| matches!(j, crate::jobs::Job::Page(s, p) if focused.contains(&(*s, *p))));
     }
 
-    // Over a previous output: render only what changed, rewrite only what differs.
-    let global_key = {
-        let mut h = crate::cache::KeyHasher::new();
-        h.bytes(opts.tool_version.as_bytes())
-            .bytes(opts.theme.name.as_bytes())
-            .u64(u64::from(opts.minify_each_page));
-        for (lang, strings) in &opts.theme.i18n {
-            h.bytes(lang.as_bytes());
-            for (k, v) in strings {
-                h.bytes(k.as_bytes()).bytes(v.as_bytes());
-            }
-        }
-        h.finish()
-    };
-    let previous = (!opts.dry_run && focus.is_none())
-        .then(|| crate::cache::Previous::load(&opts.out, global_key))
-        .flatten();
     let staging = match (&previous, opts.dry_run) {
         (_, true) => Staging::dry_run(),
         // A preview writes its pages over the output, whatever it holds.
@@ -497,11 +457,15 @@ fn build_some(
     if let Some(p) = opts.progress {
         p.start(jobs.len() as u64);
     }
-    // The search index is written while the pages render: it needs only the page texts.
-    let index_dir = staging.dir().map(|d| d.join("search/index"));
-    let search_docs = match (&index_dir, opts.search) {
-        (Some(_), true) => crate::search::documents(network, &mut datas),
-        _ => Vec::new(),
+    // The search index is written while the pages render: it needs only the page texts. A
+    // preview writes none.
+    let index_dir = staging
+        .dir()
+        .filter(|_| opts.search && focus.is_none())
+        .map(|d| d.join("search/index"));
+    let (search_docs, doc_pages) = match &index_dir {
+        Some(_) => crate::search::documents(network, &datas),
+        None => Default::default(),
     };
     let r = Renderer {
         network,
@@ -517,23 +481,25 @@ fn build_some(
         today: opts.today,
         previous: previous.as_ref(),
         template_keys: &template_keys,
+        md: &env,
     };
     // The index is written on a thread of its own, not a rayon worker: a worker blocked on
     // the index writer would leave the pages one core fewer.
     let (results, indexed) = std::thread::scope(|scope| {
-        let indexer = scope.spawn(|| match (&index_dir, opts.search) {
-            (Some(dir), true) => {
+        let indexer = scope.spawn(|| match &index_dir {
+            Some(dir) => {
                 let previous = opts.out.join("search/index");
-                search_index::write_index(
+                search_index::write_index_with(
                     dir,
                     &search_docs,
                     previous.is_dir().then_some(previous.as_path()),
                     &opts.tool_version,
+                    &|i| crate::search::body(&datas, &env, doc_pages[i]),
                 )
                 .map(Some)
                 .map_err(|e| Error::Search(e.to_string()))
             }
-            _ => Ok(None),
+            None => Ok(None),
         });
         let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
             .par_iter()
@@ -558,6 +524,18 @@ fn build_some(
         let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
             .map_err(|e| Error::Theme(e.to_string()))?;
         staging.write("search/ui.json", &ui)?;
+    }
+    if let (Some(memo), None) = (opts.memo, focus) {
+        // What this build rendered, and what it did not need but a later build may.
+        let kept = datas
+            .values()
+            .flat_map(|d| d.pages_md.iter().chain(&d.sections_md))
+            .filter_map(|m| {
+                let done = m.rendered().cloned().or_else(|| memo.markdown(m.key));
+                done.map(|r| (m.key, r))
+            })
+            .collect();
+        memo.keep_markdown(kept);
     }
     lap("render, write and index");
     let mut entries = Vec::new();

@@ -11,6 +11,7 @@ use crate::assets::standalone;
 use crate::context::{self, html_file, lang_prefix, SiteData};
 use crate::error::Error;
 use crate::jobs::Job;
+use crate::lazy_markdown::{LazyMd, MdEnv};
 use crate::output::{ManifestEntry, Staging};
 use crate::pipeline::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::templates::{page_template, section_template};
@@ -32,7 +33,13 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) previous: Option<&'b crate::cache::Previous>,
     /// The key of every template of each site (see [`crate::cache::template_keys`]).
     pub(crate) template_keys: &'b HashMap<usize, HashMap<String, u64>>,
+    /// What rendering the pages' Markdown reads.
+    pub(crate) md: &'b MdEnv<'b>,
 }
+
+/// The Markdown an output shows: the context entry (`page`, `section`) that gets its `content`
+/// and `toc`, and the Markdown.
+type MdSlot<'m, 'a> = Option<(&'static str, &'m LazyMd<'a>)>;
 
 /// Context entries that are the same for every output of a site and language: hashed once, in
 /// [`SiteData::base_keys`], not once per output.
@@ -64,10 +71,14 @@ impl Renderer<'_, '_> {
         cx
     }
 
-    /// The build cache's key of an output rendered with `template` from `cx`.
-    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx) -> u64 {
+    /// The build cache's key of an output rendered with `template` from `cx` and the Markdown
+    /// of `md`.
+    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, md: MdSlot<'_, '_>) -> u64 {
         let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
         let mut h = crate::cache::KeyHasher::new();
+        if let Some((entry, md)) = md {
+            h.bytes(entry.as_bytes()).u64(md.key);
+        }
         h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
             .bytes(template.as_bytes())
             .u64(
@@ -83,6 +94,19 @@ impl Renderer<'_, '_> {
         h.finish()
     }
 
+    /// Puts the rendered Markdown of `md` into the context, for an output that is rendered.
+    fn fill_markdown(&self, cx: &mut Cx, md: MdSlot<'_, '_>) -> Result<(), Error> {
+        let Some((entry, md)) = md else {
+            return Ok(());
+        };
+        let r = md.html(self.md)?;
+        if let Some(Value::Object(v)) = cx.get_mut(entry) {
+            v.insert("content".into(), Value::String(r.html.clone()));
+            v.insert("toc".into(), json!(r.toc));
+        }
+        Ok(())
+    }
+
     /// Renders `template` into the file `rel` (HTML, or text when `text`), unless the previous
     /// build rendered it from the same inputs: then its file is kept as it is.
     #[allow(clippy::too_many_arguments)]
@@ -91,15 +115,17 @@ impl Renderer<'_, '_> {
         d: &SiteData<'_>,
         lang: &str,
         template: &str,
-        cx: Cx,
+        mut cx: Cx,
+        md: MdSlot<'_, '_>,
         source: &str,
         rel: &str,
         text: bool,
     ) -> Result<ManifestEntry, Error> {
-        let key = self.key(d, template, &cx);
+        let key = self.key(d, template, &cx, md);
         if let Some(e) = self.previous.and_then(|p| p.hit(rel, key)) {
             return Ok(e);
         }
+        self.fill_markdown(&mut cx, md)?;
         let out = self.render(d.site_idx, template, cx, source)?;
         let mut e = if text {
             self.write_text(d, lang, rel, out)?
@@ -218,6 +244,7 @@ impl Renderer<'_, '_> {
                     &s.lang,
                     "facet.html",
                     cx,
+                    Some(("section", &d.sections_md[*c])),
                     &s.file,
                     &html_file(domain, &path),
                     false,
@@ -244,6 +271,7 @@ impl Renderer<'_, '_> {
                     lang,
                     "sitemap.html",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -258,6 +286,7 @@ impl Renderer<'_, '_> {
                     lang,
                     "search.html",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -272,7 +301,8 @@ impl Renderer<'_, '_> {
                 // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
                 let saved = (page.kind != "page")
                     .then(|| format!("sites/{domain}{}{}.html", page.path, page.slug));
-                let key = self.key(d, &tpl, &cx);
+                let md = Some(("page", &d.pages_md[*p]));
+                let key = self.key(d, &tpl, &cx, md);
                 if let Some(prev) = self.previous {
                     let hits: Option<Vec<ManifestEntry>> = saved
                         .iter()
@@ -283,6 +313,7 @@ impl Renderer<'_, '_> {
                         return Ok(hits);
                     }
                 }
+                self.fill_markdown(&mut cx, md)?;
                 let html = self.render(site_idx, &tpl, cx, &page.file)?;
                 let bytes = self.finish_html(d, &page.lang, html);
                 let mut out = Vec::new();
@@ -358,6 +389,7 @@ impl Renderer<'_, '_> {
                     &s.lang,
                     &section_template(s),
                     cx,
+                    Some(("section", &d.sections_md[*c])),
                     &s.file,
                     &html_file(domain, &path),
                     false,
@@ -381,6 +413,7 @@ impl Renderer<'_, '_> {
                     &tax.lang,
                     "taxonomy_list.html",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &html_file(domain, &tax.path),
                     false,
@@ -409,6 +442,7 @@ impl Renderer<'_, '_> {
                     &tax.lang,
                     "taxonomy_single.html",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -472,6 +506,7 @@ impl Renderer<'_, '_> {
                         &s.lang,
                         tpl,
                         cx,
+                        None,
                         &s.file,
                         &format!("sites/{domain}{}{file}", s.path),
                         true,
@@ -509,6 +544,7 @@ impl Renderer<'_, '_> {
                     default_lang,
                     "sitemap.xml",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/sitemap.xml"),
                     true,
@@ -527,6 +563,7 @@ impl Renderer<'_, '_> {
                     default_lang,
                     "sitemap_index.xml",
                     cx,
+                    None,
                     "network.toml",
                     &format!("sites/{domain}/sitemap_index.xml"),
                     true,
@@ -539,6 +576,7 @@ impl Renderer<'_, '_> {
                     default_lang,
                     "robots.txt",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/robots.txt"),
                     true,
@@ -551,6 +589,7 @@ impl Renderer<'_, '_> {
                     default_lang,
                     "404.html",
                     cx,
+                    None,
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/404.html"),
                     false,

@@ -8,16 +8,19 @@ use search_index::SearchDoc;
 use serde_json::{json, Value};
 
 use crate::context::SiteData;
+use crate::lazy_markdown::MdEnv;
 
-/// The search documents of every page of the selected sites, in a stable order. Each page's
-/// text moves into its document (nothing else reads it).
+/// The search documents of every page of the selected sites, in a stable order, with the
+/// (site, page) of each. A document's body is keyed by its page's Markdown key and made by
+/// [`body`] only when the index writes the document.
 pub(crate) fn documents(
     network: &Network,
-    datas: &mut HashMap<usize, SiteData<'_>>,
-) -> Vec<SearchDoc> {
-    let mut sites: Vec<&mut SiteData<'_>> = datas.values_mut().collect();
+    datas: &HashMap<usize, SiteData<'_>>,
+) -> (Vec<SearchDoc>, Vec<(usize, usize)>) {
+    let mut sites: Vec<&SiteData<'_>> = datas.values().collect();
     sites.sort_by_key(|d| d.site_idx);
     let mut docs = Vec::new();
+    let mut of = Vec::new();
     for d in sites {
         let site = d.site;
         for (i, p) in site.pages.iter().enumerate() {
@@ -72,19 +75,30 @@ pub(crate) fn documents(
                 path: p.path.clone(),
                 title: p.meta.title.clone(),
                 description: p.meta.description.clone().unwrap_or_default(),
-                body: d
-                    .pages_html
-                    .get_mut(i)
-                    .map(|r| std::mem::take(&mut r.text))
-                    .unwrap_or_default(),
+                body: String::new(),
+                body_key: d.pages_md.get(i).map(|m| m.key),
                 date: p.meta.date.map(|t| t.and_utc().timestamp()),
                 taxonomies,
                 fields,
                 codes,
             });
+            of.push((d.site_idx, i));
         }
     }
-    docs
+    (docs, of)
+}
+
+/// The text of page `page` of site `site`, for its search document.
+pub(crate) fn body<'d>(
+    datas: &'d HashMap<usize, SiteData<'_>>,
+    env: &MdEnv<'_>,
+    (site, page): (usize, usize),
+) -> &'d str {
+    datas
+        .get(&site)
+        .and_then(|d| d.pages_md.get(page))
+        .map(|m| m.get(env).0.text.as_str())
+        .unwrap_or_default()
 }
 
 /// `search/ui.json`: what the search pages of `cms serve` show besides results, in each

@@ -1,0 +1,173 @@
+//! Each page's and section's Markdown, rendered the first time an output needs it.
+//!
+//! An output's cache key hashes the Markdown's key (its text and everything the renderer reads
+//! besides it, see [`crate::memo::markdown_key`]) instead of its HTML, so a build over a
+//! previous output renders the Markdown of the outputs that changed only. A key that the
+//! previous build used had no problems: a build with a problem writes no cache.
+
+use std::sync::{Arc, OnceLock};
+
+use cms_core::{Diagnostic, Diagnostics};
+
+use crate::error::Error;
+use crate::links::LinkIndex;
+use crate::markdown::{self, MdContext, Rendered};
+use crate::memo::{markdown_key, BuildMemo, Markdown};
+
+/// What rendering any page's Markdown reads besides the page.
+pub(crate) struct MdEnv<'a> {
+    /// Every link target of the network.
+    pub links: &'a LinkIndex,
+    /// [`LinkIndex::fingerprint`] of `links`.
+    pub links_key: u64,
+    /// Renderings of earlier builds of this process.
+    pub memo: Option<&'a BuildMemo>,
+    /// How files are named in messages (the content root as shown).
+    pub root: &'a str,
+}
+
+/// The Markdown of one page or section.
+pub(crate) struct LazyMd<'a> {
+    /// What it is rendered from (see [`markdown_key`]).
+    pub key: u64,
+    site: usize,
+    body: &'a str,
+    path: &'a str,
+    lang: &'a str,
+    file: &'a str,
+    body_line: usize,
+    done: OnceLock<Markdown>,
+}
+
+impl<'a> LazyMd<'a> {
+    /// The Markdown `body` of the page or section at `path` of site `site`, from `file` where
+    /// the body starts on line `body_line`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        env: &MdEnv<'_>,
+        site: usize,
+        body: &'a str,
+        path: &'a str,
+        lang: &'a str,
+        file: &'a str,
+        body_line: usize,
+    ) -> LazyMd<'a> {
+        // Only `@/` links read the link index: a text without them keeps its key when pages
+        // are added or removed elsewhere. `&` too, as `&#64;/` is `@/` in a link.
+        let links = if body.contains(['@', '&']) {
+            env.links_key
+        } else {
+            0
+        };
+        LazyMd {
+            key: markdown_key(links, site, path, lang, body),
+            site,
+            body,
+            path,
+            lang,
+            file,
+            body_line,
+            done: OnceLock::new(),
+        }
+    }
+
+    /// The rendering and its problems: rendered now, or taken from the memo, the first time.
+    pub fn get(&self, env: &MdEnv<'_>) -> &Markdown {
+        self.done.get_or_init(|| {
+            env.memo
+                .and_then(|m| m.markdown(self.key))
+                .unwrap_or_else(|| {
+                    let cx = MdContext {
+                        links: env.links,
+                        site: self.site,
+                        page_path: self.path,
+                        lang: self.lang,
+                    };
+                    Arc::new(markdown::render(self.body, &cx))
+                })
+        })
+    }
+
+    /// The rendering, if it was asked for.
+    pub fn rendered(&self) -> Option<&Markdown> {
+        self.done.get()
+    }
+
+    /// The problems of the Markdown, as messages at their line and column of the file.
+    pub fn diagnostics(&self, env: &MdEnv<'_>) -> Vec<Diagnostic> {
+        self.get(env)
+            .1
+            .iter()
+            .map(|(at, msg, hint)| {
+                let (l, c) = markdown::line_of(self.body, *at, self.body_line);
+                Diagnostic::error(format!("{}{}", env.root, self.file), l, c, msg.clone())
+                    .with_hint(hint.clone())
+            })
+            .collect()
+    }
+
+    /// The rendered HTML, or its problems as a content error.
+    pub fn html(&self, env: &MdEnv<'_>) -> Result<&Rendered, Error> {
+        let ds = self.diagnostics(env);
+        if ds.is_empty() {
+            Ok(&self.get(env).0)
+        } else {
+            Err(Error::Content(Diagnostics(ds)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::empty_index;
+
+    #[test]
+    fn only_a_text_that_can_link_depends_on_the_link_index() {
+        let idx = empty_index();
+        let env = |links_key| MdEnv {
+            links: &idx,
+            links_key,
+            memo: None,
+            root: "",
+        };
+        let key =
+            |links_key, body| LazyMd::new(&env(links_key), 0, body, "/a/", "vi", "a.md", 1).key;
+        assert_eq!(key(1, "Nội dung."), key(2, "Nội dung."));
+        for body in ["[x](@/mt/_index.md)", "[x](&#64;/mt/_index.md)"] {
+            assert_ne!(key(1, body), key(2, body), "{body}");
+        }
+        assert_ne!(key(1, "Nội dung."), key(1, "Nội dung mới."));
+    }
+
+    #[test]
+    fn problems_name_the_file_line_and_column() {
+        let idx = empty_index();
+        let env = MdEnv {
+            links: &idx,
+            links_key: 0,
+            memo: None,
+            root: "content/",
+        };
+        let md = LazyMd::new(
+            &env,
+            0,
+            "Dòng một.\n\n[x](@/mt/khong-co.md)\n",
+            "/a/",
+            "vi",
+            "sites/mt/a.md",
+            5,
+        );
+        assert!(
+            md.rendered().is_none(),
+            "nothing is rendered until asked for"
+        );
+        let Err(Error::Content(ds)) = md.html(&env) else {
+            panic!("a broken link is an error");
+        };
+        assert_eq!(ds.0.len(), 1);
+        assert_eq!(ds.0[0].path, "content/sites/mt/a.md");
+        assert_eq!(ds.0[0].line, 7);
+        assert!(md.rendered().is_some());
+    }
+}
