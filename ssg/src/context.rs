@@ -120,6 +120,8 @@ pub struct SiteData<'a> {
     pub sections_md: Vec<LazyMd<'a>>,
     /// Summary view of each page, for lists and feeds.
     pub summaries: Vec<Value>,
+    /// The build cache's key of each summary (see [`crate::deferred`]).
+    pub summary_keys: Vec<u64>,
     /// Site view per language.
     pub site_views: HashMap<String, Value>,
     /// Taxonomies per language.
@@ -420,8 +422,8 @@ pub fn section_tree(data: &SiteData<'_>, i: usize) -> Value {
     })
 }
 
-/// The full view of a page, but for its Markdown (`content` and `toc`), which the renderer
-/// adds only when the page is rendered (see [`crate::lazy_markdown`]).
+/// What the full view of a page adds to its summary, but for its Markdown (`content` and
+/// `toc`): the renderer adds those two only when the page is rendered (see [`crate::deferred`]).
 pub fn page_view(
     network: &Network,
     data: &SiteData<'_>,
@@ -511,9 +513,9 @@ pub fn page_view(
     let section = page.section.map(|s| &site.sections[s]);
     let mut crumbs = breadcrumbs(site, page.section);
     crumbs.push(json!({"title": page.meta.title, "path": page.path}));
-    // The full view is the summary lists already use, plus what only the page itself shows.
-    let mut view = data.summaries[i].clone();
-    let more = json!({
+    // The full view is the summary lists already use (added when the page is rendered, see
+    // `deferred::Later::Summary`), plus what only the page itself shows.
+    json!({
         "slug": page.slug,
         "extra": page.meta.extra,
         "field_list": field_list,
@@ -525,11 +527,7 @@ pub fn page_view(
         "translations": translations_of(data, &page.translation_key, lang),
         "status": status(page, today),
         "source": page.file,
-    });
-    if let (Value::Object(v), Value::Object(m)) = (&mut view, more) {
-        v.extend(m);
-    }
-    view
+    })
 }
 
 /// The other-language versions of a page or section.
@@ -574,14 +572,9 @@ pub fn section_view(data: &SiteData<'_>, i: usize) -> Value {
     })
 }
 
-/// A paginator over `items`: page `n` (1-based) of `per_page`, under `base` (`/tin-tuc/`).
-pub fn paginator(
-    summaries: &[Value],
-    items: &[usize],
-    per_page: usize,
-    n: usize,
-    base: &str,
-) -> Value {
+/// A paginator over `items`: page `n` (1-based) of `per_page`, under `base` (`/tin-tuc/`),
+/// and the items on that page, whose summaries are its `pages` (see [`crate::deferred`]).
+pub fn paginator(items: &[usize], per_page: usize, n: usize, base: &str) -> (Value, Vec<usize>) {
     let per = if per_page == 0 {
         items.len().max(1)
     } else {
@@ -595,14 +588,13 @@ pub fn paginator(
             format!("{base}page/{k}/")
         }
     };
-    let pages: Vec<Value> = items
+    let pages: Vec<usize> = items
         .iter()
         .skip((n - 1) * per)
         .take(per)
-        .map(|&i| summaries[i].clone())
+        .copied()
         .collect();
-    json!({
-        "pages": pages,
+    let view = json!({
         "current_index": n,
         "total_pages": total,
         "total_items": items.len(),
@@ -613,5 +605,6 @@ pub fn paginator(
         "next": if n < total { Value::String(url(n + 1)) } else { Value::Null },
         // A window around the current page keeps long lists light.
         "pagers": (n.saturating_sub(3).max(1)..=(n + 3).min(total)).map(|k| json!({"index": k, "path": url(k)})).collect::<Vec<_>>(),
-    })
+    });
+    (view, pages)
 }

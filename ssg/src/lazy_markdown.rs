@@ -54,7 +54,7 @@ impl<'a> LazyMd<'a> {
     ) -> LazyMd<'a> {
         // Only `@/` links read the link index: a text without them keeps its key when pages
         // are added or removed elsewhere. `&` too, as `&#64;/` is `@/` in a link.
-        let links = if body.contains(['@', '&']) {
+        let links = if memchr::memchr2(b'@', b'&', body.as_bytes()).is_some() {
             env.links_key
         } else {
             0

@@ -230,13 +230,14 @@ fn build_some(
         .iter()
         .map(|&s| {
             let site = &network.sites[s];
+            // Hashing every text: in parallel.
             let pages = site
                 .pages
-                .iter()
+                .par_iter()
                 .map(|p| LazyMd::new(&env, s, &p.body, &p.path, &p.lang, &p.file, p.body_line));
             let sections = site
                 .sections
-                .iter()
+                .par_iter()
                 .map(|c| LazyMd::new(&env, s, &c.body, &c.path, &c.lang, &c.file, c.body_line));
             (s, (pages.collect(), sections.collect()))
         })
@@ -273,10 +274,14 @@ fn build_some(
     let mut datas: HashMap<usize, SiteData<'_>> = HashMap::new();
     for &i in &selected {
         let site = &network.sites[i];
-        let summaries = site
+        let summaries: Vec<Value> = site
             .pages
             .par_iter()
             .map(|p| context::page_summary(network, site, p))
+            .collect();
+        let summary_keys = summaries
+            .par_iter()
+            .map(|v| crate::cache::KeyHasher::new().json(v).finish())
             .collect();
         let mut translations: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for p in &site.pages {
@@ -312,6 +317,7 @@ fn build_some(
                 pages_md: std::mem::take(&mut mds.entry(i).or_default().0),
                 sections_md: std::mem::take(&mut mds.entry(i).or_default().1),
                 summaries,
+                summary_keys,
                 site_views,
                 taxonomies: crate::lists::taxonomies(network, site),
                 translations,

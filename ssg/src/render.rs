@@ -9,9 +9,10 @@ use tera::{Context, Tera};
 
 use crate::assets::standalone;
 use crate::context::{self, html_file, lang_prefix, SiteData};
+use crate::deferred::Later;
 use crate::error::Error;
 use crate::jobs::Job;
-use crate::lazy_markdown::{LazyMd, MdEnv};
+use crate::lazy_markdown::MdEnv;
 use crate::output::{ManifestEntry, Staging};
 use crate::pipeline::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::templates::{page_template, section_template};
@@ -37,28 +38,34 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) md: &'b MdEnv<'b>,
 }
 
-/// The Markdown an output shows: the context entry (`page`, `section`) that gets its `content`
-/// and `toc`, and the Markdown.
-type MdSlot<'m, 'a> = Option<(&'static str, &'m LazyMd<'a>)>;
-
-/// Context entries that are the same for every output of a site and language: hashed once, in
-/// [`SiteData::base_keys`], not once per output.
-const SHARED: [&str; 5] = ["site", "network", "default_language", "partials", "assets"];
-
 impl Renderer<'_, '_> {
-    fn base_context(&self, d: &SiteData<'_>, lang: &str, current_path: &str) -> Cx {
+    /// The context entries of an output that are its own: its language and path. The entries
+    /// every output of the site and language shares are added when it is rendered.
+    fn base_context(&self, lang: &str, current_path: &str) -> Cx {
         let mut cx = Cx::new();
         cx.insert("lang".into(), Value::from(lang));
-        cx.insert("site".into(), d.site_views[lang].clone());
-        cx.insert("network".into(), self.network_views[lang].clone());
         cx.insert("current_path".into(), Value::from(current_path));
+        cx
+    }
+
+    /// Adds the entries every output of the site and language shares (`site`, `network`,
+    /// `default_language`, `partials`, `assets`): hashed once, in [`SiteData::base_keys`], not
+    /// once per output, and made only for the outputs rendered.
+    fn add_shared(&self, d: &SiteData<'_>, cx: &mut Cx) {
+        let lang = cx
+            .get("lang")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.network.config.default_language)
+            .to_string();
+        cx.insert("site".into(), d.site_views[&lang].clone());
+        cx.insert("network".into(), self.network_views[lang.as_str()].clone());
         cx.insert(
             "default_language".into(),
             Value::from(self.network.config.default_language.as_str()),
         );
         cx.insert(
             "partials".into(),
-            Value::Object(d.partials[lang].markers.clone()),
+            Value::Object(d.partials[&lang].markers.clone()),
         );
         // `style.css` is `assets.style_css` (a dot would read as a nested key).
         let assets = d.fingerprinted.iter().map(|(k, v)| {
@@ -68,17 +75,12 @@ impl Renderer<'_, '_> {
             )
         });
         cx.insert("assets".into(), Value::Object(assets.collect()));
-        cx
     }
 
-    /// The build cache's key of an output rendered with `template` from `cx` and the Markdown
-    /// of `md`.
-    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, md: MdSlot<'_, '_>) -> u64 {
+    /// The build cache's key of an output rendered with `template` from `cx` and `later`.
+    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, later: &[Later<'_, '_>]) -> u64 {
         let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
         let mut h = crate::cache::KeyHasher::new();
-        if let Some((entry, md)) = md {
-            h.bytes(entry.as_bytes()).u64(md.key);
-        }
         h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
             .bytes(template.as_bytes())
             .u64(
@@ -88,23 +90,13 @@ impl Renderer<'_, '_> {
                     .copied()
                     .unwrap_or_default(),
             );
-        for (k, v) in cx.iter().filter(|(k, _)| !SHARED.contains(&k.as_str())) {
+        for (k, v) in cx.iter() {
             h.bytes(k.as_bytes()).json(v);
         }
-        h.finish()
-    }
-
-    /// Puts the rendered Markdown of `md` into the context, for an output that is rendered.
-    fn fill_markdown(&self, cx: &mut Cx, md: MdSlot<'_, '_>) -> Result<(), Error> {
-        let Some((entry, md)) = md else {
-            return Ok(());
-        };
-        let r = md.html(self.md)?;
-        if let Some(Value::Object(v)) = cx.get_mut(entry) {
-            v.insert("content".into(), Value::String(r.html.clone()));
-            v.insert("toc".into(), json!(r.toc));
+        for l in later {
+            l.hash(d, &mut h);
         }
-        Ok(())
+        h.finish()
     }
 
     /// Renders `template` into the file `rel` (HTML, or text when `text`), unless the previous
@@ -115,18 +107,17 @@ impl Renderer<'_, '_> {
         d: &SiteData<'_>,
         lang: &str,
         template: &str,
-        mut cx: Cx,
-        md: MdSlot<'_, '_>,
+        cx: Cx,
+        later: &[Later<'_, '_>],
         source: &str,
         rel: &str,
         text: bool,
     ) -> Result<ManifestEntry, Error> {
-        let key = self.key(d, template, &cx, md);
+        let key = self.key(d, template, &cx, later);
         if let Some(e) = self.previous.and_then(|p| p.hit(rel, key)) {
             return Ok(e);
         }
-        self.fill_markdown(&mut cx, md)?;
-        let out = self.render(d.site_idx, template, cx, source)?;
+        let out = self.render(d, template, cx, later, source)?;
         let mut e = if text {
             self.write_text(d, lang, rel, out)?
         } else {
@@ -136,21 +127,35 @@ impl Renderer<'_, '_> {
         Ok(e)
     }
 
-    fn render(&self, site: usize, template: &str, cx: Cx, source: &str) -> Result<String, Error> {
+    /// Renders `template` with `cx`, once `later` and the shared entries are added to it.
+    fn render(
+        &self,
+        d: &SiteData<'_>,
+        template: &str,
+        mut cx: Cx,
+        later: &[Later<'_, '_>],
+        source: &str,
+    ) -> Result<String, Error> {
+        for l in later {
+            l.fill(d, self.md, &mut cx)?;
+        }
+        self.add_shared(d, &mut cx);
         // Built as JSON and moved in: Context::insert would deep-copy every value again.
         let cx = Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
-        (self.tera_of)(site).render(template, &cx).map_err(|e| {
-            Error::Content(Diagnostics(vec![Diagnostic::error(
-                format!("{}{source}", self.network.display_root),
-                1,
-                1,
-                format!(
-                    "rendering with template `{template}` failed: {}",
-                    error_chain(&e)
-                ),
-            )
-            .with_hint("fix the template, or the content it reads")]))
-        })
+        (self.tera_of)(d.site_idx)
+            .render(template, &cx)
+            .map_err(|e| {
+                Error::Content(Diagnostics(vec![Diagnostic::error(
+                    format!("{}{source}", self.network.display_root),
+                    1,
+                    1,
+                    format!(
+                        "rendering with template `{template}` failed: {}",
+                        error_chain(&e)
+                    ),
+                )
+                .with_hint("fix the template, or the content it reads")]))
+            })
     }
 
     fn write_html(
@@ -228,23 +233,31 @@ impl Renderer<'_, '_> {
                 } else {
                     format!("{base}page/{n}/")
                 };
-                let mut cx = self.base_context(d, &s.lang, &path);
+                let mut cx = self.base_context(&s.lang, &path);
                 cx.insert("section".into(), context::section_view(d, *c));
                 cx.insert("facets".into(), context::facets_view(&d.facets[c], &s.lang));
                 cx.insert(
                     "facet".into(),
                     json!({"field": facet.field, "value": value, "path": base}),
                 );
-                cx.insert(
-                    "paginator".into(),
-                    context::paginator(&d.summaries, pages, 10, *n, &base),
-                );
+                let (paginator, items) = context::paginator(pages, 10, *n, &base);
+                cx.insert("paginator".into(), paginator);
                 Ok(vec![self.output(
                     d,
                     &s.lang,
                     "facet.html",
                     cx,
-                    Some(("section", &d.sections_md[*c])),
+                    &[
+                        Later::Markdown {
+                            entry: "section",
+                            md: &d.sections_md[*c],
+                        },
+                        Later::Summaries {
+                            entry: Some("paginator"),
+                            name: "pages",
+                            pages: items,
+                        },
+                    ],
                     &s.file,
                     &html_file(domain, &path),
                     false,
@@ -252,7 +265,7 @@ impl Renderer<'_, '_> {
             }
             Job::HtmlSitemap(_, lang) => {
                 let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
-                let mut cx = self.base_context(d, lang, &path);
+                let mut cx = self.base_context(lang, &path);
                 let tree = site
                     .home(lang)
                     .map(|h| {
@@ -271,7 +284,7 @@ impl Renderer<'_, '_> {
                     lang,
                     "sitemap.html",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -280,13 +293,13 @@ impl Renderer<'_, '_> {
             Job::SearchPage(_, lang) => {
                 // The shell of the results page: `cms serve` puts the results in <cms-search>.
                 let path = format!("{}/search/", lang_prefix(net, lang));
-                let cx = self.base_context(d, lang, &path);
+                let cx = self.base_context(lang, &path);
                 Ok(vec![self.output(
                     d,
                     lang,
                     "search.html",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -294,15 +307,24 @@ impl Renderer<'_, '_> {
             }
             Job::Page(_, p) => {
                 let page = &site.pages[*p];
-                let mut cx = self.base_context(d, &page.lang, &page.path);
+                let mut cx = self.base_context(&page.lang, &page.path);
                 cx.insert("page".into(), context::page_view(net, d, *p, self.today));
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
                 let rel = html_file(domain, &page.path);
                 // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
                 let saved = (page.kind != "page")
                     .then(|| format!("sites/{domain}{}{}.html", page.path, page.slug));
-                let md = Some(("page", &d.pages_md[*p]));
-                let key = self.key(d, &tpl, &cx, md);
+                let later = [
+                    Later::Summary {
+                        entry: "page",
+                        page: *p,
+                    },
+                    Later::Markdown {
+                        entry: "page",
+                        md: &d.pages_md[*p],
+                    },
+                ];
+                let key = self.key(d, &tpl, &cx, &later);
                 if let Some(prev) = self.previous {
                     let hits: Option<Vec<ManifestEntry>> = saved
                         .iter()
@@ -313,8 +335,7 @@ impl Renderer<'_, '_> {
                         return Ok(hits);
                     }
                 }
-                self.fill_markdown(&mut cx, md)?;
-                let html = self.render(site_idx, &tpl, cx, &page.file)?;
+                let html = self.render(d, &tpl, cx, &later, &page.file)?;
                 let bytes = self.finish_html(d, &page.lang, html);
                 let mut out = Vec::new();
                 if let Some(saved) = saved {
@@ -335,7 +356,7 @@ impl Renderer<'_, '_> {
                 } else {
                     format!("{}page/{n}/", s.path)
                 };
-                let mut cx = self.base_context(d, &s.lang, &path);
+                let mut cx = self.base_context(&s.lang, &path);
                 cx.insert("section".into(), context::section_view(d, *c));
                 cx.insert(
                     "facets".into(),
@@ -345,10 +366,20 @@ impl Renderer<'_, '_> {
                         .unwrap_or(Value::Array(Vec::new())),
                 );
                 cx.insert("org_chart".into(), context::org_chart(site, *c));
-                cx.insert(
-                    "paginator".into(),
-                    context::paginator(&d.summaries, &s.pages, s.meta.paginate_by, *n, &s.path),
-                );
+                let (paginator, items) =
+                    context::paginator(&s.pages, s.meta.paginate_by, *n, &s.path);
+                cx.insert("paginator".into(), paginator);
+                let mut later = vec![
+                    Later::Markdown {
+                        entry: "section",
+                        md: &d.sections_md[*c],
+                    },
+                    Later::Summaries {
+                        entry: Some("paginator"),
+                        name: "pages",
+                        pages: items,
+                    },
+                ];
                 if s.dir.is_empty() {
                     let mut dated: Vec<usize> = (0..site.pages.len())
                         .filter(|&i| {
@@ -362,19 +393,23 @@ impl Renderer<'_, '_> {
                             .cmp(&site.pages[a].meta.date)
                             .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
                     });
-                    let news: Vec<&Value> = dated
+                    let news: Vec<usize> = dated
                         .iter()
-                        .filter(|&&i| site.pages[i].kind == "news")
+                        .copied()
+                        .filter(|&i| site.pages[i].kind == "news")
                         .take(HOME_ITEMS)
-                        .map(|&i| &d.summaries[i])
                         .collect();
-                    let latest: Vec<&Value> = dated
-                        .iter()
-                        .take(HOME_ITEMS)
-                        .map(|&i| &d.summaries[i])
-                        .collect();
-                    cx.insert("latest_news".into(), json!(news));
-                    cx.insert("latest".into(), json!(latest));
+                    let latest: Vec<usize> = dated.iter().copied().take(HOME_ITEMS).collect();
+                    later.push(Later::Summaries {
+                        entry: None,
+                        name: "latest_news",
+                        pages: news,
+                    });
+                    later.push(Later::Summaries {
+                        entry: None,
+                        name: "latest",
+                        pages: latest,
+                    });
                     cx.insert(
                         "network_news".into(),
                         json!(if site.is_portal {
@@ -389,7 +424,7 @@ impl Renderer<'_, '_> {
                     &s.lang,
                     &section_template(s),
                     cx,
-                    Some(("section", &d.sections_md[*c])),
+                    &later,
                     &s.file,
                     &html_file(domain, &path),
                     false,
@@ -397,7 +432,7 @@ impl Renderer<'_, '_> {
             }
             Job::TaxonomyList(_, t) => {
                 let tax = &d.taxonomies[*t];
-                let mut cx = self.base_context(d, &tax.lang, &tax.path);
+                let mut cx = self.base_context(&tax.lang, &tax.path);
                 let terms: Vec<Value> = tax
                     .terms
                     .values()
@@ -413,7 +448,7 @@ impl Renderer<'_, '_> {
                     &tax.lang,
                     "taxonomy_list.html",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &html_file(domain, &tax.path),
                     false,
@@ -427,22 +462,24 @@ impl Renderer<'_, '_> {
                 } else {
                     format!("{}page/{n}/", term.path)
                 };
-                let mut cx = self.base_context(d, &tax.lang, &path);
+                let mut cx = self.base_context(&tax.lang, &path);
                 cx.insert(
                     "taxonomy".into(),
                     json!(json!({"name": tax.name, "path": tax.path})),
                 );
                 cx.insert("term".into(), json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})));
-                cx.insert(
-                    "paginator".into(),
-                    context::paginator(&d.summaries, &term.pages, 10, *n, &term.path),
-                );
+                let (paginator, items) = context::paginator(&term.pages, 10, *n, &term.path);
+                cx.insert("paginator".into(), paginator);
                 Ok(vec![self.output(
                     d,
                     &tax.lang,
                     "taxonomy_single.html",
                     cx,
-                    None,
+                    &[Later::Summaries {
+                        entry: Some("paginator"),
+                        name: "pages",
+                        pages: items,
+                    }],
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
@@ -480,20 +517,21 @@ impl Renderer<'_, '_> {
                     });
                     v
                 };
-                let items: Vec<&Value> = items
-                    .iter()
-                    .take(FEED_ITEMS)
-                    .map(|&i| &d.summaries[i])
-                    .collect();
+                let items: Vec<usize> = items.into_iter().take(FEED_ITEMS).collect();
                 let updated = items
                     .iter()
+                    .map(|&i| &d.summaries[i])
                     .filter_map(|v| v["updated"].as_str().or(v["date"].as_str()))
                     .max()
                     .map(str::to_string);
-                let mut cx = self.base_context(d, &s.lang, &s.path);
+                let mut cx = self.base_context(&s.lang, &s.path);
                 cx.insert("section".into(), json!(json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})));
-                cx.insert("pages".into(), json!(items));
                 cx.insert("updated".into(), json!(updated));
+                let later = [Later::Summaries {
+                    entry: None,
+                    name: "pages",
+                    pages: items,
+                }];
                 let mut out = Vec::new();
                 for (tpl, file) in [("rss.xml", "rss.xml"), ("atom.xml", "atom.xml")] {
                     let mut cx = cx.clone();
@@ -506,7 +544,7 @@ impl Renderer<'_, '_> {
                         &s.lang,
                         tpl,
                         cx,
-                        None,
+                        &later,
                         &s.file,
                         &format!("sites/{domain}{}{file}", s.path),
                         true,
@@ -537,14 +575,14 @@ impl Renderer<'_, '_> {
                     .into_iter()
                     .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
                     .collect();
-                let mut cx = self.base_context(d, default_lang, "/sitemap.xml");
+                let mut cx = self.base_context(default_lang, "/sitemap.xml");
                 cx.insert("entries".into(), json!(entries));
                 Ok(vec![self.output(
                     d,
                     default_lang,
                     "sitemap.xml",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/sitemap.xml"),
                     true,
@@ -556,40 +594,40 @@ impl Renderer<'_, '_> {
                     .iter()
                     .map(|&i| format!("{}/sitemap.xml", net.sites[i].base_url()))
                     .collect();
-                let mut cx = self.base_context(d, default_lang, "/sitemap_index.xml");
+                let mut cx = self.base_context(default_lang, "/sitemap_index.xml");
                 cx.insert("sitemaps".into(), json!(sitemaps));
                 Ok(vec![self.output(
                     d,
                     default_lang,
                     "sitemap_index.xml",
                     cx,
-                    None,
+                    &[],
                     "network.toml",
                     &format!("sites/{domain}/sitemap_index.xml"),
                     true,
                 )?])
             }
             Job::Robots(_) => {
-                let cx = self.base_context(d, default_lang, "/robots.txt");
+                let cx = self.base_context(default_lang, "/robots.txt");
                 Ok(vec![self.output(
                     d,
                     default_lang,
                     "robots.txt",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/robots.txt"),
                     true,
                 )?])
             }
             Job::NotFound(_) => {
-                let cx = self.base_context(d, default_lang, "/404.html");
+                let cx = self.base_context(default_lang, "/404.html");
                 Ok(vec![self.output(
                     d,
                     default_lang,
                     "404.html",
                     cx,
-                    None,
+                    &[],
                     &format!("sites/{}", site.id),
                     &format!("sites/{domain}/404.html"),
                     false,
