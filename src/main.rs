@@ -190,10 +190,14 @@ fn tool_version() -> String {
 /// nothing changed.
 const INPUTS_FILE: &str = ".cms/inputs";
 
-/// A hash of everything a build reads: every file of the content folder and of the theme
-/// folders (paths and bytes), the binary, the build date and the options. Reading 20,000 files
-/// takes a fraction of loading them.
-fn inputs_fingerprint(args: &SourceArgs, search: bool) -> Option<String> {
+/// A hash of everything a build reads: every file of the content folder (as `listing` holds
+/// them: the text files read already) and of the theme folders (paths and bytes), the binary,
+/// the build date and the options. Reading 20,000 files takes a fraction of loading them.
+fn inputs_fingerprint(
+    args: &SourceArgs,
+    search: bool,
+    listing: &cms_core::Listing,
+) -> Option<String> {
     use std::hash::Hasher;
     if args.rev.is_some() {
         return None;
@@ -206,9 +210,12 @@ fn inputs_fingerprint(args: &SourceArgs, search: bool) -> Option<String> {
     add(tool_version().as_bytes());
     add(today().ok()?.to_string().as_bytes());
     add(format!("{:?} {search}", args.sites).as_bytes());
-    let mut roots = vec![args.content.clone()];
-    roots.extend(theme_dirs(&args.content).into_iter().filter(|d| d.is_dir()));
-    for root in roots {
+    add(args.content.to_string_lossy().as_bytes());
+    for f in &listing.files {
+        add(f.rel.as_bytes());
+        add(&f.data.read().ok()?);
+    }
+    for root in theme_dirs(&args.content).into_iter().filter(|d| d.is_dir()) {
         add(root.to_string_lossy().as_bytes());
         let mut files: Vec<PathBuf> = walk(&root)?;
         files.sort();
@@ -247,8 +254,16 @@ fn walk(root: &Path) -> Option<Vec<PathBuf>> {
 fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     keep_freed_memory();
     let started = Instant::now();
+    let source = match &args.rev {
+        Some(rev) => cms_core::Source::Git {
+            dir: args.content.clone(),
+            rev: rev.clone(),
+        },
+        None => cms_core::Source::Dir(args.content.clone()),
+    };
+    let listing = cms_core::list(&source).map_err(cms_core::Error::Source)?;
     // Nothing changed since the last build of this output: nothing to do.
-    let fingerprint = out.and_then(|_| inputs_fingerprint(args, search));
+    let fingerprint = out.and_then(|_| inputs_fingerprint(args, search, &listing));
     if let (Some(o), Some(fp)) = (out, &fingerprint) {
         let same = std::fs::read_to_string(o.join(INPUTS_FILE)).is_ok_and(|s| &s == fp);
         if same && o.join("manifest.json").is_file() {
@@ -262,14 +277,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
             return Ok(());
         }
     }
-    let source = match &args.rev {
-        Some(rev) => cms_core::Source::Git {
-            dir: args.content.clone(),
-            rev: rev.clone(),
-        },
-        None => cms_core::Source::Dir(args.content.clone()),
-    };
-    let network = match cms_core::load(&source) {
+    let network = match cms_core::load_listed(listing, None) {
         Ok(n) => n,
         Err(cms_core::Error::Invalid(ds)) => {
             let n = print_diagnostics(&ds.0);

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::frontmatter::{self, FrontMatter, PageMeta, Reader, SectionMeta};
 use crate::model::Network;
 use crate::schema::Schemas;
-use crate::source::{list_files, Source, SourceFile};
+use crate::source::{list_files, Listing, Source, SourceFile};
 use crate::text::nfc;
 
 /// Why a network could not be loaded.
@@ -127,10 +127,25 @@ pub fn load(source: &Source) -> Result<Network, Error> {
 /// [`load`], reusing the files parsed by the previous load through `cache` when their bytes
 /// did not change.
 pub fn load_cached(source: &Source, cache: Option<&LoadCache>) -> Result<Network, Error> {
-    let root = source.display_root();
-    let mut diags = Diagnostics::default();
     let mut warnings = Vec::new();
     let files = list_files(source, &mut warnings).map_err(Error::Source)?;
+    let listing = Listing {
+        source: source.clone(),
+        files,
+        warnings,
+    };
+    load_listed(listing, cache)
+}
+
+/// [`load_cached`] of the files `listing` holds (see [`crate::list`]).
+pub fn load_listed(listing: Listing, cache: Option<&LoadCache>) -> Result<Network, Error> {
+    let Listing {
+        source,
+        files,
+        mut warnings,
+    } = listing;
+    let root = source.display_root();
+    let mut diags = Diagnostics::default();
     let network = load_files(files, &mut diags, &mut warnings, cache);
     let under = |d: Diagnostic| d.under(&root);
     match network {

@@ -43,13 +43,15 @@ fn with_slash(d: &Path) -> String {
     }
 }
 
-/// The bytes of a file: still on disk, or already read from git.
+/// The bytes of a file: still on disk, or already read.
 #[derive(Debug, Clone)]
 pub enum FileData {
     /// A file on disk, read when needed.
     Disk(PathBuf),
     /// A blob read from git.
     Blob(Arc<[u8]>),
+    /// A file read from disk by [`list`].
+    Read(Arc<Vec<u8>>),
 }
 
 impl FileData {
@@ -58,8 +60,43 @@ impl FileData {
         match self {
             FileData::Disk(p) => std::fs::read(p).map(Cow::Owned),
             FileData::Blob(b) => Ok(Cow::Borrowed(b)),
+            FileData::Read(b) => Ok(Cow::Borrowed(b)),
         }
     }
+}
+
+/// Every file of a source, with its text files read: what [`crate::load_listed`] loads.
+#[derive(Debug)]
+pub struct Listing {
+    /// The source listed.
+    pub source: Source,
+    /// Its files, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Files skipped (links, names that are not UTF-8).
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+/// Lists every file of `source` (see [`list_files`]) and reads its Markdown and TOML files,
+/// in parallel: the files loading parses, which a build also hashes to tell whether anything
+/// changed, so they are read once. Other files (a page's PDFs) stay on disk until copied; a
+/// file that cannot be read now is reported when it is loaded.
+pub fn list(source: &Source) -> Result<Listing, String> {
+    use rayon::prelude::*;
+    let mut warnings = Vec::new();
+    let mut files = list_files(source, &mut warnings)?;
+    files.par_iter_mut().for_each(|f| {
+        let text = f.rel.ends_with(".md") || f.rel.ends_with(".toml");
+        if let (true, FileData::Disk(p)) = (text, &f.data) {
+            if let Ok(bytes) = std::fs::read(p) {
+                f.data = FileData::Read(Arc::new(bytes));
+            }
+        }
+    });
+    Ok(Listing {
+        source: source.clone(),
+        files,
+        warnings,
+    })
 }
 
 /// One file of the content repository.
