@@ -579,14 +579,24 @@ fn load_files(
         }
     }
 
+    // Each site on its own, in parallel; their messages in the order of the sites.
+    let assembled: Vec<_> = configs
+        .into_par_iter()
+        .zip(parsed_by_site)
+        .map(|((sf, sc, languages), parsed)| {
+            let is_portal = sf.id == config.portal;
+            let (mut d, mut w) = (Diagnostics::default(), Vec::new());
+            let site = assemble_site(
+                &config, &schemas, sf, sc, languages, parsed, is_portal, &mut d, &mut w,
+            );
+            (site, d, w)
+        })
+        .collect();
     let mut out_sites = Vec::new();
-    for ((sf, sc, languages), parsed) in configs.into_iter().zip(parsed_by_site) {
-        let is_portal = sf.id == config.portal;
-        if let Some(site) = assemble_site(
-            &config, &schemas, sf, sc, languages, parsed, is_portal, diags, warnings,
-        ) {
-            out_sites.push(site);
-        }
+    for (site, d, w) in assembled {
+        diags.extend(d.0);
+        warnings.extend(w);
+        out_sites.extend(site);
     }
     out_sites.sort_by(|a, b| (!a.is_portal, &a.id).cmp(&(!b.is_portal, &b.id)));
     Some(Network {
