@@ -38,11 +38,11 @@ fn composed_as_is(s: &str) -> bool {
         for j in start..end {
             let (x, y, z) = (b[j], b[j + 1], b[j + 2]);
             // U+1E00..U+1EFF: E1 B8 80 ..= E1 BB BF.
-            let e1 = (x == 0xE1) & !((y >= 0xB8) & (y <= 0xBB));
+            let e1 = (x == 0xE1) & !(0xB8..=0xBB).contains(&y);
             // U+2002..U+203F: E2 80 82 ..= E2 80 BF; U+2040..U+206F: E2 81 80 ..= E2 81 AF.
             let e2 = (x == 0xE2) & !(((y == 0x80) & (z >= 0x82)) | ((y == 0x81) & (z <= 0xAF)));
             // CC and CD start the combining marks; the rest is other scripts.
-            let other = ((x >= 0xCC) & (x <= 0xE0)) | (x >= 0xE3);
+            let other = (0xCC..=0xE0).contains(&x) | (x >= 0xE3);
             bad |= e1 | e2 | other;
         }
         if bad {
