@@ -20,11 +20,16 @@ pub(crate) struct FrontMatter {
 }
 
 impl FrontMatter {
+    /// The line [`FrontMatter::locate`] gives for a key that is not there.
+    fn start_line(&self) -> usize {
+        self.first_line.saturating_sub(1).max(1)
+    }
+
     /// The file line and column of `key` in `table`, or of the front matter's start.
     pub fn locate(&self, table: Option<&str>, key: &str) -> (usize, usize) {
         match locate_key(&self.text, self.syntax, table, key) {
             Some((l, c)) => (l + self.first_line - 1, c),
-            None => (self.first_line.saturating_sub(1).max(1), 1),
+            None => (self.start_line(), 1),
         }
     }
 }
@@ -236,6 +241,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The file line of the top-level `key`; looked for only when it is there.
+    fn line_of(&self, key: &str) -> usize {
+        if self.map.contains_key(key) {
+            self.fm.locate(None, key).0
+        } else {
+            self.fm.start_line()
+        }
+    }
+
     fn wrong_type(&mut self, key: &str, expected: &str, got: &Value, example: &str) {
         let (l, c) = self.fm.locate(None, key);
         self.diags.push(
@@ -387,7 +401,7 @@ pub(crate) fn read_page_meta(r: &mut Reader<'_>) -> PageMeta {
     let draft = r.bool("draft");
     let weight = r.int("weight");
     let aliases = r.strings("aliases");
-    let template_line = r.fm.locate(None, "template").0;
+    let template_line = r.line_of("template");
     let template = r.string("template");
     let kind = r.string("kind");
     let mut taxonomies = BTreeMap::new();
@@ -444,8 +458,8 @@ pub(crate) fn read_section_meta(r: &mut Reader<'_>) -> SectionMeta {
     let draft = r.bool("draft");
     let weight = r.int("weight");
     let template_line = match r.map.contains_key("template") {
-        true => r.fm.locate(None, "template").0,
-        false => r.fm.locate(None, "page_template").0,
+        true => r.line_of("template"),
+        false => r.line_of("page_template"),
     };
     let template = r.string("template");
     let page_template = r.string("page_template");

@@ -12,22 +12,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher as _;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::output::ManifestEntry;
 
 /// Where the cache lives in the output folder (not published: not in the manifest).
-pub const CACHE_FILE: &str = ".cms/build-cache.json";
+pub const CACHE_FILE: &str = ".cms/build-cache";
 
-/// The cache file.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct BuildCache {
-    /// The settings of the whole build; another value invalidates every key.
-    pub global: u64,
-    /// Output path → key.
-    pub keys: BTreeMap<String, u64>,
-}
+/// The first line of the cache file: another format is not read.
+const CACHE_HEADER: &str = "cms build cache 2";
 
 /// The previous build in the output folder: its manifest, and its cache when compatible.
 #[derive(Debug, Default)]
@@ -43,23 +37,104 @@ struct Manifest {
     files: Vec<ManifestEntry>,
 }
 
+fn manifest_hash(bytes: &[u8]) -> u64 {
+    twox_hash::XxHash3_64::oneshot(bytes)
+}
+
+/// The cache file of a build: the settings of the whole build (`global`: another value
+/// invalidates every key), a hash of the manifest written with it, and a line for each file of
+/// the manifest with its key (`-` for a file copied, not rendered). A line per file, tab
+/// separated, reads many times faster than the JSON manifest, which a build over 26,000 files
+/// would otherwise parse first.
+pub(crate) fn cache_file(global: u64, manifest: &[u8], entries: &[ManifestEntry]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64 + entries.len() * 160);
+    let _ = writeln!(out, "{CACHE_HEADER}");
+    let _ = writeln!(out, "global {global:016x}");
+    let _ = writeln!(out, "manifest {:016x}", manifest_hash(manifest));
+    for e in entries {
+        match e.key {
+            Some(k) => {
+                let _ = write!(out, "{k:016x}");
+            }
+            None => out.push('-'),
+        }
+        let _ = writeln!(out, "\t{}\t{}\t{}\t{}", e.size, e.hash, e.mime, e.path);
+    }
+    // A file cut short is not read.
+    let _ = writeln!(out, "end {}", entries.len());
+    out.into_bytes()
+}
+
+/// Reads a cache file written with the manifest `manifest`: its entries and its keys (when
+/// `global` is this build's). `None` when it is another format, for another manifest, or
+/// damaged.
+fn read_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous> {
+    let mut lines = text.lines();
+    if lines.next()? != CACHE_HEADER {
+        return None;
+    }
+    let hex = |s: Option<&str>, name: &str| {
+        s.and_then(|l| l.strip_prefix(name))
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+    };
+    let same_global = hex(lines.next(), "global ")? == global;
+    if hex(lines.next(), "manifest ")? != manifest_hash(manifest) {
+        return None;
+    }
+    let mut prev = Previous::default();
+    for line in lines {
+        if let Some(n) = line.strip_prefix("end ") {
+            return (n.parse::<usize>().ok()? == prev.files.len()).then_some(prev);
+        }
+        let mut parts = line.splitn(5, '\t');
+        let (key, size, hash, mime, path) = (
+            parts.next()?,
+            parts.next()?.parse().ok()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        if key != "-" && same_global {
+            prev.keys
+                .insert(path.to_string(), u64::from_str_radix(key, 16).ok()?);
+        }
+        prev.files.insert(
+            path.to_string(),
+            ManifestEntry {
+                path: path.to_string(),
+                hash: hash.to_string(),
+                size,
+                mime: mime.to_string(),
+                key: None,
+            },
+        );
+    }
+    None
+}
+
 impl Previous {
     /// Reads the previous build in `out`, if there is a complete one.
     pub fn load(out: &Path, global: u64) -> Option<Previous> {
-        let manifest: Manifest =
-            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).ok()?).ok()?;
+        let manifest = std::fs::read(out.join("manifest.json")).ok()?;
+        let cached = std::fs::read_to_string(out.join(CACHE_FILE))
+            .ok()
+            .and_then(|text| read_cache(&text, &manifest, global));
+        if let Some(p) = cached {
+            return Some(p);
+        }
+        // No cache for this manifest: its files can still be left as they are when the same
+        // bytes are written again.
+        let manifest: Manifest = serde_json::from_slice(&manifest).ok()?;
         let files = manifest
             .files
             .into_iter()
             .map(|e| (e.path.clone(), e))
             .collect();
-        let keys = std::fs::read(out.join(CACHE_FILE))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<BuildCache>(&b).ok())
-            .filter(|c| c.global == global)
-            .map(|c| c.keys.into_iter().collect())
-            .unwrap_or_default();
-        Some(Previous { files, keys })
+        Some(Previous {
+            files,
+            keys: HashMap::new(),
+        })
     }
 
     /// The previous entry of `rel`, if it was rendered from the same inputs.
@@ -206,6 +281,49 @@ mod tests {
         assert_eq!(a["other.html"], b["other.html"]);
         let c = template_keys(&theme, &[("base.html".into(), "<main></main>".into())]);
         assert_ne!(a["page.html"], c["page.html"], "a parent changed");
+    }
+
+    #[test]
+    fn the_cache_file_reads_back_and_is_ignored_for_another_manifest() {
+        let entries = vec![
+            ManifestEntry {
+                path: "sites/mt.gov.vn/index.html".into(),
+                hash: "ab".repeat(32),
+                size: 1234,
+                mime: "text/html; charset=utf-8".into(),
+                key: Some(7),
+            },
+            ManifestEntry {
+                path: "sites/mt.gov.vn/tệp có dấu cách.pdf".into(),
+                hash: "cd".repeat(32),
+                size: 5,
+                mime: "application/pdf".into(),
+                key: None,
+            },
+        ];
+        let file = cache_file(42, b"{manifest}", &entries);
+        let text = String::from_utf8(file).unwrap();
+        let p = read_cache(&text, b"{manifest}", 42).unwrap();
+        assert_eq!(p.files.len(), 2);
+        assert_eq!(p.keys.len(), 1, "a copied file has no key");
+        let hit = p.hit("sites/mt.gov.vn/index.html", 7).unwrap();
+        assert_eq!(
+            hit,
+            ManifestEntry {
+                key: Some(7),
+                ..entries[0].clone()
+            }
+        );
+        assert_eq!(p.files["sites/mt.gov.vn/tệp có dấu cách.pdf"], entries[1]);
+        assert!(p.hit("sites/mt.gov.vn/index.html", 8).is_none());
+        // Another build's settings: the files, not the keys.
+        let other = read_cache(&text, b"{manifest}", 43).unwrap();
+        assert!(other.keys.is_empty() && other.files.len() == 2);
+        // Another manifest, or a damaged file: not read.
+        assert!(read_cache(&text, b"{other}", 42).is_none());
+        let cut = text.trim_end().rsplit_once('\n').unwrap().0;
+        assert!(read_cache(cut, b"{manifest}", 42).is_none());
+        assert!(read_cache("", b"{manifest}", 42).is_none());
     }
 
     #[test]

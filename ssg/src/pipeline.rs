@@ -598,14 +598,7 @@ fn build_some(
     });
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Theme(e.to_string()))?;
-    let cache = crate::cache::BuildCache {
-        global: global_key,
-        keys: entries
-            .iter()
-            .filter_map(|e| e.key.map(|k| (e.path.clone(), k)))
-            .collect(),
-    };
-    let cache_bytes = serde_json::to_vec(&cache).map_err(|e| Error::Theme(e.to_string()))?;
+    let cache_bytes = crate::cache::cache_file(global_key, &manifest_bytes, &entries);
     staging.write(crate::cache::CACHE_FILE, &cache_bytes)?;
     staging.write("manifest.json", &manifest_bytes)?;
     let rendered = entries.iter().filter(|e| e.key.is_some()).count();
