@@ -57,7 +57,11 @@ fn composed_as_is(s: &str) -> bool {
 ///
 /// `Đường cao tốc` → `duong-cao-toc`.
 pub fn slugify(s: &str) -> String {
-    let folded = deunicode::deunicode(&nfc(s));
+    let composed = match composed_as_is(s) {
+        true => std::borrow::Cow::Borrowed(s),
+        false => std::borrow::Cow::Owned(nfc(s)),
+    };
+    let folded = deunicode::deunicode(&composed);
     let mut out = String::with_capacity(folded.len());
     let mut dash = false;
     for c in folded.chars() {

@@ -81,10 +81,22 @@ pub fn parse_date(s: &str) -> Option<NaiveDateTime> {
 
 /// Formats a date as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` when it has a time.
 pub fn format_date_iso(d: &NaiveDateTime) -> String {
-    if d.time() == NaiveTime::MIN {
-        d.format("%Y-%m-%d").to_string()
-    } else {
-        d.format("%Y-%m-%dT%H:%M:%S").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written out directly: chrono parses the format string on every call, and every page's
+    // dates are formatted on every build. Years of other than four digits take chrono's way.
+    let (y, t) = (d.year(), d.time());
+    match (0..=9999).contains(&y) {
+        true if t == NaiveTime::MIN => format!("{y:04}-{:02}-{:02}", d.month(), d.day()),
+        true => format!(
+            "{y:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            d.month(),
+            d.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        false if t == NaiveTime::MIN => d.format("%Y-%m-%d").to_string(),
+        false => d.format("%Y-%m-%dT%H:%M:%S").to_string(),
     }
 }
 
@@ -179,6 +191,25 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_are_written_as_chrono_writes_them() {
+        for text in [
+            "2023-04-29",
+            "2023-04-29T07:05:09",
+            "0099-01-02",
+            "2024-12-31T23:59:59",
+        ] {
+            let d = parse_date(text).unwrap();
+            assert_eq!(format_date_iso(&d), text);
+            let chrono = if d.time() == NaiveTime::MIN {
+                d.format("%Y-%m-%d").to_string()
+            } else {
+                d.format("%Y-%m-%dT%H:%M:%S").to_string()
+            };
+            assert_eq!(format_date_iso(&d), chrono);
+        }
+    }
 
     #[test]
     fn dates_in_the_forms_editors_write() {

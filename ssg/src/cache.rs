@@ -9,7 +9,6 @@
 //! equal key means equal bytes: nothing is tracked by hand that could be forgotten.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hasher as _;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -149,56 +148,60 @@ impl Previous {
     }
 }
 
-/// A streaming hash (xxh3) of the inputs of an output.
-pub(crate) struct KeyHasher(twox_hash::XxHash3_64);
+/// A hash (xxh3) of the inputs of an output. The bytes are gathered and hashed at once: most
+/// writes are a few bytes (tags, lengths, short strings), where a streaming hasher's
+/// bookkeeping costs more than the copy.
+pub(crate) struct KeyHasher(Vec<u8>);
 
 impl KeyHasher {
     pub fn new() -> KeyHasher {
-        KeyHasher(twox_hash::XxHash3_64::with_seed(0))
+        KeyHasher(Vec::with_capacity(1024))
     }
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
         // Length first: ("ab", "c") and ("a", "bc") must differ.
-        self.0.write(&(b.len() as u64).to_le_bytes());
-        self.0.write(b);
+        self.0.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(b);
         self
     }
     pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.write(&v.to_le_bytes());
+        self.0.extend_from_slice(&v.to_le_bytes());
         self
+    }
+    fn write(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
     }
     /// Hashes a JSON value by its structure: a tag for each kind of value, lengths before
     /// strings, arrays and objects. Walking the tree is several times cheaper than serializing
     /// it (no escaping, no number formatting), and contexts are most of what a build hashes.
     pub fn json(&mut self, v: &Value) -> &mut Self {
         match v {
-            Value::Null => self.0.write(&[0]),
-            Value::Bool(b) => self.0.write(&[1, u8::from(*b)]),
+            Value::Null => self.write(&[0]),
+            Value::Bool(b) => self.write(&[1, u8::from(*b)]),
             Value::Number(n) => {
                 if let Some(u) = n.as_u64() {
-                    self.0.write(&[2]);
-                    self.0.write(&u.to_le_bytes());
+                    self.write(&[2]);
+                    self.write(&u.to_le_bytes());
                 } else if let Some(i) = n.as_i64() {
-                    self.0.write(&[3]);
-                    self.0.write(&i.to_le_bytes());
+                    self.write(&[3]);
+                    self.write(&i.to_le_bytes());
                 } else {
-                    self.0.write(&[4]);
-                    self.0
-                        .write(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
+                    self.write(&[4]);
+                    self.write(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
                 }
             }
             Value::String(s) => {
-                self.0.write(&[5]);
+                self.write(&[5]);
                 self.bytes(s.as_bytes());
             }
             Value::Array(a) => {
-                self.0.write(&[6]);
+                self.write(&[6]);
                 self.u64(a.len() as u64);
                 for x in a {
                     self.json(x);
                 }
             }
             Value::Object(m) => {
-                self.0.write(&[7]);
+                self.write(&[7]);
                 self.u64(m.len() as u64);
                 for (k, x) in m {
                     self.bytes(k.as_bytes());
@@ -209,7 +212,7 @@ impl KeyHasher {
         self
     }
     pub fn finish(&self) -> u64 {
-        self.0.finish()
+        twox_hash::XxHash3_64::oneshot(&self.0)
     }
 }
 
