@@ -34,7 +34,28 @@ pub(crate) enum Later<'m, 'a> {
     },
 }
 
-impl Later<'_, '_> {
+impl<'m, 'a> Later<'m, 'a> {
+    /// A section's Markdown and the pages of its paginator: what every list of a section
+    /// shows (its own page, its facet pages).
+    pub fn section_list(md: &'m LazyMd<'a>, pages: Vec<usize>) -> [Later<'m, 'a>; 2] {
+        [
+            Later::Markdown {
+                entry: "section",
+                md,
+            },
+            Later::paginated(pages),
+        ]
+    }
+
+    /// The summaries of `pages` as `paginator.pages`.
+    pub fn paginated(pages: Vec<usize>) -> Later<'m, 'a> {
+        Later::Summaries {
+            entry: Some("paginator"),
+            name: "pages",
+            pages,
+        }
+    }
+
     /// Hashes what the part will be.
     pub fn hash(&self, d: &SiteData<'_>, h: &mut KeyHasher) {
         match self {

@@ -247,17 +247,7 @@ impl Renderer<'_, '_> {
                     &s.lang,
                     "facet.html",
                     cx,
-                    &[
-                        Later::Markdown {
-                            entry: "section",
-                            md: &d.sections_md[*c],
-                        },
-                        Later::Summaries {
-                            entry: Some("paginator"),
-                            name: "pages",
-                            pages: items,
-                        },
-                    ],
+                    &Later::section_list(&d.sections_md[*c], items),
                     &s.file,
                     &html_file(domain, &path),
                     false,
@@ -369,17 +359,7 @@ impl Renderer<'_, '_> {
                 let (paginator, items) =
                     context::paginator(&s.pages, s.meta.paginate_by, *n, &s.path);
                 cx.insert("paginator".into(), paginator);
-                let mut later = vec![
-                    Later::Markdown {
-                        entry: "section",
-                        md: &d.sections_md[*c],
-                    },
-                    Later::Summaries {
-                        entry: Some("paginator"),
-                        name: "pages",
-                        pages: items,
-                    },
-                ];
+                let mut later = Vec::from(Later::section_list(&d.sections_md[*c], items));
                 if s.dir.is_empty() {
                     let mut dated: Vec<usize> = (0..site.pages.len())
                         .filter(|&i| {
@@ -475,11 +455,7 @@ impl Renderer<'_, '_> {
                     &tax.lang,
                     "taxonomy_single.html",
                     cx,
-                    &[Later::Summaries {
-                        entry: Some("paginator"),
-                        name: "pages",
-                        pages: items,
-                    }],
+                    &[Later::paginated(items)],
                     &format!("sites/{}", site.id),
                     &html_file(domain, &path),
                     false,
