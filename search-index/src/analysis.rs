@@ -8,14 +8,13 @@
 //! page has.
 //!
 //! A page's text, nearly all of what is indexed, is cheaper: its folded syllables in order (for
-//! words typed either way, phrases and proximity), then, past a gap in the positions, the set
-//! of its syllables that carry diacritics, each once (so that `đường` ranks a page that has
-//! `đường` above one that has only `dương`). One pass over the text writes each syllable about
-//! 1.3 times instead of 1.9.
+//! words typed either way, phrases and proximity), and beside them, in a fast field, a Bloom
+//! filter of its syllables that carry diacritics (see [`crate::marks`]), so that `đường` ranks a
+//! page that has `đường` above one that has only `dương` without a token for each of them.
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, WhitespaceTokenizer,
 };
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
@@ -24,15 +23,15 @@ use unicode_normalization::UnicodeNormalization;
 pub const VI: &str = "vi";
 /// Name of the folded Vietnamese analyzer (`đường` → `duong`), for page texts.
 pub const VI_FOLDED: &str = "vi_folded";
-/// Name of the analyzer of page texts: folded syllables, then the set of marked ones.
-pub const VI_TEXT: &str = "vi_text";
+/// Name of the analyzer of page texts as [`text_words`] writes them: split on spaces only.
+pub const WORDS: &str = "words";
 /// Name of the English analyzer (folded, stemmed).
 pub const EN: &str = "en_stem";
 /// Name of the identifier analyzer (the whole value, lowercased and folded).
 pub const CODE: &str = "code";
 
 /// Words longer than this are noise (base64, hashes) and are dropped.
-const MAX_TOKEN_BYTES: usize = 60;
+pub(crate) const MAX_TOKEN_BYTES: usize = 60;
 
 /// The Vietnamese analyzer: words split on what is not a letter or digit, lowercased, each
 /// emitted exact and, when different, folded at the same position; in one pass (see
@@ -46,17 +45,6 @@ pub fn vietnamese_folded() -> TextAnalyzer {
     TextAnalyzer::from(VietnameseTokenizer(Forms::Folded))
 }
 
-/// The analyzer of page texts: each syllable folded, in order; then, after a gap in the
-/// positions, each syllable that has diacritics, as written (lowercase), once (a set: its
-/// position means nothing, and the gap keeps it out of phrases). One pass over the text.
-pub fn vietnamese_text() -> TextAnalyzer {
-    TextAnalyzer::from(VietnameseTokenizer(Forms::Text))
-}
-
-/// Positions between a text's last folded syllable and its first marked one: more than any
-/// phrase's slop.
-const MARKED_GAP: usize = 1000;
-
 /// Which forms a [`VietnameseTokenizer`] emits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Forms {
@@ -65,9 +53,6 @@ pub enum Forms {
     Both,
     /// Each syllable folded.
     Folded,
-    /// Each syllable folded, then the set of syllables with diacritics (see
-    /// [`vietnamese_text`]).
-    Text,
 }
 
 /// Lowercase and fold one character: (lowercase, folded), with fast paths for ASCII and the
@@ -158,7 +143,7 @@ fn letter_in(table: &[(char, char)], c: char) -> Option<(char, char)> {
     }
 }
 
-/// The Vietnamese tokenizer (see [`vietnamese`], [`vietnamese_folded`], [`vietnamese_text`]).
+/// The Vietnamese tokenizer (see [`vietnamese`], [`vietnamese_folded`]).
 #[derive(Clone, Debug, Default)]
 pub struct VietnameseTokenizer(pub Forms);
 
@@ -173,10 +158,6 @@ impl Tokenizer for VietnameseTokenizer {
             folded: String::new(),
             pending: false,
             forms: self.0,
-            seen: std::collections::HashSet::default(),
-            marks: String::new(),
-            marked: Vec::new(),
-            tail: None,
         }
     }
 }
@@ -190,56 +171,6 @@ pub struct VietnameseStream<'a> {
     folded: String,
     pending: bool,
     forms: Forms,
-    /// Hashes of the marked syllables seen so far ([`Forms::Text`]).
-    seen: std::collections::HashSet<u64, BuildFnv>,
-    /// Those syllables, one after another, and where each is: (its bytes in `marks`, its
-    /// first offsets in the text).
-    marks: String,
-    marked: Vec<(usize, usize, usize, usize)>,
-    /// The next of `marked` to emit, once the folded syllables are all out.
-    tail: Option<usize>,
-}
-
-/// The set of a text's marked syllables is keyed by their FNV-1a hash as it is: syllables are a
-/// few bytes, where FNV beats SipHash several times over; a collision only drops one token
-/// from one page's set.
-#[derive(Clone, Copy, Default)]
-struct BuildFnv;
-
-impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Identity;
-    fn build_hasher(&self) -> Identity {
-        Identity(0)
-    }
-}
-
-/// Hashes a `u64` (an FNV hash already) as itself.
-struct Identity(u64);
-
-impl std::hash::Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = fnv_byte(self.0, *b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-#[inline]
-fn fnv_byte(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-}
-
-/// FNV-1a of a syllable's bytes.
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().copied().fold(FNV_START, fnv_byte)
 }
 
 impl TokenStream for VietnameseStream<'_> {
@@ -249,35 +180,18 @@ impl TokenStream for VietnameseStream<'_> {
             std::mem::swap(&mut self.token.text, &mut self.folded);
             return true;
         }
-        if let Some(k) = self.tail {
-            let Some(&(from, to, offset_from, offset_to)) = self.marked.get(k) else {
-                return false;
-            };
-            self.tail = Some(k + 1);
-            self.token.text.clear();
-            self.token.text.push_str(&self.marks[from..to]);
-            self.token.offset_from = offset_from;
-            self.token.offset_to = offset_to;
-            self.token.position = self.position.wrapping_add(MARKED_GAP + k);
-            return true;
-        }
         // Bytes, not chars: nearly every letter of a Vietnamese text is ASCII or a two- or
         // three-byte letter found in one table look-up (see `letter`).
         let bytes = self.text.as_bytes();
         let n = bytes.len();
         let table: &[(char, char)] = &LETTERS;
         let exact = self.forms != Forms::Folded;
-        let hashed = self.forms == Forms::Text;
         loop {
             let mut i = self.at;
             // Skip to a word.
             let first = loop {
                 if i >= n {
                     self.at = n;
-                    if hashed {
-                        self.tail = Some(0);
-                        return self.advance();
-                    }
                     return false;
                 }
                 let b = bytes[i];
@@ -341,15 +255,6 @@ impl TokenStream for VietnameseStream<'_> {
             match self.forms {
                 Forms::Both => self.pending = marked,
                 Forms::Folded => std::mem::swap(&mut self.token.text, &mut self.folded),
-                Forms::Text => {
-                    // The hash is the set's key already: hashing it again would double the cost.
-                    if marked && self.seen.insert(fnv(self.token.text.as_bytes())) {
-                        let start = self.marks.len();
-                        self.marks.push_str(&self.token.text);
-                        self.marked.push((start, self.marks.len(), from, i));
-                    }
-                    std::mem::swap(&mut self.token.text, &mut self.folded);
-                }
             }
             return true;
         }
@@ -360,6 +265,112 @@ impl TokenStream for VietnameseStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
     }
+}
+
+/// A page's text, analyzed once for the index: its words folded, as the folded analyzer
+/// splits and folds them, separated by spaces (the [`WORDS`] analyzer reads them back), and the
+/// [`crate::marks::hash`] of each distinct word that has diacritics, lowercase.
+///
+/// Made on the thread that gives the index its documents, in one pass, so that the index
+/// writer's thread, the build's slowest part, only splits on spaces.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TextWords {
+    /// The folded words, each followed by a space.
+    pub folded: String,
+    /// Hashes of the distinct marked words, in order of first appearance.
+    pub marked: Vec<u64>,
+}
+
+/// See [`TextWords`].
+pub fn text_words(text: &str) -> TextWords {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let table: &[(char, char)] = &LETTERS;
+    let mut out = TextWords::default();
+    let mut seen =
+        std::collections::HashSet::with_capacity_and_hasher(256, crate::marks::BuildIdentity);
+    // The char at byte `i` (not ASCII) and its length, decoded here: the text is valid UTF-8,
+    // and Vietnamese letters are two or three bytes.
+    let char_at = |i: usize| -> (char, usize) {
+        let b0 = u32::from(bytes[i]);
+        if b0 < 0xE0 && i + 1 < n {
+            let c = ((b0 & 0x1F) << 6) | (u32::from(bytes[i + 1]) & 0x3F);
+            (char::from_u32(c).unwrap_or(' '), 2)
+        } else if b0 < 0xF0 && i + 2 < n {
+            let c = ((b0 & 0x0F) << 12)
+                | ((u32::from(bytes[i + 1]) & 0x3F) << 6)
+                | (u32::from(bytes[i + 2]) & 0x3F);
+            (char::from_u32(c).unwrap_or(' '), 3)
+        } else {
+            decode(text, i)
+        }
+    };
+    // The folded words, as bytes: a word is made in `word`, a local array the compiler keeps
+    // apart from everything else, then appended whole.
+    let mut folded: Vec<u8> = Vec::with_capacity(text.len());
+    let mut word = [0u8; MAX_TOKEN_BYTES + 1];
+    let mut i = 0;
+    while i < n {
+        // Skip what is not part of a word.
+        let b = bytes[i];
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+        } else {
+            let (c, len) = char_at(i);
+            if letter_in(table, c).is_none() {
+                i += len;
+                continue;
+            }
+        }
+        let mut len = 0usize;
+        let mut h = crate::marks::HASH_START;
+        let mut marked = false;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                let l = b.to_ascii_lowercase();
+                h = crate::marks::hash_char(h, char::from(l));
+                if let Some(slot) = word.get_mut(len) {
+                    *slot = l;
+                }
+                len += 1;
+                i += 1;
+            } else {
+                let (c, clen) = char_at(i);
+                let Some((l, f)) = letter_in(table, c) else {
+                    break;
+                };
+                marked |= l != f;
+                h = crate::marks::hash_char(h, l);
+                let mut buf = [0u8; 4];
+                for &fb in f.encode_utf8(&mut buf).as_bytes() {
+                    if let Some(slot) = word.get_mut(len) {
+                        *slot = fb;
+                    }
+                    len += 1;
+                }
+                i += clen;
+            }
+        }
+        if len > MAX_TOKEN_BYTES {
+            // As the analyzers do: too long to be a word.
+            continue;
+        }
+        folded.extend_from_slice(&word[..len]);
+        folded.push(b' ');
+        if marked && seen.insert(h) {
+            out.marked.push(h);
+        }
+    }
+    // Whole chars were written, each encoded: valid UTF-8.
+    out.folded = String::from_utf8(folded).unwrap_or_default();
+    out
 }
 
 /// The English analyzer: lowercase, folded, Porter-stemmed (`regulations` → `regul`).
@@ -384,7 +395,7 @@ pub fn register(index: &tantivy::Index) {
     let m = index.tokenizers();
     m.register(VI, vietnamese());
     m.register(VI_FOLDED, vietnamese_folded());
-    m.register(VI_TEXT, vietnamese_text());
+    m.register(WORDS, TextAnalyzer::from(WhitespaceTokenizer::default()));
     m.register(EN, english());
     m.register(CODE, code());
 }
@@ -506,34 +517,32 @@ mod tests {
     }
 
     #[test]
-    fn page_texts_are_folded_syllables_then_the_set_of_marked_ones() {
-        let text = "Đường sắt, đường bộ và QĐ 1552";
-        let got: Vec<_> = tokens(&mut vietnamese_text(), text);
-        let folded = ["duong", "sat", "duong", "bo", "va", "qd", "1552"];
-        for (k, w) in folded.iter().enumerate() {
-            assert_eq!(got[k], (w.to_string(), k));
-        }
-        let marked: Vec<_> = got[folded.len()..].to_vec();
-        let gap = 6 + MARKED_GAP;
+    fn page_texts_are_folded_once_with_their_marked_words() {
+        let text = "Đường sắt, ĐƯỜNG bộ và QĐ 1552 đường; x ".to_string() + &"a".repeat(61);
+        let got = text_words(&text);
+        assert_eq!(got.folded, "duong sat duong bo va qd 1552 duong x ");
+        let folded: Vec<_> = tokens(&mut vietnamese_folded(), &text)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        let words: Vec<_> = tokens(
+            &mut TextAnalyzer::from(WhitespaceTokenizer::default()),
+            &got.folded,
+        )
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
         assert_eq!(
-            marked,
-            [
-                ("đường".to_string(), gap),
-                ("sắt".into(), gap + 1),
-                ("bộ".into(), gap + 2),
-                ("và".into(), gap + 3),
-                ("qđ".into(), gap + 4),
-            ]
+            words, folded,
+            "the words, as the folded analyzer gives them"
         );
-        // Each marked syllable points at its first occurrence, for highlighting.
-        let mut analyzer = vietnamese_text();
-        let mut s = analyzer.token_stream(text);
-        for _ in 0..=folded.len() {
-            assert!(s.advance());
-        }
-        let first = s.token();
-        assert_eq!(&text[first.offset_from..first.offset_to], "Đường");
-        assert!(tokens(&mut vietnamese_text(), " , ").is_empty());
+        let marked = ["đường", "sắt", "bộ", "và", "qđ"].map(crate::marks::hash);
+        assert_eq!(got.marked, marked);
+        // A query's exact forms, as the analyzer gives them, hash the same.
+        let exact = tokens(&mut vietnamese(), "ĐƯỜNG");
+        assert_eq!(crate::marks::hash(&exact[0].0), marked[0]);
+        assert!(text_words("duong sat 1552, a-b").marked.is_empty());
+        assert_eq!(text_words(" , ").folded, "");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 mod error;
+mod marks;
 mod schema;
 mod search;
 mod writer;

@@ -2,20 +2,24 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
 };
 
 use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Every field, by name.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
-    /// The page's full URL (`https://mt.gov.vn/van-ban/…`): the document's key.
+    /// The page's full URL (`https://mt.gov.vn/van-ban/…`), stored.
     pub url: Field,
+    /// The document's key: a hash of its URL (see [`url_key`]), indexed and fast. A number,
+    /// where the URL itself as a term and a column cost the index writer more than all the
+    /// other short fields together.
+    pub key: Field,
     pub site: Field,
     pub domain: Field,
     pub kind: Field,
@@ -23,10 +27,14 @@ pub(crate) struct Fields {
     pub path: Field,
     /// The title (exact and folded syllables), stored too for result lists.
     pub title: Field,
-    /// The page's text: folded syllables with positions, then the set of its syllables with
-    /// diacritics (see [`analysis::vietnamese_text`]); stored too, for snippets (one copy of the
-    /// text serves both).
+    /// The page's text: folded syllables with positions, as [`analysis::text_words`] writes
+    /// them.
     pub body: Field,
+    /// The page's text as written, stored only, for snippets.
+    pub body_s: Field,
+    /// A Bloom filter of the text's syllables with diacritics (see [`crate::marks`]), a
+    /// multi-valued fast field of its 64-bit words.
+    pub marks: Field,
     /// Description, typed fields and taxonomy terms: words people search by.
     pub meta: Field,
     /// English text (stemmed); title and body stored, as above.
@@ -59,14 +67,18 @@ fn stored_text(tokenizer: &str) -> TextOptions {
 /// The schema of a new index.
 pub(crate) fn schema() -> Schema {
     let mut b = Schema::builder();
-    b.add_text_field("url", STRING | STORED | FAST);
-    b.add_text_field("site", STRING | STORED);
-    b.add_text_field("domain", STRING | STORED);
-    b.add_text_field("kind", STRING | STORED);
-    b.add_text_field("lang", STRING | STORED);
-    b.add_text_field("path", STRING | STORED);
+    // Filters and facets read the facet field: these are only shown.
+    b.add_text_field("url", STORED);
+    b.add_u64_field("key", INDEXED | FAST);
+    b.add_text_field("site", STORED);
+    b.add_text_field("domain", STORED);
+    b.add_text_field("kind", STORED);
+    b.add_text_field("lang", STORED);
+    b.add_text_field("path", STORED);
     b.add_text_field("title", stored_text(analysis::VI));
-    b.add_text_field("body", stored_text(analysis::VI_TEXT));
+    b.add_text_field("body", text(analysis::WORDS));
+    b.add_text_field("body_s", STORED);
+    b.add_u64_field("marks", FAST);
     b.add_text_field("meta", text(analysis::VI));
     b.add_text_field("title_en", stored_text(analysis::EN));
     b.add_text_field("body_en", stored_text(analysis::EN));
@@ -100,6 +112,7 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
     };
     Ok(Fields {
         url: f("url")?,
+        key: f("key")?,
         site: f("site")?,
         domain: f("domain")?,
         kind: f("kind")?,
@@ -107,6 +120,8 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         path: f("path")?,
         title: f("title")?,
         body: f("body")?,
+        body_s: f("body_s")?,
+        marks: f("marks")?,
         meta: f("meta")?,
         title_en: f("title_en")?,
         body_en: f("body_en")?,
@@ -117,4 +132,9 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         hash: f("hash")?,
         desc_s: f("desc_s")?,
     })
+}
+
+/// The key of the document of `url`.
+pub(crate) fn url_key(url: &str) -> u64 {
+    twox_hash::XxHash3_64::oneshot(url.as_bytes())
 }

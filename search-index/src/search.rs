@@ -15,10 +15,12 @@ use crate::analysis::{self, tokens};
 use crate::schema::{self, Fields};
 use crate::Error;
 
+mod exact;
 mod hits;
 mod proximity;
 mod types;
 
+use exact::Exact;
 pub use hits::escape;
 use proximity::Near;
 pub use types::{
@@ -199,11 +201,13 @@ impl SearchIndex {
         }
         let filters = self.filters(req);
         let near = self.proximity(&parsed);
+        let exact = self.exact(&parsed)?;
         let mut query = self.query(&parsed, false, &filters);
-        let (mut total, mut docs, mut facets) = self.run(&*query, &near, sort, page, per_page)?;
+        let (mut total, mut docs, mut facets) =
+            self.run(&*query, &near, &exact, sort, page, per_page)?;
         if total == 0 && parsed.words.len() > 1 {
             query = self.query(&parsed, true, &filters);
-            (total, docs, facets) = self.run(&*query, &near, sort, page, per_page)?;
+            (total, docs, facets) = self.run(&*query, &near, &exact, sort, page, per_page)?;
             resp.relaxed = total > 0;
         }
         resp.total = total;
@@ -291,16 +295,10 @@ impl SearchIndex {
                 .collect();
             let folded: Vec<&str> = ph.iter().map(|w| w.folded.as_str()).collect();
             let stems: Vec<&str> = ph.iter().filter_map(|w| w.stem.as_deref()).collect();
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             // The text has only folded positions: a phrase typed with diacritics matches it
-            // folded, and its exact words rank the pages that have them higher.
-            for w in ph.iter().filter(|w| w.accented()) {
-                let t = Term::from_field_text(f.body, &w.exact);
-                clauses.push((
-                    Occur::Should,
-                    boost_by(Box::new(TermQuery::new(t, IndexRecordOption::Basic)), 1.0),
-                ));
-            }
+            // folded, and its exact words rank the pages that have them higher (see
+            // [`Exact`]).
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, terms, boost) in [
                 (f.title, &typed, 4.0),
                 (f.meta, &typed, 2.0),
@@ -347,15 +345,13 @@ impl SearchIndex {
             }
         };
         let term = with(IndexRecordOption::WithFreqs);
-        let marked = with(IndexRecordOption::Basic);
         let mut any = vec![term(f.title, &w.exact, 5.0), term(f.meta, &w.exact, 3.0)];
         if w.accented() {
             // The folded form finds pages typed without diacritics, ranked below exact ones;
-            // in the text, the exact form counts by its presence (the marked set).
+            // in the text, the exact form counts by its presence (see [`Exact`]).
             any.push(term(f.title, &w.folded, 2.5));
             any.push(term(f.meta, &w.folded, 1.5));
             any.push(term(f.body, &w.folded, 0.75));
-            any.push(marked(f.body, &w.exact, 1.5));
         } else {
             any.push(term(f.body, &w.folded, 1.5));
         }
@@ -371,6 +367,7 @@ impl SearchIndex {
         &self,
         query: &dyn Query,
         near: &[Near],
+        exact: &Exact,
         sort: Sort,
         page: usize,
         per_page: usize,
@@ -387,18 +384,22 @@ impl SearchIndex {
         let top = TopDocs::with_limit(per_page).and_offset(offset);
         match sort {
             Sort::Relevance => {
-                if near.is_empty() {
-                    let (docs, total, facets) = searcher
-                        .search(query, &(top, Count, fc))
-                        .map_err(self.err())?;
-                    return Ok((total, docs, facets));
-                }
                 // The best RERANK matches (or more, for a deeper page) get the proximity score;
                 // the order below them is the words' alone, so pages stay consistent.
-                let window = (offset + per_page).max(RERANK);
-                let (mut docs, total, facets) = searcher
-                    .search(query, &(TopDocs::with_limit(window), Count, fc))
-                    .map_err(self.err())?;
+                let window = (!near.is_empty()).then(|| (offset + per_page).max(RERANK));
+                let top = match window {
+                    Some(w) => TopDocs::with_limit(w),
+                    None => top,
+                };
+                let (mut docs, total, facets) = if exact.is_empty() {
+                    searcher.search(query, &(top, Count, fc))
+                } else {
+                    searcher.search(query, &(top.tweak_score(exact.tweaker()), Count, fc))
+                }
+                .map_err(self.err())?;
+                if window.is_none() {
+                    return Ok((total, docs, facets));
+                }
                 let head = docs.len().min(RERANK);
                 self.add_proximity(&searcher, near, &mut docs[..head])?;
                 docs[..head].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

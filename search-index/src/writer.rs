@@ -172,19 +172,20 @@ pub fn write_index_with<'a>(
     let mut changed = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         let url = d.url();
+        let key = schema::url_key(&url);
         let hash = d.content_hash();
-        if old.get(&url) != Some(&hash) {
-            changed.push((i, d, url.clone(), hash));
+        if old.get(&key) != Some(&hash) {
+            changed.push((i, d, url, key, hash));
         }
-        seen.insert(url);
+        seen.insert(key);
     }
-    let gone: Vec<&String> = old.keys().filter(|u| !seen.contains(*u)).collect();
+    let gone: Vec<u64> = old.keys().filter(|k| !seen.contains(*k)).copied().collect();
     stats.documents = seen.len();
     stats.indexed = changed.len();
     stats.removed = gone.len()
         + changed
             .iter()
-            .filter(|(_, _, u, _)| old.contains_key(u))
+            .filter(|(_, _, _, k, _)| old.contains_key(k))
             .count();
 
     if !changed.is_empty() || !gone.is_empty() {
@@ -207,19 +208,19 @@ pub fn write_index_with<'a>(
         if !stats.incremental {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
-        for url in &gone {
-            writer.delete_term(Term::from_field_text(f.url, url));
+        for key in &gone {
+            writer.delete_term(Term::from_field_u64(f.key, *key));
         }
-        for (i, d, url, hash) in &changed {
-            if old.contains_key(url) {
-                writer.delete_term(Term::from_field_text(f.url, url));
+        for (i, d, url, key, hash) in &changed {
+            if old.contains_key(key) {
+                writer.delete_term(Term::from_field_u64(f.key, *key));
             }
             let body = match d.body_key {
                 Some(_) => body_of(*i),
                 None => &d.body,
             };
             writer
-                .add_document(document(&f, d, body, url, *hash))
+                .add_document(document(&f, d, body, url, *key, *hash))
                 .map_err(tantivy_err(dir))?;
         }
         writer.commit().map_err(tantivy_err(dir))?;
@@ -238,7 +239,7 @@ fn clear(dir: &Path) -> Result<(), Error> {
 }
 
 /// Links or copies the previous index into `dir` and reads its documents' keys and hashes.
-fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<String, u64>), Error> {
+fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<u64, u64>), Error> {
     for entry in std::fs::read_dir(previous).map_err(io_err(previous))? {
         let entry = entry.map_err(io_err(previous))?;
         let name = entry.file_name();
@@ -252,44 +253,45 @@ fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<String, u64>), E
         }
     }
     let index = Index::open_in_dir(dir).map_err(tantivy_err(dir))?;
-    let f = schema::fields(&index.schema())?;
+    // The fields this version reads, checked.
+    schema::fields(&index.schema())?;
     let reader = index.reader().map_err(tantivy_err(dir))?;
     let searcher = reader.searcher();
     let mut old = HashMap::new();
-    let mut buf = String::new();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
-        let urls = ff
-            .str("url")
-            .map_err(tantivy_err(dir))?
-            .ok_or_else(|| Error::Incompatible("the index has no url column".into()))?;
+        let keys = ff.u64("key").map_err(tantivy_err(dir))?;
         let hashes = ff.u64("hash").map_err(tantivy_err(dir))?;
         for doc in seg.doc_ids_alive() {
-            let Some(ord) = urls.term_ords(doc).next() else {
-                continue;
-            };
-            buf.clear();
-            urls.ord_to_str(ord, &mut buf).map_err(io_err(dir))?;
-            old.insert(buf.clone(), hashes.first(doc).unwrap_or(0));
+            if let Some(key) = keys.first(doc) {
+                old.insert(key, hashes.first(doc).unwrap_or(0));
+            }
         }
     }
-    let _ = f;
     Ok((index, old))
 }
 
-fn document(f: &Fields, d: &SearchDoc, body: &str, url: &str, hash: u64) -> TantivyDocument {
+fn document(
+    f: &Fields,
+    d: &SearchDoc,
+    body: &str,
+    url: &str,
+    key: u64,
+    hash: u64,
+) -> TantivyDocument {
     let title = nfc(&d.title);
     let description = nfc(&d.description);
     // The build's text is NFC already (the loader normalizes every file); checking 60 MB again
     // would cost more than the tokenizer's NFD handling saves.
     let english = d.lang == "en";
-    let (title_f, body_f, meta_f) = if english {
-        (f.title_en, f.body_en, f.meta_en)
+    let (title_f, meta_f) = if english {
+        (f.title_en, f.meta_en)
     } else {
-        (f.title, f.body, f.meta)
+        (f.title, f.meta)
     };
     let mut doc = doc!(
         f.url => url,
+        f.key => key,
         f.site => d.site.as_str(),
         f.domain => d.domain.as_str(),
         f.kind => d.kind.as_str(),
@@ -299,7 +301,16 @@ fn document(f: &Fields, d: &SearchDoc, body: &str, url: &str, hash: u64) -> Tant
         f.desc_s => description.as_str(),
     );
     doc.add_text(title_f, &title);
-    doc.add_text(body_f, body);
+    if english {
+        doc.add_text(f.body_en, body);
+    } else {
+        let words = analysis::text_words(body);
+        doc.add_text(f.body, words.folded);
+        doc.add_text(f.body_s, body);
+        for w in crate::marks::filter(&words.marked) {
+            doc.add_u64(f.marks, w);
+        }
+    }
     doc.add_text(meta_f, &description);
     for v in &d.fields {
         doc.add_text(meta_f, nfc(v));

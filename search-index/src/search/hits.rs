@@ -22,9 +22,8 @@ impl SearchIndex {
             g.set_max_num_chars(chars);
             Ok(g)
         };
-        // A text's field ends with its marked syllables, whose offsets go back to the start:
-        // its snippets are cut from the folded syllables alone, as the query's folded words
-        // match them.
+        // The text is indexed as the folded words of `body_s`, the text as written: its
+        // snippets are cut from that with the folded analyzer, for the query's folded words.
         let body_vi = {
             let mut terms = std::collections::BTreeMap::new();
             let mut err = None;
@@ -47,7 +46,7 @@ impl SearchIndex {
             if let Some(e) = err {
                 return Err(self.err()(e));
             }
-            SnippetGenerator::new(terms, analysis::vietnamese_folded(), f.body, 220)
+            SnippetGenerator::new(terms, analysis::vietnamese_folded(), f.body_s, 220)
         };
         let body_en = generator(f.body_en, 220)?;
         let (title_vi, title_en) = (generator(f.title, 400)?, generator(f.title_en, 400)?);
@@ -69,7 +68,7 @@ impl SearchIndex {
             let (title_f, body_f) = if lang == "en" {
                 (f.title_en, f.body_en)
             } else {
-                (f.title, f.body)
+                (f.title, f.body_s)
             };
             let title = text(title_f);
             let mut title_snip = g_title.snippet(&title);

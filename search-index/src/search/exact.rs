@@ -1,0 +1,74 @@
+//! Exact forms in the text: a bonus for each word typed with diacritics that the page's text
+//! has as typed, read from the text's filter of marked syllables (see [`crate::marks`]).
+
+use tantivy::columnar::Column;
+use tantivy::{DocId, Score, SegmentReader, Term};
+
+use super::{Parsed, SearchIndex};
+use crate::marks;
+use crate::Error;
+
+/// Most words a query's bonus is computed for (a bit each).
+const MAX_WORDS: usize = 32;
+
+/// The bonus of each word of a query typed with diacritics.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Exact {
+    hashes: Vec<u64>,
+    weights: Vec<f32>,
+}
+
+impl Exact {
+    pub(super) fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// A score tweaker for `TopDocs::tweak_score`: the words' score plus the bonus of each
+    /// exact form the document's text may have.
+    pub(super) fn tweaker(
+        &self,
+    ) -> impl Fn(&SegmentReader) -> Box<dyn FnMut(DocId, Score) -> Score> + Send + Sync + 'static
+    {
+        let this = self.clone();
+        move |segment: &SegmentReader| {
+            let this = this.clone();
+            let column: Option<Column<u64>> = segment.fast_fields().u64("marks").ok();
+            Box::new(move |doc: DocId, score: Score| {
+                let Some(column) = &column else {
+                    return score;
+                };
+                let found = marks::holds(column, doc, &this.hashes);
+                this.weights
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| found & (1 << k) != 0)
+                    .fold(score, |s, (_, w)| s + w)
+            })
+        }
+    }
+}
+
+impl SearchIndex {
+    /// The words of `p` typed with diacritics (loose or in phrases), each with the bonus a
+    /// term with the folded word's frequency would score: 1.5 times its idf in the text.
+    pub(super) fn exact(&self, p: &Parsed) -> Result<Exact, Error> {
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs() as f32;
+        let mut out = Exact::default();
+        for w in p.words.iter().chain(p.phrases.iter().flatten()) {
+            let h = marks::hash(&w.exact);
+            if !w.accented() || out.hashes.contains(&h) || out.hashes.len() == MAX_WORDS {
+                continue;
+            }
+            let term = Term::from_field_text(self.f.body, &w.folded);
+            let df = searcher.doc_freq(&term).map_err(self.err())? as f32;
+            if df == 0.0 {
+                continue;
+            }
+            out.hashes.push(h);
+            out.weights
+                .push(1.5 * (1.0 + (n - df + 0.5) / (df + 0.5)).ln());
+        }
+        Ok(out)
+    }
+}
