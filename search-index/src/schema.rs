@@ -1,15 +1,35 @@
 //! The index's fields.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
-    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
+
+/// The facets counted: a page's site, kind, language and year of publication (none for
+/// undated pages), each filtered by its own raw field and counted together from `group`,
+/// the four joined by [`GROUP_SEP`] (one column read a page instead of four); and its
+/// taxonomy terms (`topics/Chuyển đổi số`: the taxonomy, a slash, the term's name; any
+/// number), filtered and counted by the `tax` field.
+pub(crate) const GROUP_FIELDS: [&str; 4] = ["site", "kind", "lang", "year"];
+
+/// Between the values of `group`.
+pub(crate) const GROUP_SEP: char = '\u{1f}';
+
+/// The `group` value of a page.
+pub(crate) fn group_value(site: &str, kind: &str, lang: &str, year: &str) -> String {
+    [site, kind, lang, year].join(&GROUP_SEP.to_string())
+}
+
+/// A taxonomy term as the `tax` field holds it.
+pub(crate) fn tax_value(taxonomy: &str, term: &str) -> String {
+    format!("{taxonomy}/{term}")
+}
 
 /// Every field, by name.
 #[derive(Debug, Clone, Copy)]
@@ -43,8 +63,10 @@ pub(crate) struct Fields {
     pub meta_en: Field,
     /// Identifiers, whole: `1552/qd-bgtvt`.
     pub code: Field,
-    /// `/site/mt`, `/kind/legal`, `/lang/vi`, `/year/2022`, `/tax/topics/Chuyển đổi số`…
-    pub facet: Field,
+    /// See [`GROUP_FIELDS`] (site, kind and lang above).
+    pub year: Field,
+    pub group: Field,
+    pub tax: Field,
     pub date: Field,
     /// A hash of everything indexed, to re-index only what changed.
     pub hash: Field,
@@ -67,13 +89,15 @@ fn stored_text(tokenizer: &str) -> TextOptions {
 /// The schema of a new index.
 pub(crate) fn schema() -> Schema {
     let mut b = Schema::builder();
-    // Filters and facets read the facet field: these are only shown.
     b.add_text_field("url", STORED);
     b.add_u64_field("key", INDEXED | FAST);
-    b.add_text_field("site", STORED);
+    b.add_text_field("site", STRING | STORED);
     b.add_text_field("domain", STORED);
-    b.add_text_field("kind", STORED);
-    b.add_text_field("lang", STORED);
+    b.add_text_field("kind", STRING | STORED);
+    b.add_text_field("lang", STRING | STORED);
+    b.add_text_field("year", STRING);
+    b.add_text_field("group", FAST);
+    b.add_text_field("tax", STRING | FAST);
     b.add_text_field("path", STORED);
     b.add_text_field("title", stored_text(analysis::VI));
     b.add_text_field("body", text(analysis::WORDS));
@@ -91,7 +115,6 @@ pub(crate) fn schema() -> Schema {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
-    b.add_facet_field("facet", FacetOptions::default());
     b.add_date_field(
         "date",
         DateOptions::from(STORED)
@@ -127,7 +150,9 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         body_en: f("body_en")?,
         meta_en: f("meta_en")?,
         code: f("code")?,
-        facet: f("facet")?,
+        year: f("year")?,
+        group: f("group")?,
+        tax: f("tax")?,
         date: f("date")?,
         hash: f("hash")?,
         desc_s: f("desc_s")?,

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
 use unicode_normalization::UnicodeNormalization;
@@ -16,6 +16,7 @@ use crate::schema::{self, Fields};
 use crate::Error;
 
 mod exact;
+mod facets;
 mod hits;
 mod proximity;
 mod types;
@@ -138,21 +139,22 @@ impl SearchIndex {
         }
     }
 
-    /// The taxonomies that have terms in the index (`/tax/<name>/…`).
+    /// The taxonomies that have terms in the index (`<name>/<term>` in the `tax` field).
     fn read_taxonomies(&self) -> Result<Vec<String>, Error> {
         let searcher = self.reader.searcher();
         let mut names = BTreeSet::new();
         for seg in searcher.segment_readers() {
-            let inv = seg.inverted_index(self.f.facet).map_err(self.err())?;
+            let inv = seg.inverted_index(self.f.tax).map_err(self.err())?;
             let mut stream = inv.terms().stream().map_err(|source| Error::Io {
                 path: self.path.clone(),
                 source,
             })?;
             while stream.advance() {
-                // Facet terms are the path's parts separated by \0.
-                let parts: Vec<&[u8]> = stream.key().split(|b| *b == 0).collect();
-                if parts.len() >= 2 && parts[0] == b"tax" {
-                    names.insert(String::from_utf8_lossy(parts[1]).into_owned());
+                if let Some((name, _)) = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(|k| k.split_once('/'))
+                {
+                    names.insert(name.to_string());
                 }
             }
         }
@@ -248,26 +250,27 @@ impl SearchIndex {
     }
 
     fn filters(&self, req: &Request) -> Vec<Box<dyn Query>> {
+        let f = &self.f;
         let mut out: Vec<Box<dyn Query>> = Vec::new();
-        let mut add = |path: Vec<&str>| {
-            let term = Term::from_facet(self.f.facet, &Facet::from_path(path));
+        let mut add = |field: Field, value: &str| {
+            let term = Term::from_field_text(field, value);
             out.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
         };
         if let Some(s) = &req.site {
-            add(vec!["site", s]);
+            add(f.site, s);
         }
         if let Some(k) = &req.kind {
-            add(vec!["kind", k]);
+            add(f.kind, k);
         }
         if let Some(l) = &req.lang {
-            add(vec!["lang", l]);
+            add(f.lang, l);
         }
         if let Some(y) = &req.year {
-            add(vec!["year", y]);
+            add(f.year, y);
         }
         if let Some((t, v)) = &req.term {
             let v: String = v.nfc().collect();
-            add(vec!["tax", t, &v]);
+            add(f.tax, &schema::tax_value(t, &v));
         }
         out
     }
@@ -373,34 +376,26 @@ impl SearchIndex {
         per_page: usize,
     ) -> Result<Found, Error> {
         let searcher = self.reader.searcher();
-        let mut fc = FacetCollector::for_field("facet");
-        for root in ["/site", "/kind", "/lang", "/year"] {
-            fc.add_facet(root);
-        }
-        for t in &self.taxonomies {
-            fc.add_facet(Facet::from_path(["tax", t.as_str()]));
-        }
+        let fc = facets::FacetCounter;
         let offset = (page - 1) * per_page;
         let top = TopDocs::with_limit(per_page).and_offset(offset);
         match sort {
             Sort::Relevance => {
-                // The best RERANK matches (or more, for a deeper page) get the proximity score;
-                // the order below them is the words' alone, so pages stay consistent.
-                let window = (!near.is_empty()).then(|| (offset + per_page).max(RERANK));
-                let top = match window {
-                    Some(w) => TopDocs::with_limit(w),
-                    None => top,
-                };
-                let (mut docs, total, facets) = if exact.is_empty() {
-                    searcher.search(query, &(top, Count, fc))
-                } else {
-                    searcher.search(query, &(top.tweak_score(exact.tweaker()), Count, fc))
-                }
-                .map_err(self.err())?;
-                if window.is_none() {
+                // The best RERANK matches (or more, for a deeper page) get the proximity score
+                // and the exact forms' bonus; the order below them is the words' alone, so
+                // pages stay consistent.
+                if near.is_empty() && exact.is_empty() {
+                    let (docs, total, facets) = searcher
+                        .search(query, &(top, Count, fc))
+                        .map_err(self.err())?;
                     return Ok((total, docs, facets));
                 }
+                let window = (offset + per_page).max(RERANK);
+                let (mut docs, total, facets) = searcher
+                    .search(query, &(TopDocs::with_limit(window), Count, fc))
+                    .map_err(self.err())?;
                 let head = docs.len().min(RERANK);
+                exact.add_to(&searcher, &mut docs[..head]);
                 self.add_proximity(&searcher, near, &mut docs[..head])?;
                 docs[..head].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 let docs = docs.into_iter().skip(offset).take(per_page).collect();
@@ -426,34 +421,51 @@ impl SearchIndex {
         }
     }
 
-    fn facets(&self, counts: &FacetCounts) -> Facets {
-        let list = |root: &str| -> Vec<FacetCount> {
-            let mut v: Vec<FacetCount> = counts
-                .get(root)
-                .filter_map(|(facet, count)| {
-                    facet.to_path().last().map(|s| FacetCount {
-                        value: s.to_string(),
-                        count,
-                    })
-                })
-                .collect();
+    fn facets(&self, counts: &facets::Counts) -> Facets {
+        let sorted = |values: Vec<FacetCount>| -> Vec<FacetCount> {
+            let mut v = values;
             v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
             v
         };
-        let mut year = list("/year");
+        let list = |k: usize| -> Vec<FacetCount> {
+            sorted(
+                counts
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .map(|(value, &count)| FacetCount {
+                        value: value.clone(),
+                        count,
+                    })
+                    .collect(),
+            )
+        };
+        let mut year = list(3);
         year.sort_by(|a, b| b.value.cmp(&a.value));
+        let mut taxonomies: Vec<(String, Vec<FacetCount>)> = self
+            .taxonomies
+            .iter()
+            .map(|t| (t.clone(), Vec::new()))
+            .collect();
+        for (value, &count) in counts.get(4).into_iter().flatten() {
+            let Some((name, term)) = value.split_once('/') else {
+                continue;
+            };
+            if let Some((_, v)) = taxonomies.iter_mut().find(|(t, _)| t == name) {
+                v.push(FacetCount {
+                    value: term.to_string(),
+                    count,
+                });
+            }
+        }
         Facets {
-            site: list("/site"),
-            kind: list("/kind"),
-            lang: list("/lang"),
+            site: list(0),
+            kind: list(1),
+            lang: list(2),
             year,
-            taxonomies: self
-                .taxonomies
-                .iter()
-                .map(|t| {
-                    let root = Facet::from_path(["tax", t.as_str()]).to_string();
-                    (t.clone(), list(&root))
-                })
+            taxonomies: taxonomies
+                .into_iter()
+                .map(|(t, v)| (t, sorted(v)))
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
         }

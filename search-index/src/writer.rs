@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use tantivy::schema::Facet;
 use tantivy::{doc, DateTime, Index, IndexWriter, TantivyDocument, Term};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -323,23 +322,23 @@ fn document(
         // As words too: `1552` alone finds the decision.
         doc.add_text(meta_f, nfc(c));
     }
-    doc.add_facet(f.facet, Facet::from_path(["site", d.site.as_str()]));
-    doc.add_facet(f.facet, Facet::from_path(["kind", d.kind.as_str()]));
-    doc.add_facet(f.facet, Facet::from_path(["lang", d.lang.as_str()]));
     // Every document has a date, so that sorting by date reads one value each; undated pages
     // sort last.
     doc.add_date(f.date, DateTime::from_timestamp_secs(d.date.unwrap_or(0)));
-    if let Some(ts) = d.date {
-        if let Some(y) = chrono::DateTime::from_timestamp(ts, 0).map(|t| t.format("%Y").to_string())
-        {
-            doc.add_facet(f.facet, Facet::from_path(["year", y.as_str()]));
-        }
+    let year = d
+        .date
+        .and_then(|ts| chrono::DateTime::from_timestamp(ts, 0))
+        .map(|t| t.format("%Y").to_string())
+        .unwrap_or_default();
+    if !year.is_empty() {
+        doc.add_text(f.year, &year);
     }
+    doc.add_text(
+        f.group,
+        schema::group_value(&d.site, &d.kind, &d.lang, &year),
+    );
     for (tax, term) in &d.taxonomies {
-        doc.add_facet(
-            f.facet,
-            Facet::from_path(["tax", tax.as_str(), nfc(term).as_str()]),
-        );
+        doc.add_text(f.tax, schema::tax_value(tax, &nfc(term)));
     }
     doc
 }

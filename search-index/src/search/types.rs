@@ -1,7 +1,6 @@
 //! What a search asks and answers: the request, the results, the facet counts.
 
 use serde::Serialize;
-use tantivy::collector::FacetCounts;
 use tantivy::DocAddress;
 
 /// Longest query accepted, in characters.
@@ -136,4 +135,4 @@ pub struct Response {
 }
 
 /// What one search collected: the total, this page's (score, document), the facet counts.
-pub(crate) type Found = (usize, Vec<(f32, DocAddress)>, FacetCounts);
+pub(crate) type Found = (usize, Vec<(f32, DocAddress)>, super::facets::Counts);
