@@ -80,8 +80,7 @@ pub fn run(a: &SearchArgs) -> Result<()> {
     };
     let r = index.search(&req).context("searching")?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(());
+        return print(&format!("{}\n", serde_json::to_string_pretty(&r)?));
     }
     if let Some(n) = r.notice {
         eprintln!(
@@ -99,11 +98,10 @@ pub fn run(a: &SearchArgs) -> Result<()> {
     }
     let tty = std::io::stdout().is_terminal();
     if r.total == 0 {
-        println!("No results for “{}”.", r.q);
-        return Ok(());
+        return print(&format!("No results for “{}”.\n", r.q));
     }
-    println!(
-        "{} results for “{}”{} (page {} of {})",
+    let mut out = format!(
+        "{} results for “{}”{} (page {} of {})\n",
         r.total,
         r.q,
         if r.relaxed {
@@ -116,11 +114,33 @@ pub fn run(a: &SearchArgs) -> Result<()> {
     );
     let first = (r.page - 1) * r.per_page + 1;
     for (i, h) in r.hits.iter().enumerate() {
-        println!("{:>3}. {}", first + i, plain(&h.title_html, tty));
-        println!("     {} · {} · {}", h.url, h.kind, h.site);
-        println!("     {}", plain(&h.snippet_html, tty));
+        out.push_str(&format!(
+            "{:>3}. {}\n     {} · {} · {}\n     {}\n",
+            first + i,
+            plain(&h.title_html, tty),
+            h.url,
+            h.kind,
+            h.site,
+            plain(&h.snippet_html, tty)
+        ));
     }
-    Ok(())
+    print(&out)
+}
+
+/// Writes `text` to standard output. A reader that stops early (`cms search … | head`) is not
+/// an error: where `println!` would panic, the rest is dropped.
+fn print(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing the results")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A snippet's HTML as terminal text: the matched words in bold on a terminal.

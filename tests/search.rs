@@ -147,6 +147,25 @@ fn english_filters_and_sorting() {
 }
 
 #[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `cms search … | head`: the pipe is closed before the results are written.
+    let out = demo();
+    for extra in [&[][..], &["--json"][..]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+            .args(["search", "đường", "--out", out.to_str().unwrap()])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success() && !err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
 fn a_missing_index_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let o = cms(tmp.path(), &["search", "x", "--out", "nowhere"]);
