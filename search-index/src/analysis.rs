@@ -283,12 +283,44 @@ pub struct TextWords {
 
 /// See [`TextWords`].
 pub fn text_words(text: &str) -> TextWords {
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    let table: &[(char, char)] = &LETTERS;
     let mut out = TextWords::default();
     let mut seen =
         std::collections::HashSet::with_capacity_and_hasher(256, crate::marks::BuildIdentity);
+    let mut folded: Vec<u8> = Vec::with_capacity(text.len());
+    scan_words(text, |w| {
+        folded.extend_from_slice(w.folded);
+        folded.push(b' ');
+        if w.marked && seen.insert(w.hash) {
+            out.marked.push(w.hash);
+        }
+        true
+    });
+    // Whole chars were written, each encoded: valid UTF-8.
+    out.folded = String::from_utf8(folded).unwrap_or_default();
+    out
+}
+
+/// A word of a text, as [`scan_words`] finds it.
+pub(crate) struct Scanned<'a> {
+    /// Where it is in the text, in bytes.
+    pub from: usize,
+    pub to: usize,
+    /// Folded, as the folded analyzer writes it.
+    pub folded: &'a [u8],
+    /// [`crate::marks::hash`] of its exact form (lowercase).
+    pub hash: u64,
+    /// Whether it has diacritics.
+    pub marked: bool,
+}
+
+/// Calls `each` with every word of `text`, split and folded as the folded analyzer does
+/// (words longer than [`MAX_TOKEN_BYTES`] left out), in one pass without allocating, until it
+/// returns false.
+#[inline]
+pub(crate) fn scan_words(text: &str, mut each: impl FnMut(Scanned<'_>) -> bool) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let table: &[(char, char)] = &LETTERS;
     // The char at byte `i` (not ASCII) and its length, decoded here: the text is valid UTF-8,
     // and Vietnamese letters are two or three bytes.
     let char_at = |i: usize| -> (char, usize) {
@@ -305,9 +337,7 @@ pub fn text_words(text: &str) -> TextWords {
             decode(text, i)
         }
     };
-    // The folded words, as bytes: a word is made in `word`, a local array the compiler keeps
-    // apart from everything else, then appended whole.
-    let mut folded: Vec<u8> = Vec::with_capacity(text.len());
+    // A word is made in `word`, a local array the compiler keeps apart from everything else.
     let mut word = [0u8; MAX_TOKEN_BYTES + 1];
     let mut i = 0;
     while i < n {
@@ -325,6 +355,7 @@ pub fn text_words(text: &str) -> TextWords {
                 continue;
             }
         }
+        let from = i;
         let mut len = 0usize;
         let mut h = crate::marks::HASH_START;
         let mut marked = false;
@@ -362,15 +393,17 @@ pub fn text_words(text: &str) -> TextWords {
             // As the analyzers do: too long to be a word.
             continue;
         }
-        folded.extend_from_slice(&word[..len]);
-        folded.push(b' ');
-        if marked && seen.insert(h) {
-            out.marked.push(h);
+        let go_on = each(Scanned {
+            from,
+            to: i,
+            folded: &word[..len],
+            hash: h,
+            marked,
+        });
+        if !go_on {
+            return;
         }
     }
-    // Whole chars were written, each encoded: valid UTF-8.
-    out.folded = String::from_utf8(folded).unwrap_or_default();
-    out
 }
 
 /// The English analyzer: lowercase, folded, Porter-stemmed (`regulations` → `regul`).

@@ -4,11 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query};
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
+use tantivy::{DocAddress, DocId, Index, ReloadPolicy, Searcher, Term};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::{self, tokens};
@@ -16,14 +15,20 @@ use crate::schema::{self, Fields};
 use crate::Error;
 
 mod exact;
-mod facets;
 mod hits;
+mod matcher;
 mod proximity;
+mod segments;
+mod snippet;
+mod top;
 mod types;
 
 use exact::Exact;
 pub use hits::escape;
+use matcher::{Clause, Plan, Prepared};
 use proximity::Near;
+use segments::Columns;
+use top::Top;
 pub use types::{
     FacetCount, Facets, Hit, Notice, Request, Response, Sort, MAX_PAGE, MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -32,7 +37,10 @@ pub(crate) use types::{Found, RERANK};
 
 /// An open index.
 pub struct SearchIndex {
-    reader: IndexReader,
+    /// The index as opened: it does not reload (a new index is opened anew).
+    searcher: Searcher,
+    /// What searches read of each of the searcher's segments.
+    columns: Columns,
     f: Fields,
     path: PathBuf,
     version: String,
@@ -106,8 +114,15 @@ impl SearchIndex {
                 .hash(&mut h);
             format!("{:016x}", h.finish())
         };
+        let searcher = reader.searcher();
+        let columns =
+            Columns::load(searcher.segment_readers()).map_err(|source| Error::Tantivy {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         let mut s = SearchIndex {
-            reader,
+            searcher,
+            columns,
             f,
             path: dir.to_path_buf(),
             version,
@@ -124,7 +139,7 @@ impl SearchIndex {
 
     /// Documents in the index.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.searcher.num_docs()
     }
 
     /// Whether the index holds no document.
@@ -141,7 +156,7 @@ impl SearchIndex {
 
     /// The taxonomies that have terms in the index (`<name>/<term>` in the `tax` field).
     fn read_taxonomies(&self) -> Result<Vec<String>, Error> {
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let mut names = BTreeSet::new();
         for seg in searcher.segment_readers() {
             let inv = seg.inverted_index(self.f.tax).map_err(self.err())?;
@@ -204,18 +219,18 @@ impl SearchIndex {
         let filters = self.filters(req);
         let near = self.proximity(&parsed);
         let exact = self.exact(&parsed)?;
-        let mut query = self.query(&parsed, false, &filters);
+        let mut plan = self.plan(&parsed, false, filters.clone());
         let (mut total, mut docs, mut facets) =
-            self.run(&*query, &near, &exact, sort, page, per_page)?;
+            self.run(&plan, &near, &exact, sort, page, per_page)?;
         if total == 0 && parsed.words.len() > 1 {
-            query = self.query(&parsed, true, &filters);
-            (total, docs, facets) = self.run(&*query, &near, &exact, sort, page, per_page)?;
+            plan = self.plan(&parsed, true, filters);
+            (total, docs, facets) = self.run(&plan, &near, &exact, sort, page, per_page)?;
             resp.relaxed = total > 0;
         }
         resp.total = total;
         resp.pages = total.div_ceil(per_page);
         resp.facets = self.facets(&facets);
-        resp.hits = self.hits(&*query, &docs)?;
+        resp.hits = self.hits(&plan.terms(), &docs)?;
         Ok(resp)
     }
 
@@ -249,13 +264,10 @@ impl SearchIndex {
         p
     }
 
-    fn filters(&self, req: &Request) -> Vec<Box<dyn Query>> {
+    fn filters(&self, req: &Request) -> Vec<Term> {
         let f = &self.f;
-        let mut out: Vec<Box<dyn Query>> = Vec::new();
-        let mut add = |field: Field, value: &str| {
-            let term = Term::from_field_text(field, value);
-            out.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
-        };
+        let mut out = Vec::new();
+        let mut add = |field: Field, value: &str| out.push(Term::from_field_text(field, value));
         if let Some(s) = &req.site {
             add(f.site, s);
         }
@@ -276,14 +288,21 @@ impl SearchIndex {
     }
 
     /// The query: every word required (or, `relaxed`, any), in the title, the typed fields or
-    /// the text, exact forms ranked above folded ones; words near each other and whole
-    /// identifiers ranked higher; quoted phrases required.
-    fn query(&self, p: &Parsed, relaxed: bool, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    /// the text, exact forms ranked above folded ones; whole identifiers ranked higher; quoted
+    /// phrases required. (Words near each other are ranked higher afterwards: see [`Near`].)
+    fn plan(&self, p: &Parsed, relaxed: bool, filters: Vec<Term>) -> Plan {
         let f = &self.f;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let word_occur = if relaxed { Occur::Should } else { Occur::Must };
+        let mut plan = Plan {
+            filters,
+            ..Plan::default()
+        };
         for w in &p.words {
-            clauses.push((word_occur, self.word_query(w)));
+            let clause = self.word_clause(w);
+            if relaxed {
+                plan.should.push(clause);
+            } else {
+                plan.must.push(clause);
+            }
         }
         for ph in &p.phrases {
             let typed: Vec<&str> = ph
@@ -314,40 +333,20 @@ impl SearchIndex {
                     any.push((Occur::Should, boost_by(q, boost)));
                 }
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            plan.must
+                .push(Clause::Query(Box::new(BooleanQuery::new(any))));
         }
         if !p.code.is_empty() && (!p.words.is_empty() || !p.phrases.is_empty()) {
             let t = Term::from_field_text(f.code, &p.code);
-            clauses.push((
-                Occur::Should,
-                boost_by(Box::new(TermQuery::new(t, IndexRecordOption::Basic)), 20.0),
-            ));
+            plan.should.push(Clause::Terms(vec![(t, 20.0)]));
         }
-        let main: Box<dyn Query> = if p.words.is_empty() && p.phrases.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
-        };
-        if filters.is_empty() {
-            return main;
-        }
-        let mut all = vec![(Occur::Must, main)];
-        all.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
-        Box::new(BooleanQuery::new(all))
+        plan
     }
 
-    fn word_query(&self, w: &Word) -> Box<dyn Query> {
+    fn word_clause(&self, w: &Word) -> Clause {
         let f = &self.f;
-        let with = |option: IndexRecordOption| {
-            move |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-                let t = Term::from_field_text(field, text);
-                (
-                    Occur::Should,
-                    boost_by(Box::new(TermQuery::new(t, option)), boost),
-                )
-            }
-        };
-        let term = with(IndexRecordOption::WithFreqs);
+        let term =
+            |field: Field, text: &str, boost: f32| (Term::from_field_text(field, text), boost);
         let mut any = vec![term(f.title, &w.exact, 5.0), term(f.meta, &w.exact, 3.0)];
         if w.accented() {
             // The folded form finds pages typed without diacritics, ranked below exact ones;
@@ -363,65 +362,75 @@ impl SearchIndex {
             any.push(term(f.meta_en, s, 3.0));
             any.push(term(f.body_en, s, 1.5));
         }
-        Box::new(BooleanQuery::new(any))
+        Clause::Terms(any)
     }
 
     fn run(
         &self,
-        query: &dyn Query,
+        plan: &Plan,
         near: &[Near],
         exact: &Exact,
         sort: Sort,
         page: usize,
         per_page: usize,
     ) -> Result<Found, Error> {
-        let searcher = self.reader.searcher();
-        let fc = facets::FacetCounter;
+        let searcher = &self.searcher;
+        let prepared = Prepared::new(searcher, plan).map_err(self.err())?;
         let offset = (page - 1) * per_page;
-        let top = TopDocs::with_limit(per_page).and_offset(offset);
-        match sort {
-            Sort::Relevance => {
-                // The best RERANK matches (or more, for a deeper page) get the proximity score
-                // and the exact forms' bonus; the order below them is the words' alone, so
-                // pages stay consistent.
-                if near.is_empty() && exact.is_empty() {
-                    let (docs, total, facets) = searcher
-                        .search(query, &(top, Count, fc))
-                        .map_err(self.err())?;
-                    return Ok((total, docs, facets));
+        let rerank = sort == Sort::Relevance && !(near.is_empty() && exact.is_empty());
+        // The best RERANK matches (or more, for a deeper page) get the proximity score and
+        // the exact forms' bonus; the order below them is the words' alone, so pages stay
+        // consistent.
+        let window = if rerank {
+            (offset + per_page).max(RERANK)
+        } else {
+            offset + per_page
+        };
+        let mut tally = self.columns.tally();
+        let mut total = 0;
+        let mut best = Top::new(window);
+        let mut newest = Top::new(window);
+        for (ord, (seg, data)) in searcher
+            .segment_readers()
+            .iter()
+            .zip(&self.columns.segments)
+            .enumerate()
+        {
+            let m = prepared
+                .matches(ord, seg, data.alive.as_deref())
+                .map_err(self.err())?;
+            total += m.count;
+            self.columns.count(ord, &m.bits, &mut tally);
+            let addr = |d: DocId| DocAddress::new(ord as u32, d);
+            for d in m.docs() {
+                match sort {
+                    Sort::Relevance => best.push(m.scores[d as usize], addr(d)),
+                    Sort::Date => newest.push(
+                        data.date.get(d as usize).copied().unwrap_or(i64::MIN),
+                        addr(d),
+                    ),
                 }
-                let window = (offset + per_page).max(RERANK);
-                let (mut docs, total, facets) = searcher
-                    .search(query, &(TopDocs::with_limit(window), Count, fc))
-                    .map_err(self.err())?;
-                let head = docs.len().min(RERANK);
-                exact.add_to(&searcher, &mut docs[..head]);
-                self.add_proximity(&searcher, near, &mut docs[..head])?;
-                docs[..head].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let docs = docs.into_iter().skip(offset).take(per_page).collect();
-                Ok((total, docs, facets))
-            }
-            Sort::Date => {
-                let (docs, total, facets) = searcher
-                    .search(
-                        query,
-                        &(
-                            top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
-                            Count,
-                            fc,
-                        ),
-                    )
-                    .map_err(self.err())?;
-                Ok((
-                    total,
-                    docs.into_iter().map(|(_, d)| (0.0, d)).collect(),
-                    facets,
-                ))
             }
         }
+        let mut best = match sort {
+            Sort::Relevance => best.into_sorted(),
+            Sort::Date => newest
+                .into_sorted()
+                .into_iter()
+                .map(|(_, d)| (0.0, d))
+                .collect(),
+        };
+        if rerank {
+            let head = best.len().min(RERANK);
+            exact.add_to(searcher, &mut best[..head]);
+            self.add_proximity(searcher, near, &mut best[..head])?;
+            best[..head].sort_by(by_score);
+        }
+        let docs = best.into_iter().skip(offset).take(per_page).collect();
+        Ok((total, docs, self.columns.counts(&tally)))
     }
 
-    fn facets(&self, counts: &facets::Counts) -> Facets {
+    fn facets(&self, counts: &segments::Counts) -> Facets {
         let sorted = |values: Vec<FacetCount>| -> Vec<FacetCount> {
             let mut v = values;
             v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
@@ -514,4 +523,9 @@ fn phrase(field: Field, terms: &[&str], slop: u32) -> Option<Box<dyn Query>> {
 
 fn boost_by(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
+}
+
+/// Best score first; the same order every time.
+fn by_score(a: &(f32, DocAddress), b: &(f32, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }

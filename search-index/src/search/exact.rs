@@ -57,7 +57,7 @@ impl SearchIndex {
     /// The words of `p` typed with diacritics (loose or in phrases), each with the bonus a
     /// term with the folded word's frequency would score: 1.5 times its idf in the text.
     pub(super) fn exact(&self, p: &Parsed) -> Result<Exact, Error> {
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let n = searcher.num_docs() as f32;
         let mut out = Exact::default();
         for w in p.words.iter().chain(p.phrases.iter().flatten()) {

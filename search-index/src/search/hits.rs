@@ -1,55 +1,68 @@
 //! The results of a page: stored fields, and titles and excerpts with the matched words
 //! highlighted, escaped.
 
-use tantivy::query::Query;
+use std::collections::BTreeMap;
+
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, TantivyDocument, Term};
 
+use super::snippet::Cutter;
 use super::{Hit, SearchIndex};
-use crate::{analysis, Error};
+use crate::Error;
 
 impl SearchIndex {
     pub(super) fn hits(
         &self,
-        query: &dyn Query,
+        terms: &[Term],
         docs: &[(f32, DocAddress)],
     ) -> Result<Vec<Hit>, Error> {
         let f = &self.f;
-        let searcher = self.reader.searcher();
-        let generator = |field: Field, chars: usize| -> Result<SnippetGenerator, Error> {
-            let mut g = SnippetGenerator::create(&searcher, query, field).map_err(self.err())?;
-            g.set_max_num_chars(chars);
-            Ok(g)
+        let searcher = &self.searcher;
+        // Scores each query term of `field` as tantivy's own snippets do (rarer higher), for
+        // cutting `shown` with `tokenizer`.
+        let generator = |field: Field,
+                         tokenizer: TextAnalyzer,
+                         shown: Field,
+                         chars: usize|
+         -> Result<SnippetGenerator, Error> {
+            let mut scored = BTreeMap::new();
+            for t in terms.iter().filter(|t| t.field() == field) {
+                let value = t.value();
+                let Some(text) = value.as_str() else {
+                    continue;
+                };
+                let df = searcher.doc_freq(t).map_err(self.err())?;
+                if df > 0 {
+                    scored.insert(text.to_string(), 1.0 / (1.0 + df as f32));
+                }
+            }
+            Ok(SnippetGenerator::new(scored, tokenizer, shown, chars))
+        };
+        let tokenizer = |field: Field| {
+            searcher
+                .index()
+                .tokenizer_for_field(field)
+                .map_err(self.err())
         };
         // The text is indexed as the folded words of `body_s`, the text as written: its
-        // snippets are cut from that with the folded analyzer, for the query's folded words.
-        let body_vi = {
-            let mut terms = std::collections::BTreeMap::new();
-            let mut err = None;
-            query.query_terms(&mut |term, _| {
-                if term.field() != f.body {
-                    return;
-                }
-                let value = term.value();
-                let Some(text) = value.as_str() else {
-                    return;
-                };
-                match searcher.doc_freq(term) {
-                    Ok(0) => {}
-                    Ok(n) => {
-                        terms.insert(text.to_string(), 1.0 / (1.0 + n as f32));
-                    }
-                    Err(e) => err = Some(e),
-                }
-            });
-            if let Some(e) = err {
-                return Err(self.err()(e));
+        // excerpts are cut from that for the query's folded words. Titles are marked for the
+        // same words.
+        let mut folded = BTreeMap::new();
+        for t in terms.iter().filter(|t| t.field() == f.body) {
+            let value = t.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let df = searcher.doc_freq(t).map_err(self.err())?;
+            if df > 0 {
+                folded.insert(text.to_string(), 1.0 / (1.0 + df as f32));
             }
-            SnippetGenerator::new(terms, analysis::vietnamese_folded(), f.body_s, 220)
-        };
-        let body_en = generator(f.body_en, 220)?;
-        let (title_vi, title_en) = (generator(f.title, 400)?, generator(f.title_en, 400)?);
+        }
+        let cut_vi = Cutter::new(folded, 220);
+        let body_en = generator(f.body_en, tokenizer(f.body_en)?, f.body_en, 220)?;
+        let title_en = generator(f.title_en, tokenizer(f.title_en)?, f.title_en, 400)?;
         let mut out = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(*addr).map_err(self.err())?;
@@ -60,33 +73,41 @@ impl SearchIndex {
                     .to_string()
             };
             let lang = text(f.lang);
-            let (g_body, g_title) = if lang == "en" {
-                (&body_en, &title_en)
-            } else {
-                (&body_vi, &title_vi)
-            };
-            let (title_f, body_f) = if lang == "en" {
-                (f.title_en, f.body_en)
-            } else {
-                (f.title, f.body_s)
-            };
-            let title = text(title_f);
-            let mut title_snip = g_title.snippet(&title);
-            title_snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let title_html = if title_snip.is_empty() || title_snip.fragment() != title {
-                escape(&title)
-            } else {
-                title_snip.to_html()
-            };
-            let body = text(body_f);
-            let mut snip = g_body.snippet(&body);
-            snip.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let snippet_html = if snip.is_empty() {
+            let lead = || {
                 let desc = text(f.desc_s);
-                let lead = if desc.is_empty() { body } else { desc };
+                let lead = if desc.is_empty() {
+                    text(f.body_s)
+                } else {
+                    desc
+                };
                 escape(&truncate(&lead, 220))
+            };
+            let (title, title_html, snippet_html) = if lang == "en" {
+                let title = text(f.title_en);
+                let mut title_snip = title_en.snippet(&title);
+                title_snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+                let title_html = if title_snip.is_empty() || title_snip.fragment() != title {
+                    escape(&title)
+                } else {
+                    title_snip.to_html()
+                };
+                let mut snip = body_en.snippet(&text(f.body_en));
+                snip.set_snippet_prefix_postfix("<mark>", "</mark>");
+                let snippet_html = if snip.is_empty() {
+                    lead()
+                } else {
+                    snip.to_html()
+                };
+                (title, title_html, snippet_html)
             } else {
-                snip.to_html()
+                let title = text(f.title);
+                let title_html = cut_vi.mark(&title);
+                let body = doc
+                    .get_first(f.body_s)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let snippet_html = cut_vi.cut(body).unwrap_or_else(lead);
+                (title, title_html, snippet_html)
             };
             let date = doc
                 .get_first(f.date)

@@ -135,4 +135,4 @@ pub struct Response {
 }
 
 /// What one search collected: the total, this page's (score, document), the facet counts.
-pub(crate) type Found = (usize, Vec<(f32, DocAddress)>, super::facets::Counts);
+pub(crate) type Found = (usize, Vec<(f32, DocAddress)>, super::segments::Counts);
