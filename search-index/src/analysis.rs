@@ -277,24 +277,25 @@ impl TokenStream for VietnameseStream<'_> {
 pub struct TextWords {
     /// The folded words, each followed by a space.
     pub folded: String,
-    /// Hashes of the distinct marked words, in order of first appearance.
+    /// Hashes of the distinct marked words, in increasing order.
     pub marked: Vec<u64>,
 }
 
 /// See [`TextWords`].
 pub fn text_words(text: &str) -> TextWords {
     let mut out = TextWords::default();
-    let mut seen =
-        std::collections::HashSet::with_capacity_and_hasher(256, crate::marks::BuildIdentity);
     let mut folded: Vec<u8> = Vec::with_capacity(text.len());
     scan_words(text, |w| {
         folded.extend_from_slice(w.folded);
         folded.push(b' ');
-        if w.marked && seen.insert(w.hash) {
+        if w.marked {
             out.marked.push(w.hash);
         }
         true
     });
+    // Sorted and deduplicated at the end: cheaper than a set looked up for every word.
+    out.marked.sort_unstable();
+    out.marked.dedup();
     // Whole chars were written, each encoded: valid UTF-8.
     out.folded = String::from_utf8(folded).unwrap_or_default();
     out
@@ -424,6 +425,79 @@ pub fn code() -> TextAnalyzer {
 }
 
 /// Registers the analyzers on an index.
+/// The [`WORDS`] analyzer, counting in `texts` the texts it splits: the index writer's thread
+/// splits one a page, so the thread that feeds it knows how far behind it is (see
+/// [`crate::writer`]).
+pub(crate) fn counted_words(texts: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> TextAnalyzer {
+    TextAnalyzer::from(CountedWords {
+        token: Token::default(),
+        texts,
+    })
+}
+
+/// See [`counted_words`].
+#[derive(Clone)]
+struct CountedWords {
+    token: Token,
+    texts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Tokenizer for CountedWords {
+    type TokenStream<'a> = SpaceStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpaceStream<'a> {
+        self.texts
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.token.reset();
+        SpaceStream {
+            text,
+            at: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+/// The words of [`TextWords::folded`]: split on its single spaces, by byte (the whitespace
+/// tokenizer decodes every char and asks if it is Unicode whitespace).
+pub(crate) struct SpaceStream<'a> {
+    text: &'a str,
+    at: usize,
+    token: &'a mut Token,
+}
+
+impl TokenStream for SpaceStream<'_> {
+    fn advance(&mut self) -> bool {
+        let bytes = self.text.as_bytes();
+        while self.at < bytes.len() && bytes[self.at] == b' ' {
+            self.at += 1;
+        }
+        if self.at >= bytes.len() {
+            return false;
+        }
+        let from = self.at;
+        let len = bytes[from..]
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(bytes.len() - from);
+        self.at = from + len;
+        self.token.text.clear();
+        // Spaces are ASCII: both ends are char boundaries.
+        self.token
+            .text
+            .push_str(self.text.get(from..self.at).unwrap_or_default());
+        self.token.offset_from = from;
+        self.token.offset_to = self.at;
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.position_length = 1;
+        true
+    }
+    fn token(&self) -> &Token {
+        self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
 pub fn register(index: &tantivy::Index) {
     let m = index.tokenizers();
     m.register(VI, vietnamese());
@@ -569,11 +643,24 @@ mod tests {
             words, folded,
             "the words, as the folded analyzer gives them"
         );
-        let marked = ["đường", "sắt", "bộ", "và", "qđ"].map(crate::marks::hash);
+        let texts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = tokens(&mut counted_words(texts.clone()), &got.folded);
+        let whitespace = tokens(
+            &mut TextAnalyzer::from(WhitespaceTokenizer::default()),
+            &got.folded,
+        );
+        assert_eq!(
+            counted, whitespace,
+            "split on spaces as the whitespace tokenizer"
+        );
+        assert_eq!(texts.load(std::sync::atomic::Ordering::Acquire), 1);
+        let mut marked = ["đường", "sắt", "bộ", "và", "qđ"].map(crate::marks::hash);
+        let exact_duong = marked[0];
+        marked.sort_unstable();
         assert_eq!(got.marked, marked);
         // A query's exact forms, as the analyzer gives them, hash the same.
         let exact = tokens(&mut vietnamese(), "ĐƯỜNG");
-        assert_eq!(crate::marks::hash(&exact[0].0), marked[0]);
+        assert_eq!(crate::marks::hash(&exact[0].0), exact_duong);
         assert!(text_words("duong sat 1552, a-b").marked.is_empty());
         assert_eq!(text_words(" , ").folded, "");
     }

@@ -5,6 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use tantivy::{doc, DateTime, Index, IndexWriter, TantivyDocument, Term};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -18,6 +21,9 @@ pub const VERSION_FILE: &str = "VERSION";
 /// own block: blocks of about one page (not tantivy's 16 KiB, four pages) made a query 15%
 /// faster for an index 7% bigger.
 const DOCSTORE_BLOCK: usize = 4096;
+
+/// Pages given to the index writer and not yet taken up, at most.
+const MAX_QUEUED: usize = 256;
 
 /// One page, as the index receives it.
 #[derive(Debug, Clone, Default)]
@@ -145,7 +151,7 @@ pub fn write_index(
 /// [`SearchDoc::body_key`] is `body_of(i)`, asked for only when the document is written.
 pub fn write_index_with<'a>(
     dir: &Path,
-    docs: &[SearchDoc],
+    docs: &'a [SearchDoc],
     previous: Option<&Path>,
     tool_version: &str,
     body_of: &dyn Fn(usize) -> &'a str,
@@ -200,6 +206,12 @@ pub fn write_index_with<'a>(
             .filter(|(_, _, _, k, _)| old.contains_key(k))
             .count();
 
+    let body = |i: usize, d: &'a SearchDoc| -> &'a str {
+        match d.body_key {
+            Some(_) => body_of(i),
+            None => d.body.as_str(),
+        }
+    };
     if !changed.is_empty() || !gone.is_empty() {
         // Half the cores: the build renders pages on the others at the same time.
         let threads = std::env::var("CMS_INDEX_THREADS")
@@ -214,6 +226,12 @@ pub fn write_index_with<'a>(
         // A small heap per thread keeps the build's memory low; a full build then leaves a few
         // segments unmerged (merging them would add half the indexing time, and queries do not
         // need it); incremental builds let tantivy merge the small segments they add.
+        // Counts the pages whose text the writer has split (see `analysis::counted_words`).
+        let split = Arc::new(AtomicUsize::new(0));
+        let mut throttle = true;
+        index
+            .tokenizers()
+            .register(analysis::WORDS, analysis::counted_words(split.clone()));
         let mut writer: IndexWriter = index
             .writer_with_num_threads(threads, threads * 40_000_000)
             .map_err(tantivy_err(dir))?;
@@ -223,16 +241,23 @@ pub fn write_index_with<'a>(
         for key in &gone {
             writer.delete_term(Term::from_field_u64(f.key, *key));
         }
-        for (i, d, url, key, hash) in &changed {
+        for (fed, (i, d, url, key, hash)) in changed.iter().enumerate() {
             if old.contains_key(key) {
                 writer.delete_term(Term::from_field_u64(f.key, *key));
             }
-            let body = match d.body_key {
-                Some(_) => body_of(*i),
-                None => &d.body,
-            };
+            // Tantivy queues up to 10,000 documents: a queue that long (70 MB of text here)
+            // costs more, in memory first touched and cold caches, than waiting for it.
+            // A writer that stops taking pages up (a failed thread) is not waited for again:
+            // `add_document` fails then.
+            let since = std::time::Instant::now();
+            while throttle && fed.saturating_sub(split.load(Ordering::Acquire)) > MAX_QUEUED {
+                if since.elapsed() > std::time::Duration::from_secs(10) {
+                    throttle = false;
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
             writer
-                .add_document(document(&f, d, body, url, *key, *hash))
+                .add_document(document(&f, d, body(*i, d), url, *key, *hash))
                 .map_err(tantivy_err(dir))?;
         }
         writer.commit().map_err(tantivy_err(dir))?;
@@ -315,6 +340,8 @@ fn document(
     doc.add_text(title_f, &title);
     if english {
         doc.add_text(f.body_en, body);
+        // Every page has a text to split, so that the pages split count the pages taken up.
+        doc.add_text(f.body, "");
     } else {
         let words = analysis::text_words(body);
         doc.add_text(f.body, words.folded);
@@ -354,4 +381,25 @@ fn document(
         doc.add_text(f.tax, schema::tax_value(tax, &nfc(term)));
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_has_one_text_to_split() {
+        // The feeding thread counts pages taken up by the texts split (see MAX_QUEUED): a page
+        // without one would make it wait for a page that never comes.
+        let f = schema::fields(&schema::schema()).unwrap();
+        for lang in ["vi", "en"] {
+            let d = SearchDoc {
+                lang: lang.into(),
+                title: "Tiêu đề".into(),
+                ..SearchDoc::default()
+            };
+            let doc = document(&f, &d, "", "https://mt.gov.vn/a/", 1, 2);
+            assert_eq!(doc.get_all(f.body).count(), 1, "{lang}");
+        }
+    }
 }
