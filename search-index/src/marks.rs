@@ -80,33 +80,6 @@ pub(crate) fn holds(column: &Column<u64>, doc: DocId, hashes: &[u64]) -> u32 {
     found
 }
 
-/// Syllable hashes are already well mixed: a set of them needs no hashing again.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct BuildIdentity;
-
-impl std::hash::BuildHasher for BuildIdentity {
-    type Hasher = Identity;
-    fn build_hasher(&self) -> Identity {
-        Identity(0)
-    }
-}
-
-pub(crate) struct Identity(u64);
-
-impl std::hash::Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = hash_char(self.0, char::from(*b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
