@@ -136,8 +136,9 @@ fn letter(c: char) -> Option<(char, char)> {
 fn letter_in(table: &[(char, char)], c: char) -> Option<(char, char)> {
     let u = c as u32;
     if u < TABLE_END {
-        let pair = table[(u - 0x80) as usize];
-        (pair.0 != '\0').then_some(pair)
+        // Below U+0080 only from bytes that were not UTF-8 (an overlong form): not a letter.
+        let pair = table.get(u.checked_sub(0x80)? as usize)?;
+        (pair.0 != '\0').then_some(*pair)
     } else {
         classify(c)
     }
@@ -318,25 +319,63 @@ pub(crate) struct Scanned<'a> {
 /// (words longer than [`MAX_TOKEN_BYTES`] left out), in one pass without allocating, until it
 /// returns false.
 #[inline]
-pub(crate) fn scan_words(text: &str, mut each: impl FnMut(Scanned<'_>) -> bool) {
-    let bytes = text.as_bytes();
+pub(crate) fn scan_words(text: &str, each: impl FnMut(Scanned<'_>) -> bool) {
+    scan::<false>(text.as_bytes(), each);
+}
+
+/// [`scan_words`] over bytes that should be UTF-8 (a stored text, not checked first): a byte
+/// that does not start a valid char is not part of a word.
+pub(crate) fn scan_bytes(bytes: &[u8], each: impl FnMut(Scanned<'_>) -> bool) {
+    scan::<true>(bytes, each);
+}
+
+/// See [`scan_words`]; `CHECKED`: whether `bytes` may not be UTF-8.
+#[inline]
+fn scan<const CHECKED: bool>(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> bool) {
     let n = bytes.len();
     let table: &[(char, char)] = &LETTERS;
-    // The char at byte `i` (not ASCII) and its length, decoded here: the text is valid UTF-8,
-    // and Vietnamese letters are two or three bytes.
+    // The char at byte `i` (not ASCII) and its length, decoded here: Vietnamese letters are
+    // two or three bytes.
     let char_at = |i: usize| -> (char, usize) {
         let b0 = u32::from(bytes[i]);
-        if b0 < 0xE0 && i + 1 < n {
-            let c = ((b0 & 0x1F) << 6) | (u32::from(bytes[i + 1]) & 0x3F);
-            (char::from_u32(c).unwrap_or(' '), 2)
-        } else if b0 < 0xF0 && i + 2 < n {
-            let c = ((b0 & 0x0F) << 12)
-                | ((u32::from(bytes[i + 1]) & 0x3F) << 6)
-                | (u32::from(bytes[i + 2]) & 0x3F);
-            (char::from_u32(c).unwrap_or(' '), 3)
-        } else {
-            decode(text, i)
+        if !CHECKED {
+            // UTF-8: every lead byte has its continuation bytes.
+            let c = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80)) & 0x3F;
+            let (c, len) = if b0 < 0xE0 {
+                (((b0 & 0x1F) << 6) | c(1), 2)
+            } else if b0 < 0xF0 {
+                (((b0 & 0x0F) << 12) | (c(1) << 6) | c(2), 3)
+            } else {
+                (((b0 & 0x07) << 18) | (c(1) << 12) | (c(2) << 6) | c(3), 4)
+            };
+            return (
+                char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER),
+                len,
+            );
         }
+        let cont = |k: usize| {
+            bytes
+                .get(i + k)
+                .filter(|b| **b & 0xC0 == 0x80)
+                .map(|b| u32::from(*b) & 0x3F)
+        };
+        let decoded = if (0xC2..0xE0).contains(&b0) {
+            cont(1).map(|c1| (((b0 & 0x1F) << 6) | c1, 2))
+        } else if (0xE0..0xF0).contains(&b0) {
+            cont(1)
+                .zip(cont(2))
+                .map(|(c1, c2)| (((b0 & 0x0F) << 12) | (c1 << 6) | c2, 3))
+        } else if (0xF0..0xF5).contains(&b0) {
+            cont(1)
+                .zip(cont(2))
+                .zip(cont(3))
+                .map(|((c1, c2), c3)| (((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3, 4))
+        } else {
+            None
+        };
+        decoded
+            .and_then(|(c, len)| char::from_u32(c).map(|c| (c, len)))
+            .unwrap_or((char::REPLACEMENT_CHARACTER, 1))
     };
     // A word is made in `word`, a local array the compiler keeps apart from everything else.
     let mut word = [0u8; MAX_TOKEN_BYTES + 1];

@@ -9,7 +9,7 @@ use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The facets counted: a page's site, kind, language and year of publication (none for
 /// undated pages), each filtered by its own raw field and counted together from `group`,
@@ -50,7 +50,8 @@ pub(crate) struct Fields {
     /// The page's text: folded syllables with positions, as [`analysis::text_words`] writes
     /// them.
     pub body: Field,
-    /// The page's text as written, stored only, for snippets.
+    /// The page's text as written (UTF-8), stored only, for snippets: as bytes, so that
+    /// reading a result does not check the whole text is UTF-8 (only its excerpt is).
     pub body_s: Field,
     /// A Bloom filter of the text's syllables with diacritics (see [`crate::marks`]), a
     /// multi-valued fast field of its 64-bit words.
@@ -101,7 +102,7 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("path", STORED);
     b.add_text_field("title", stored_text(analysis::VI));
     b.add_text_field("body", text(analysis::WORDS));
-    b.add_text_field("body_s", STORED);
+    b.add_bytes_field("body_s", STORED);
     b.add_u64_field("marks", FAST);
     b.add_text_field("meta", text(analysis::VI));
     b.add_text_field("title_en", stored_text(analysis::EN));

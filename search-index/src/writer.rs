@@ -345,7 +345,7 @@ fn document(
     } else {
         let words = analysis::text_words(body);
         doc.add_text(f.body, words.folded);
-        doc.add_text(f.body_s, body);
+        doc.add_bytes(f.body_s, body.as_bytes());
         for w in crate::marks::filter(&words.marked) {
             doc.add_u64(f.marks, w);
         }

@@ -73,10 +73,15 @@ impl SearchIndex {
                     .to_string()
             };
             let lang = text(f.lang);
+            let body = doc
+                .get_first(f.body_s)
+                .and_then(|v| v.as_bytes())
+                .unwrap_or_default();
             let lead = || {
                 let desc = text(f.desc_s);
                 let lead = if desc.is_empty() {
-                    text(f.body_s)
+                    // Enough bytes for the chars shown.
+                    String::from_utf8_lossy(&body[..body.len().min(1024)]).into_owned()
                 } else {
                     desc
                 };
@@ -102,10 +107,6 @@ impl SearchIndex {
             } else {
                 let title = text(f.title);
                 let title_html = cut_vi.mark(&title);
-                let body = doc
-                    .get_first(f.body_s)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
                 let snippet_html = cut_vi.cut(body).unwrap_or_else(lead);
                 (title, title_html, snippet_html)
             };

@@ -62,15 +62,13 @@ impl Cutter {
         }
     }
 
-    /// The excerpt of `text` as HTML, or `None` when no query word is in it.
-    pub(super) fn cut(&self, text: &str) -> Option<String> {
+    /// The excerpt of `text` (UTF-8, not checked) as HTML, or `None` when no query word is
+    /// in it.
+    pub(super) fn cut(&self, text: &[u8]) -> Option<String> {
         if self.terms.is_empty() {
             return None;
         }
-        let mut end = text.len().min(MAX_SCANNED);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = text.len().min(MAX_SCANNED);
         let all = if self.terms.len() >= 64 {
             u64::MAX
         } else {
@@ -78,7 +76,7 @@ impl Cutter {
         };
         let mut best: Option<Window> = None;
         let mut cur: Option<Window> = None;
-        analysis::scan_words(&text[..end], |w| {
+        analysis::scan_bytes(&text[..end], |w| {
             let term = self
                 .terms
                 .iter()
@@ -122,26 +120,29 @@ impl Cutter {
         // Some words before the first match, as room allows, for context.
         let room = self.max.saturating_sub(best.to - best.from).min(CONTEXT);
         let mut from = best.from.saturating_sub(room);
-        while !text.is_char_boundary(from) {
+        if from > 0 {
+            // From the first word that starts within the room.
+            from = text[from..best.from]
+                .iter()
+                .position(|b| b.is_ascii_whitespace())
+                .map_or(best.from, |space| from + space);
+        }
+        while from < best.from && text[from].is_ascii_whitespace() {
             from += 1;
         }
-        if let Some(space) = text[from..best.from].find(char::is_whitespace) {
-            if from > 0 {
-                from += space;
-            }
-        }
-        best.from = from + (text[from..best.from].len() - text[from..best.from].trim_start().len());
+        best.from = from;
         Some(html(text, &best))
     }
 
     /// The whole of `text` (a title) as HTML, every query word in it marked.
     pub(super) fn mark(&self, text: &str) -> String {
+        let text = text.as_bytes();
         let mut all = Window {
             to: text.len(),
             ..Window::default()
         };
         if !self.terms.is_empty() {
-            analysis::scan_words(text, |w| {
+            analysis::scan_bytes(text, |w| {
                 if self.terms.iter().any(|(t, _)| t.as_slice() == w.folded) {
                     all.marks.push((w.from, w.to));
                 }
@@ -152,18 +153,20 @@ impl Cutter {
     }
 }
 
-/// Window `w` of `text` as HTML.
-fn html(text: &str, w: &Window) -> String {
+/// Window `w` of `text` as HTML. Its bounds and marks are at the starts and ends of words or
+/// spaces, so on char boundaries of UTF-8; bytes that are not UTF-8 are replaced.
+fn html(text: &[u8], w: &Window) -> String {
     let mut html = String::with_capacity(w.to - w.from + 16 * w.marks.len());
+    let piece = |from: usize, to: usize| escape(&String::from_utf8_lossy(&text[from..to]));
     let mut at = w.from;
     for (from, to) in &w.marks {
-        html.push_str(&escape(&text[at..*from]));
+        html.push_str(&piece(at, *from));
         html.push_str("<mark>");
-        html.push_str(&escape(&text[*from..*to]));
+        html.push_str(&piece(*from, *to));
         html.push_str("</mark>");
         at = *to;
     }
-    html.push_str(&escape(&text[at..w.to]));
+    html.push_str(&piece(at, w.to));
     html
 }
 
@@ -175,13 +178,16 @@ mod tests {
     fn marks_the_words_folded_and_escapes_the_rest() {
         let c = Cutter::new([("duong".to_string(), 1.0)], 60);
         let html = c
-            .cut("Mở <b>rộng</b> Đường bộ & đường sắt")
+            .cut("Mở <b>rộng</b> Đường bộ & đường sắt".as_bytes())
             .unwrap_or_default();
         assert_eq!(
             html,
             "Mở &lt;b&gt;rộng&lt;/b&gt; <mark>Đường</mark> bộ &amp; <mark>đường</mark> sắt"
         );
-        assert_eq!(c.cut("không có từ nào"), None);
+        assert_eq!(c.cut("không có từ nào".as_bytes()), None);
+        // Bytes that are not UTF-8 are not words, and are replaced.
+        let html = c.cut(b"\xff duong \xe1\xbb").unwrap_or_default();
+        assert_eq!(html, "\u{fffd} <mark>duong</mark>");
         assert_eq!(c.mark("Mở <đường>"), "Mở &lt;<mark>đường</mark>&gt;");
     }
 
@@ -190,7 +196,7 @@ mod tests {
         let c = Cutter::new([("a".to_string(), 1.0), ("b".to_string(), 2.0)], 5);
         // Windows: "a x" (1), then "b a" (3).
         assert_eq!(
-            c.cut("a x x x x b a").as_deref(),
+            c.cut(b"a x x x x b a").as_deref(),
             Some("<mark>b</mark> <mark>a</mark>")
         );
     }
