@@ -464,79 +464,6 @@ pub fn code() -> TextAnalyzer {
 }
 
 /// Registers the analyzers on an index.
-/// The [`WORDS`] analyzer, counting in `texts` the texts it splits: the index writer's thread
-/// splits one a page, so the thread that feeds it knows how far behind it is (see
-/// [`crate::writer`]).
-pub(crate) fn counted_words(texts: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> TextAnalyzer {
-    TextAnalyzer::from(CountedWords {
-        token: Token::default(),
-        texts,
-    })
-}
-
-/// See [`counted_words`].
-#[derive(Clone)]
-struct CountedWords {
-    token: Token,
-    texts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Tokenizer for CountedWords {
-    type TokenStream<'a> = SpaceStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpaceStream<'a> {
-        self.texts
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
-        self.token.reset();
-        SpaceStream {
-            text,
-            at: 0,
-            token: &mut self.token,
-        }
-    }
-}
-
-/// The words of [`TextWords::folded`]: split on its single spaces, by byte (the whitespace
-/// tokenizer decodes every char and asks if it is Unicode whitespace).
-pub(crate) struct SpaceStream<'a> {
-    text: &'a str,
-    at: usize,
-    token: &'a mut Token,
-}
-
-impl TokenStream for SpaceStream<'_> {
-    fn advance(&mut self) -> bool {
-        let bytes = self.text.as_bytes();
-        while self.at < bytes.len() && bytes[self.at] == b' ' {
-            self.at += 1;
-        }
-        if self.at >= bytes.len() {
-            return false;
-        }
-        let from = self.at;
-        let len = bytes[from..]
-            .iter()
-            .position(|&b| b == b' ')
-            .unwrap_or(bytes.len() - from);
-        self.at = from + len;
-        self.token.text.clear();
-        // Spaces are ASCII: both ends are char boundaries.
-        self.token
-            .text
-            .push_str(self.text.get(from..self.at).unwrap_or_default());
-        self.token.offset_from = from;
-        self.token.offset_to = self.at;
-        self.token.position = self.token.position.wrapping_add(1);
-        self.token.position_length = 1;
-        true
-    }
-    fn token(&self) -> &Token {
-        self.token
-    }
-    fn token_mut(&mut self) -> &mut Token {
-        self.token
-    }
-}
-
 pub fn register(index: &tantivy::Index) {
     let m = index.tokenizers();
     m.register(VI, vietnamese());
@@ -683,7 +610,7 @@ mod tests {
             "the words, as the folded analyzer gives them"
         );
         let texts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = tokens(&mut counted_words(texts.clone()), &got.folded);
+        let counted = tokens(&mut crate::words::counted(texts.clone()), &got.folded);
         let whitespace = tokens(
             &mut TextAnalyzer::from(WhitespaceTokenizer::default()),
             &got.folded,

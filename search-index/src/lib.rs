@@ -11,6 +11,7 @@ mod error;
 mod marks;
 mod schema;
 mod search;
+mod words;
 mod writer;
 
 pub use error::Error;

@@ -231,7 +231,7 @@ pub fn write_index_with<'a>(
         let mut throttle = true;
         index
             .tokenizers()
-            .register(analysis::WORDS, analysis::counted_words(split.clone()));
+            .register(analysis::WORDS, crate::words::counted(split.clone()));
         let mut writer: IndexWriter = index
             .writer_with_num_threads(threads, threads * 40_000_000)
             .map_err(tantivy_err(dir))?;
