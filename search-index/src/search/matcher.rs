@@ -301,3 +301,129 @@ fn set(bits: &mut [u64], d: DocId) {
         *w |= 1 << (d % 64);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::{doc, DocAddress, Index, Term};
+
+    use super::{Clause, Plan, Prepared};
+    use crate::{analysis, schema};
+
+    /// The same plan as a tantivy query, scored by tantivy.
+    fn as_query(plan: &Plan) -> Box<dyn Query> {
+        let clause = |c: &Clause| -> Box<dyn Query> {
+            match c {
+                Clause::Terms(ts) => Box::new(BooleanQuery::new(
+                    ts.iter()
+                        .map(|(t, b)| {
+                            let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
+                            (
+                                Occur::Should,
+                                Box::new(BoostQuery::new(Box::new(q), *b)) as _,
+                            )
+                        })
+                        .collect(),
+                )),
+                Clause::Query(q) => q.box_clone(),
+            }
+        };
+        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        all.extend(plan.must.iter().map(|c| (Occur::Must, clause(c))));
+        all.extend(plan.should.iter().map(|c| (Occur::Should, clause(c))));
+        Box::new(BooleanQuery::new(all))
+    }
+
+    #[test]
+    fn scores_and_matches_as_tantivy_does() {
+        let index = Index::create_in_ram(schema::schema());
+        analysis::register(&index);
+        let f = schema::fields(&index.schema()).unwrap();
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let texts = [
+            ("Đường bộ cao tốc", "duong bo cao toc duong"),
+            ("Đường sắt", "duong sat bac nam"),
+            ("Cảng biển", "cang bien duong thuy"),
+            ("Hàng không", "hang khong san bay"),
+            ("Đăng kiểm xe", "dang kiem xe co gioi duong bo"),
+        ];
+        for (i, (title, body)) in texts.iter().enumerate() {
+            w.add_document(doc!(
+                f.title => *title,
+                f.body => *body,
+                f.site => if i % 2 == 0 { "mt" } else { "vr" },
+            ))
+            .unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let word = |folded: &str| {
+            Clause::Terms(vec![
+                (Term::from_field_text(f.title, folded), 5.0),
+                (Term::from_field_text(f.body, folded), 1.5),
+            ])
+        };
+        let plans = [
+            Plan {
+                must: vec![word("duong")],
+                ..Plan::default()
+            },
+            Plan {
+                must: vec![word("duong"), word("bo")],
+                ..Plan::default()
+            },
+            Plan {
+                should: vec![word("sat"), word("kiem"), word("nothing")],
+                ..Plan::default()
+            },
+        ];
+        for (k, plan) in plans.iter().enumerate() {
+            let mut ours: Vec<(f32, DocAddress)> = Vec::new();
+            let prepared = Prepared::new(&searcher, plan).unwrap();
+            for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+                let m = prepared.matches(ord, seg, None).unwrap();
+                assert_eq!(m.count, m.docs().count());
+                ours.extend(
+                    m.docs()
+                        .map(|d| (m.scores[d as usize], DocAddress::new(ord as u32, d))),
+                );
+            }
+            let theirs = searcher
+                .search(&*as_query(plan), &TopDocs::with_limit(100))
+                .unwrap();
+            let key = |v: &[(f32, DocAddress)]| {
+                let mut v: Vec<(DocAddress, f32)> = v.iter().map(|(s, d)| (*d, *s)).collect();
+                v.sort_by_key(|(d, _)| *d);
+                v
+            };
+            let (ours, theirs) = (key(&ours), key(&theirs));
+            assert_eq!(
+                ours.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+                theirs.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+                "plan {k}: the same pages"
+            );
+            for ((d, a), (_, b)) in ours.iter().zip(&theirs) {
+                assert!(
+                    (a - b).abs() < 1e-4,
+                    "plan {k}, {d:?}: {a} against tantivy's {b}"
+                );
+            }
+        }
+        // A filter: only the pages of site `vr`, and it does not score.
+        let plan = Plan {
+            must: vec![word("duong")],
+            filters: vec![Term::from_field_text(f.site, "vr")],
+            ..Plan::default()
+        };
+        let prepared = Prepared::new(&searcher, &plan).unwrap();
+        let seg = &searcher.segment_readers()[0];
+        let m = prepared.matches(0, seg, None).unwrap();
+        assert_eq!(m.docs().collect::<Vec<_>>(), vec![1]);
+        // Deleted pages do not match.
+        let alive = vec![!0b10u64];
+        let m = prepared.matches(0, seg, Some(&alive)).unwrap();
+        assert_eq!(m.count, 0);
+    }
+}
