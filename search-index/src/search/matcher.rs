@@ -63,6 +63,20 @@ enum Ready {
     Weight(Box<dyn Weight>),
 }
 
+impl Ready {
+    /// About how many pages the clause matches, at most (phrases, rare, count as none).
+    fn pages(&self) -> u64 {
+        match self {
+            Ready::Terms(ts) => ts
+                .iter()
+                .flat_map(|(_, _, infos)| infos.iter().flatten())
+                .map(|i| u64::from(i.doc_freq))
+                .sum(),
+            Ready::Weight(_) => 0,
+        }
+    }
+}
+
 /// A plan made ready: the terms' statistics read once for all segments.
 pub(super) struct Prepared {
     must: Vec<Ready>,
@@ -159,11 +173,13 @@ impl Prepared {
                 }
             })
         };
-        let must = plan
+        let mut must: Vec<Ready> = plan
             .must
             .iter()
             .map(&mut ready)
             .collect::<tantivy::Result<_>>()?;
+        // The rarest first: the pages it rules out are not scored for the others.
+        must.sort_by_key(Ready::pages);
         let should = plan
             .should
             .iter()
@@ -214,12 +230,12 @@ impl Prepared {
             and(&mut need, bits);
         }
         for c in &self.must {
-            let bits = self.clause(c, ord, seg, &mut scores)?;
+            let bits = self.clause(c, ord, seg, &mut scores, need.as_deref())?;
             and(&mut need, bits);
         }
         let mut any = vec![0u64; words];
         for c in &self.should {
-            let bits = self.clause(c, ord, seg, &mut scores)?;
+            let bits = self.clause(c, ord, seg, &mut scores, need.as_deref())?;
             any.iter_mut().zip(&bits).for_each(|(a, b)| *a |= b);
         }
         if self.must.is_empty() && !self.all {
@@ -249,14 +265,17 @@ impl Prepared {
         })
     }
 
-    /// Adds the scores of clause `c` in segment `ord` to `scores`; the pages it matches.
+    /// Adds the scores of clause `c` in segment `ord` to `scores`; the pages it matches. Only
+    /// the pages in `need` (all, if `None`) are looked at: the others are ruled out already.
     fn clause(
         &self,
         c: &Ready,
         ord: usize,
         seg: &SegmentReader,
         scores: &mut [Score],
+        need: Option<&[u64]>,
     ) -> tantivy::Result<Vec<u64>> {
+        let needed = |d: DocId| need.is_none_or(|n| is_set(n, d));
         let mut bits = vec![0u64; scores.len().div_ceil(64)];
         match c {
             Ready::Terms(ts) => {
@@ -271,6 +290,9 @@ impl Prepared {
                         .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     while !block.docs().is_empty() {
                         for (&d, &tf) in block.docs().iter().zip(block.freqs()) {
+                            if !needed(d) {
+                                continue;
+                            }
                             set(&mut bits, d);
                             if let Some(s) = scores.get_mut(d as usize) {
                                 *s += weight.score(norms.fieldnorm_id(d), tf);
@@ -284,9 +306,11 @@ impl Prepared {
                 let mut scorer = w.scorer(seg, 1.0)?;
                 let mut d = scorer.doc();
                 while d != TERMINATED {
-                    set(&mut bits, d);
-                    if let Some(s) = scores.get_mut(d as usize) {
-                        *s += scorer.score();
+                    if needed(d) {
+                        set(&mut bits, d);
+                        if let Some(s) = scores.get_mut(d as usize) {
+                            *s += scorer.score();
+                        }
                     }
                     d = scorer.advance();
                 }
@@ -294,6 +318,11 @@ impl Prepared {
         }
         Ok(bits)
     }
+}
+
+fn is_set(bits: &[u64], d: DocId) -> bool {
+    bits.get((d / 64) as usize)
+        .is_some_and(|w| w >> (d % 64) & 1 == 1)
 }
 
 fn set(bits: &mut [u64], d: DocId) {
