@@ -46,37 +46,53 @@ const server = http.createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-});
-const page = await browser.newPage();
+// A browser that crashes (Pagefind's client takes it down on some queries) is started again,
+// and the query counted as failed: its bytes are left out.
 let bytes = 0;
-page.on('requestfinished', async (req) => {
-  try {
-    const s = await req.sizes();
-    bytes += s.responseHeadersSize + s.responseBodySize;
-  } catch {
-    /* aborted */
-  }
-});
-await page.goto(base + '/');
+let browser;
+const open = async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const page = await browser.newPage();
+  page.on('requestfinished', async (req) => {
+    try {
+      const s = await req.sizes();
+      bytes += s.responseHeadersSize + s.responseBodySize;
+    } catch {
+      /* aborted */
+    }
+  });
+  await page.goto(base + '/');
+  return page;
+};
+let page = await open();
 bytes = 0;
 const per = [];
 let results = 0;
+let failed = 0;
 for (const q of queries) {
   const before = bytes;
-  results += await page.evaluate(async (q) => {
-    window.pf ??= await import('/pagefind/pagefind.js');
-    const s = await window.pf.search(q);
-    await Promise.all(s.results.slice(0, 10).map((r) => r.data()));
-    return s.results.length;
-  }, q);
-  await page.waitForTimeout(20); // let requestfinished handlers run
-  per.push(bytes - before);
+  try {
+    results += await page.evaluate(async (q) => {
+      window.pf ??= await import('/pagefind/pagefind.js');
+      const s = await window.pf.search(q);
+      await Promise.all(s.results.slice(0, 10).map((r) => r.data()));
+      return s.results.length;
+    }, q);
+    await page.waitForTimeout(20); // let requestfinished handlers run
+    per.push(bytes - before);
+  } catch {
+    failed += 1;
+    await browser.close().catch(() => {});
+    page = await open();
+    // The new browser loads the client again: not counted with the next query.
+    bytes = before;
+  }
 }
 await browser.close();
 server.close();
 const warm = per.slice(1);
 const mean = warm.length ? warm.reduce((a, b) => a + b, 0) / warm.length : 0;
-console.log(JSON.stringify({ queries: per.length, results, first_query_bytes: per[0] ?? 0, warm_mean_bytes: Math.round(mean), total_bytes: per.reduce((a, b) => a + b, 0) }));
+console.log(JSON.stringify({ queries: per.length, failed, results, first_query_bytes: per[0] ?? 0, warm_mean_bytes: Math.round(mean), total_bytes: per.reduce((a, b) => a + b, 0) }));
