@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::snippet::Cutter;
@@ -20,13 +19,8 @@ impl SearchIndex {
     ) -> Result<Vec<Hit>, Error> {
         let f = &self.f;
         let searcher = &self.searcher;
-        // Scores each query term of `field` as tantivy's own snippets do (rarer higher), for
-        // cutting `shown` with `tokenizer`.
-        let generator = |field: Field,
-                         tokenizer: TextAnalyzer,
-                         shown: Field,
-                         chars: usize|
-         -> Result<SnippetGenerator, Error> {
+        // Each query term of `field` scored as tantivy's own snippets do (rarer higher).
+        let scored = |field: Field| -> Result<BTreeMap<String, f32>, Error> {
             let mut scored = BTreeMap::new();
             for t in terms.iter().filter(|t| t.field() == field) {
                 let value = t.value();
@@ -38,31 +32,27 @@ impl SearchIndex {
                     scored.insert(text.to_string(), 1.0 / (1.0 + df as f32));
                 }
             }
-            Ok(SnippetGenerator::new(scored, tokenizer, shown, chars))
+            Ok(scored)
         };
-        let tokenizer = |field: Field| {
-            searcher
+        let generator = |field: Field, chars: usize| -> Result<SnippetGenerator, Error> {
+            let tokenizer = searcher
                 .index()
                 .tokenizer_for_field(field)
-                .map_err(self.err())
+                .map_err(self.err())?;
+            Ok(SnippetGenerator::new(
+                scored(field)?,
+                tokenizer,
+                field,
+                chars,
+            ))
         };
         // The text is indexed as the folded words of `body_s`, the text as written: its
         // excerpts are cut from that for the query's folded words. Titles are marked for the
         // same words.
-        let mut folded = BTreeMap::new();
-        for t in terms.iter().filter(|t| t.field() == f.body) {
-            let value = t.value();
-            let Some(text) = value.as_str() else {
-                continue;
-            };
-            let df = searcher.doc_freq(t).map_err(self.err())?;
-            if df > 0 {
-                folded.insert(text.to_string(), 1.0 / (1.0 + df as f32));
-            }
-        }
+        let folded = scored(f.body)?;
         let cut_vi = Cutter::new(folded, 220);
-        let body_en = generator(f.body_en, tokenizer(f.body_en)?, f.body_en, 220)?;
-        let title_en = generator(f.title_en, tokenizer(f.title_en)?, f.title_en, 400)?;
+        let body_en = generator(f.body_en, 220)?;
+        let title_en = generator(f.title_en, 400)?;
         let mut out = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(*addr).map_err(self.err())?;
