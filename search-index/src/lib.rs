@@ -11,6 +11,7 @@ mod error;
 mod marks;
 mod schema;
 mod search;
+mod texts;
 mod words;
 mod writer;
 

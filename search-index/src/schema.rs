@@ -9,7 +9,7 @@ use crate::analysis;
 use crate::Error;
 
 /// Bumped whenever the fields or the analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The facets counted: a page's site, kind, language and year of publication (none for
 /// undated pages), each filtered by its own raw field and counted together from `group`,
@@ -50,15 +50,13 @@ pub(crate) struct Fields {
     /// The page's text: folded syllables with positions, as [`analysis::text_words`] writes
     /// them.
     pub body: Field,
-    /// The page's text as written (UTF-8), stored only, for snippets: as bytes, so that
-    /// reading a result does not check the whole text is UTF-8 (only its excerpt is).
-    pub body_s: Field,
     /// A Bloom filter of the text's syllables with diacritics (see [`crate::marks`]), a
     /// multi-valued fast field of its 64-bit words.
     pub marks: Field,
     /// Description, typed fields and taxonomy terms: words people search by.
     pub meta: Field,
-    /// English text (stemmed); title and body stored, as above.
+    /// English text (stemmed); the title stored, as above. (Every page's text as written is
+    /// kept beside the index, for excerpts: see [`crate::texts`].)
     pub title_en: Field,
     pub body_en: Field,
     pub meta_en: Field,
@@ -102,11 +100,10 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("path", STORED);
     b.add_text_field("title", stored_text(analysis::VI));
     b.add_text_field("body", text(analysis::WORDS));
-    b.add_bytes_field("body_s", STORED);
     b.add_u64_field("marks", FAST);
     b.add_text_field("meta", text(analysis::VI));
     b.add_text_field("title_en", stored_text(analysis::EN));
-    b.add_text_field("body_en", stored_text(analysis::EN));
+    b.add_text_field("body_en", text(analysis::EN));
     b.add_text_field("meta_en", text(analysis::EN));
     b.add_text_field(
         "code",
@@ -144,7 +141,6 @@ pub(crate) fn fields(schema: &Schema) -> Result<Fields, Error> {
         path: f("path")?,
         title: f("title")?,
         body: f("body")?,
-        body_s: f("body_s")?,
         marks: f("marks")?,
         meta: f("meta")?,
         title_en: f("title_en")?,

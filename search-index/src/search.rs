@@ -41,6 +41,8 @@ pub struct SearchIndex {
     searcher: Searcher,
     /// What searches read of each of the searcher's segments.
     columns: Columns,
+    /// The pages' texts, for excerpts.
+    texts: crate::texts::Texts,
     f: Fields,
     path: PathBuf,
     version: String,
@@ -120,9 +122,11 @@ impl SearchIndex {
                 path: dir.to_path_buf(),
                 source,
             })?;
+        let texts = crate::texts::Texts::open(dir)?;
         let mut s = SearchIndex {
             searcher,
             columns,
+            texts,
             f,
             path: dir.to_path_buf(),
             version,

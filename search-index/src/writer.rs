@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use tantivy::indexer::UserOperation;
 use tantivy::{doc, DateTime, Index, IndexWriter, TantivyDocument, Term};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::texts::{Texts, TextsWriter};
 use crate::{analysis, Error};
 
 /// The file beside the index that says which schema and which build tool wrote it.
@@ -24,6 +26,10 @@ const DOCSTORE_BLOCK: usize = 4096;
 
 /// Pages given to the index writer and not yet taken up, at most.
 const MAX_QUEUED: usize = 256;
+
+/// Pages given to the index writer at a time: one at a time, the writer's thread was woken up
+/// for each, and the feeding thread put to sleep as often.
+const BATCH: usize = 32;
 
 /// One page, as the index receives it.
 #[derive(Debug, Clone, Default)]
@@ -163,7 +169,14 @@ pub fn write_index_with<'a>(
             && p.join("meta.json").is_file()
     });
     let mut stats = IndexStats::default();
-    let (index, old) = match reusable.and_then(|p| reuse(p, dir).ok()) {
+    // The previous texts are copied for the pages that did not change: without them, the
+    // index is written anew.
+    let (index, old, old_texts) = match reusable.and_then(|p| {
+        let texts = Texts::open(p).ok()?;
+        reuse(p, dir)
+            .ok()
+            .map(|(index, old)| (index, old, Some(texts)))
+    }) {
         Some(found) => {
             stats.incremental = true;
             found
@@ -180,7 +193,7 @@ pub fn write_index_with<'a>(
                 .settings(settings)
                 .create_in_dir(dir)
                 .map_err(tantivy_err(dir))?;
-            (index, HashMap::new())
+            (index, HashMap::new(), None)
         }
     };
     analysis::register(&index);
@@ -212,6 +225,14 @@ pub fn write_index_with<'a>(
             None => d.body.as_str(),
         }
     };
+    let unchanged = changed.is_empty() && gone.is_empty();
+    let mut texts = TextsWriter::create(dir)?;
+    if let Some(old_texts) = old_texts.as_ref().filter(|_| !unchanged) {
+        let fresh: HashSet<u64> = changed.iter().map(|(_, _, _, k, _)| *k).collect();
+        for key in seen.iter().filter(|k| !fresh.contains(k)) {
+            texts.add(*key, old_texts.get(*key))?;
+        }
+    }
     if !changed.is_empty() || !gone.is_empty() {
         // Half the cores: the build renders pages on the others at the same time.
         let threads = std::env::var("CMS_INDEX_THREADS")
@@ -238,30 +259,55 @@ pub fn write_index_with<'a>(
         if !stats.incremental {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
-        for key in &gone {
-            writer.delete_term(Term::from_field_u64(f.key, *key));
-        }
+        let mut batch: Vec<UserOperation> = gone
+            .iter()
+            .map(|key| UserOperation::Delete(Term::from_field_u64(f.key, *key)))
+            .collect();
         for (fed, (i, d, url, key, hash)) in changed.iter().enumerate() {
             if old.contains_key(key) {
-                writer.delete_term(Term::from_field_u64(f.key, *key));
+                batch.push(UserOperation::Delete(Term::from_field_u64(f.key, *key)));
+            }
+            let text = body(*i, d);
+            texts.add(*key, text.as_bytes())?;
+            batch.push(UserOperation::Add(document(&f, d, text, url, *key, *hash)));
+            if batch.len() < BATCH && fed + 1 < changed.len() {
+                continue;
             }
             // Tantivy queues up to 10,000 documents: a queue that long (70 MB of text here)
             // costs more, in memory first touched and cold caches, than waiting for it.
             // A writer that stops taking pages up (a failed thread) is not waited for again:
-            // `add_document` fails then.
+            // `run` fails then.
             let since = std::time::Instant::now();
             while throttle && fed.saturating_sub(split.load(Ordering::Acquire)) > MAX_QUEUED {
                 if since.elapsed() > std::time::Duration::from_secs(10) {
                     throttle = false;
                 }
-                std::thread::sleep(std::time::Duration::from_micros(200));
+                std::thread::sleep(std::time::Duration::from_micros(500));
             }
             writer
-                .add_document(document(&f, d, body(*i, d), url, *key, *hash))
+                .run(std::mem::take(&mut batch))
                 .map_err(tantivy_err(dir))?;
+        }
+        if !batch.is_empty() {
+            writer.run(batch).map_err(tantivy_err(dir))?;
         }
         writer.commit().map_err(tantivy_err(dir))?;
         writer.wait_merging_threads().map_err(tantivy_err(dir))?;
+    }
+    match (unchanged, reusable.filter(|_| old_texts.is_some())) {
+        // The same texts: the previous file is linked (or copied), not written again.
+        (true, Some(previous)) => {
+            drop(texts);
+            let (from, to) = (
+                previous.join(crate::texts::FILE),
+                dir.join(crate::texts::FILE),
+            );
+            std::fs::remove_file(&to).map_err(io_err(&to))?;
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(io_err(&to))?;
+            }
+        }
+        _ => texts.finish()?,
     }
     let vf = dir.join(VERSION_FILE);
     std::fs::write(&vf, version).map_err(io_err(&vf))?;
@@ -281,7 +327,11 @@ fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<u64, u64>), Erro
         let entry = entry.map_err(io_err(previous))?;
         let name = entry.file_name();
         let name_s = name.to_string_lossy();
-        if name_s.ends_with(".lock") || name_s == VERSION_FILE || !entry.path().is_file() {
+        if name_s.ends_with(".lock")
+            || name_s == VERSION_FILE
+            || name_s == crate::texts::FILE
+            || !entry.path().is_file()
+        {
             continue;
         }
         let to: PathBuf = dir.join(&name);
@@ -345,7 +395,6 @@ fn document(
     } else {
         let words = analysis::text_words(body);
         doc.add_text(f.body, words.folded);
-        doc.add_bytes(f.body_s, body.as_bytes());
         for w in crate::marks::filter(&words.marked) {
             doc.add_u64(f.marks, w);
         }

@@ -223,6 +223,10 @@ fn english_pages_are_stemmed() {
     let (_t, idx) = index();
     assert_top3(&idx, "inspection regulation", "/en/van-ban/inspection/");
     assert_top3(&idx, "vehicles", "/en/van-ban/inspection/");
+    // Their excerpts mark the words of the text that have the query's stems.
+    let r = idx.search(&q("vehicles")).unwrap();
+    let hit = r.hits.iter().find(|h| h.lang == "en").unwrap();
+    assert!(hit.snippet_html.contains("<mark>"), "{}", hit.snippet_html);
 }
 
 #[test]
@@ -354,15 +358,36 @@ fn only_changed_pages_are_reindexed() {
         paths(&idx, &q("lịch đăng kiểm mới"))[0],
         "/tin-tuc/dang-kiem-xe-co-gioi/"
     );
+    // Excerpts: the changed page's new text, and the others' texts, kept from the first.
+    let snippet = |idx: &SearchIndex, query: &str| {
+        idx.search(&q(query)).unwrap().hits[0].snippet_html.clone()
+    };
+    assert!(snippet(&idx, "lịch đăng kiểm mới").contains("<mark>mới</mark>"));
+    let before = snippet(&SearchIndex::open(&first).unwrap(), "đặc biệt");
+    assert!(before.contains("<mark>đặc</mark>"), "{before}");
+    assert_eq!(snippet(&idx, "đặc biệt"), before);
     // The first index is untouched.
-    assert_eq!(
-        SearchIndex::open(&first).unwrap().len() as usize,
-        docs.len()
-    );
+    let idx1 = SearchIndex::open(&first).unwrap();
+    assert_eq!(idx1.len() as usize, docs.len());
+    assert!(!snippet(&idx1, "đăng kiểm").contains("Lịch"));
     // Nothing changed: nothing written.
     let third = tmp.path().join("c");
     let stats = write_index(&third, &docs2, Some(&second), "v1").unwrap();
     assert_eq!((stats.indexed, stats.removed), (0, 0));
+    assert_eq!(
+        snippet(&SearchIndex::open(&third).unwrap(), "đặc biệt"),
+        before
+    );
+    // The previous texts lost: everything is written again, not excerpts lost.
+    std::fs::remove_file(third.join("texts.bin")).unwrap();
+    assert!(SearchIndex::open(&third).is_err());
+    let fifth = tmp.path().join("e");
+    let stats = write_index(&fifth, &docs2, Some(&third), "v1").unwrap();
+    assert!(!stats.incremental);
+    assert_eq!(
+        snippet(&SearchIndex::open(&fifth).unwrap(), "đặc biệt"),
+        before
+    );
     // Another tool version: a full rebuild.
     let fourth = tmp.path().join("d");
     let stats = write_index(&fourth, &docs2, Some(&third), "v2").unwrap();

@@ -46,9 +46,9 @@ impl SearchIndex {
                 chars,
             ))
         };
-        // The text is indexed as the folded words of `body_s`, the text as written: its
-        // excerpts are cut from that for the query's folded words. Titles are marked for the
-        // same words.
+        // The text is indexed as its folded words; its excerpts are cut from the text as
+        // written (see [`crate::texts`]) for the query's folded words. Titles are marked for
+        // the same words.
         let folded = scored(f.body)?;
         let cut_vi = Cutter::new(folded, 220);
         let body_en = generator(f.body_en, 220)?;
@@ -63,10 +63,12 @@ impl SearchIndex {
                     .to_string()
             };
             let lang = text(f.lang);
-            let body = doc
-                .get_first(f.body_s)
-                .and_then(|v| v.as_bytes())
-                .unwrap_or_default();
+            let key = self
+                .columns
+                .segments
+                .get(addr.segment_ord as usize)
+                .and_then(|s| s.key.get(addr.doc_id as usize));
+            let body = key.map(|k| self.texts.get(*k)).unwrap_or_default();
             let lead = || {
                 let desc = text(f.desc_s);
                 let lead = if desc.is_empty() {
@@ -86,7 +88,7 @@ impl SearchIndex {
                 } else {
                     title_snip.to_html()
                 };
-                let mut snip = body_en.snippet(&text(f.body_en));
+                let mut snip = body_en.snippet(&String::from_utf8_lossy(body));
                 snip.set_snippet_prefix_postfix("<mark>", "</mark>");
                 let snippet_html = if snip.is_empty() {
                     lead()

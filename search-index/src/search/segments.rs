@@ -1,5 +1,5 @@
 //! What every search reads of each segment's pages, loaded once when the index is opened: the
-//! facets and the date of each page, as plain arrays.
+//! facets, the date and the key of each page, as plain arrays.
 //!
 //! A search counts the facets of every match (thousands of pages for a common word). Read from
 //! tantivy's columns, that was a tenth of a query's time, most of it decoding the same few
@@ -36,6 +36,8 @@ pub(super) struct Segment {
     pub(super) alive: Option<Vec<u64>>,
     /// The publication date of each page, in seconds ([`i64::MIN`]: none).
     pub(super) date: Vec<i64>,
+    /// The key of each page (see [`crate::schema::url_key`]), which finds its text.
+    pub(super) key: Vec<u64>,
 }
 
 /// A set of pages: a bit each when they are many, a list when few, whichever counts faster.
@@ -227,10 +229,13 @@ impl Segment {
         let date = (0..max)
             .map(|d| date.first(d).map_or(i64::MIN, |t| t.into_timestamp_secs()))
             .collect();
+        let keys = ff.u64("key")?;
+        let key = (0..max).map(|d| keys.first(d).unwrap_or(0)).collect();
         Ok(Segment {
             values,
             alive,
             date,
+            key,
         })
     }
 }
