@@ -282,6 +282,61 @@ async fn api_json_etag_and_cache() {
         .as_str()
         .unwrap()
         .contains("<mark>"));
+    // The answer's shape, as other systems read it.
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let mut want = [
+        "facets",
+        "filters",
+        "hits",
+        "index_version",
+        "message",
+        "notice",
+        "page",
+        "pages",
+        "per_page",
+        "q",
+        "relaxed",
+        "sort",
+        "total",
+    ];
+    want.sort();
+    assert_eq!(keys(&v), want);
+    let mut want_hit = [
+        "date",
+        "kind",
+        "kind_label",
+        "lang",
+        "link",
+        "score",
+        "site",
+        "site_name",
+        "snippet_html",
+        "title",
+        "title_html",
+        "url",
+    ];
+    want_hit.sort();
+    assert_eq!(keys(&v["hits"][0]), want_hit);
+    assert_eq!(v["q"], "chuyen doi so");
+    assert_eq!(
+        (v["page"].as_u64(), v["per_page"].as_u64()),
+        (Some(1), Some(3))
+    );
+    assert!(v["filters"]["site"].is_null() && v["filters"]["term"].is_null());
+    let t = get(
+        "mt.gov.vn",
+        "/api/search?q=so&site=mt&tax=topics&term=Chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91",
+    )
+    .await;
+    let t: serde_json::Value = serde_json::from_str(&t.body).unwrap();
+    assert_eq!(t["filters"]["site"], "mt");
+    assert_eq!(
+        t["filters"]["term"]["taxonomy"], "topics",
+        "{}",
+        t["filters"]
+    );
+    assert_eq!(t["filters"]["term"]["term"], "Chuyển đổi số");
     let etag = header_of(&g, header::ETAG).to_string();
     assert!(etag.starts_with("W/\""));
     let again = get_with(

@@ -288,6 +288,57 @@ fn hit_link(hit: &search_index::Hit, host: &str, site: Option<&Site>) -> String 
     hit.url.clone()
 }
 
+/// A hit of `/api/search`. Fields in alphabetical order, as the answer's other objects.
+#[derive(serde::Serialize)]
+struct ApiHit<'a> {
+    date: Option<String>,
+    kind: &'a str,
+    kind_label: &'a str,
+    lang: &'a str,
+    link: String,
+    score: f32,
+    site: &'a str,
+    site_name: &'a str,
+    snippet_html: &'a str,
+    title: &'a str,
+    title_html: &'a str,
+    url: &'a str,
+}
+
+/// The filters `/api/search` applied.
+#[derive(serde::Serialize)]
+struct ApiFilters<'a> {
+    kind: Option<&'a str>,
+    lang: Option<&'a str>,
+    site: Option<&'a str>,
+    term: Option<ApiTerm<'a>>,
+    year: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ApiTerm<'a> {
+    taxonomy: &'a str,
+    term: &'a str,
+}
+
+/// The answer of `/api/search`, serialized straight from the results (no JSON tree built).
+#[derive(serde::Serialize)]
+struct ApiAnswer<'a> {
+    facets: &'a search_index::Facets,
+    filters: ApiFilters<'a>,
+    hits: Vec<ApiHit<'a>>,
+    index_version: &'a str,
+    message: Option<&'a str>,
+    notice: Option<Notice>,
+    page: usize,
+    pages: usize,
+    per_page: usize,
+    q: &'a str,
+    relaxed: bool,
+    sort: Sort,
+    total: usize,
+}
+
 fn json_response(
     r: &Results,
     q: &Query,
@@ -297,42 +348,48 @@ fn json_response(
     ui: &Ui,
     lang: &str,
 ) -> Response {
-    let hits: Vec<_> = r
+    let hits = r
         .hits
         .iter()
-        .map(|h| {
-            json!({
-                "url": h.url,
-                "link": hit_link(h, host, site),
-                "site": h.site,
-                "site_name": ui.site_name(lang, &h.site),
-                "kind": h.kind,
-                "kind_label": ui.kind_label(lang, &h.kind),
-                "lang": h.lang,
-                "title": h.title,
-                "title_html": h.title_html,
-                "snippet_html": h.snippet_html,
-                "date": h.date.and_then(chrono_date),
-                "score": h.score,
-            })
+        .map(|h| ApiHit {
+            date: h.date.and_then(chrono_date),
+            kind: &h.kind,
+            kind_label: ui.kind_label(lang, &h.kind),
+            lang: &h.lang,
+            link: hit_link(h, host, site),
+            score: h.score,
+            site: &h.site,
+            site_name: ui.site_name(lang, &h.site),
+            snippet_html: &h.snippet_html,
+            title: &h.title,
+            title_html: &h.title_html,
+            url: &h.url,
         })
         .collect();
-    let body = json!({
-        "q": r.q,
-        "filters": {"site": q.site, "kind": q.kind, "lang": q.lang, "year": q.year,
-                    "term": q.term.as_ref().map(|(t, v)| json!({"taxonomy": t, "term": v}))},
-        "total": r.total,
-        "page": r.page,
-        "pages": r.pages,
-        "per_page": r.per_page,
-        "sort": r.sort,
-        "relaxed": r.relaxed,
-        "notice": r.notice,
-        "message": r.notice.map(|n| ui.t(lang, notice_key(n))),
-        "hits": hits,
-        "facets": r.facets,
-        "index_version": version,
-    });
+    let body = ApiAnswer {
+        facets: &r.facets,
+        filters: ApiFilters {
+            kind: q.kind.as_deref(),
+            lang: q.lang.as_deref(),
+            site: q.site.as_deref(),
+            term: q.term.as_ref().map(|(t, v)| ApiTerm {
+                taxonomy: t,
+                term: v,
+            }),
+            year: q.year.as_deref(),
+        },
+        hits,
+        index_version: version,
+        message: r.notice.map(|n| ui.t(lang, notice_key(n))),
+        notice: r.notice,
+        page: r.page,
+        pages: r.pages,
+        per_page: r.per_page,
+        q: &r.q,
+        relaxed: r.relaxed,
+        sort: r.sort,
+        total: r.total,
+    };
     let mut resp = axum::Json(body).into_response();
     resp.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
