@@ -25,7 +25,7 @@ mod types;
 
 use exact::Exact;
 pub use hits::escape;
-use matcher::{Clause, Plan, Prepared};
+use matcher::{Clause, Plan, Prepared, TfTables};
 use proximity::Near;
 use segments::Columns;
 use top::Top;
@@ -43,6 +43,8 @@ pub struct SearchIndex {
     columns: Columns,
     /// The pages' texts, for excerpts.
     texts: crate::texts::Texts,
+    /// BM25's factors of the fields searched by words.
+    tables: TfTables,
     f: Fields,
     path: PathBuf,
     version: String,
@@ -123,10 +125,21 @@ impl SearchIndex {
                 source,
             })?;
         let texts = crate::texts::Texts::open(dir)?;
+        let tables = TfTables::new(
+            &searcher,
+            &[
+                f.title, f.meta, f.body, f.title_en, f.meta_en, f.body_en, f.code,
+            ],
+        )
+        .map_err(|source| Error::Tantivy {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let mut s = SearchIndex {
             searcher,
             columns,
             texts,
+            tables,
             f,
             path: dir.to_path_buf(),
             version,
@@ -379,7 +392,7 @@ impl SearchIndex {
         per_page: usize,
     ) -> Result<Found, Error> {
         let searcher = &self.searcher;
-        let prepared = Prepared::new(searcher, plan).map_err(self.err())?;
+        let prepared = Prepared::new(searcher, plan, &self.tables).map_err(self.err())?;
         let offset = (page - 1) * per_page;
         let rerank = sort == Sort::Relevance && !(near.is_empty() && exact.is_empty());
         // The best RERANK matches (or more, for a deeper page) get the proximity score and

@@ -11,8 +11,11 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
-use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
@@ -56,10 +59,95 @@ impl Plan {
     }
 }
 
+/// BM25's constants, as tantivy's.
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// Term frequencies whose factor [`TfTable`] holds.
+const TF_MAX: usize = 16;
+
+/// BM25's term-frequency factor in one field, `tf / (tf + K1·(1 − B + B·len/avg))`, for each
+/// fieldnorm id and each frequency up to [`TF_MAX`]: tantivy divides for every posting, which
+/// was a quarter of matching a query; here the factors are read, as tantivy computes them.
+#[derive(Debug)]
+pub(super) struct TfTable {
+    /// `rows[0]`: the length part, `K1·(1 − B + B·len/avg)`; `rows[tf]`: the factor.
+    rows: Vec<[Score; 256]>,
+}
+
+impl TfTable {
+    /// The table of a field whose pages have `average` tokens.
+    pub(super) fn new(average: Score) -> TfTable {
+        let mut norm = [0.0; 256];
+        for (id, n) in norm.iter_mut().enumerate() {
+            let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+            *n = K1 * (1.0 - B + B * len / average);
+        }
+        let mut rows = vec![norm];
+        for tf in 1..=TF_MAX {
+            let tf = tf as Score;
+            rows.push(std::array::from_fn(|id| tf / (tf + norm[id])));
+        }
+        TfTable { rows }
+    }
+
+    #[inline]
+    fn factor(&self, id: u8, tf: u32) -> Score {
+        match self.rows.get(tf as usize) {
+            Some(row) if tf > 0 => row[id as usize],
+            _ => {
+                let tf = tf as Score;
+                tf / (tf + self.rows[0][id as usize])
+            }
+        }
+    }
+}
+
+/// The tables of the fields searched, made when the index is opened (their averages do not
+/// change while it is open).
+#[derive(Debug, Default)]
+pub(super) struct TfTables(HashMap<Field, Arc<TfTable>>);
+
+impl TfTables {
+    /// The tables of `fields` in the index of `searcher`.
+    pub(super) fn new(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<TfTables> {
+        let docs = total_docs(searcher);
+        let mut out = HashMap::new();
+        for &field in fields {
+            let average = average_fieldnorm(searcher, docs, field)?;
+            out.insert(field, Arc::new(TfTable::new(average)));
+        }
+        Ok(TfTables(out))
+    }
+
+    /// The table of `field`, made now if it was not.
+    fn get(&self, searcher: &Searcher, docs: u64, field: Field) -> tantivy::Result<Arc<TfTable>> {
+        match self.0.get(&field) {
+            Some(t) => Ok(t.clone()),
+            None => Ok(Arc::new(TfTable::new(average_fieldnorm(
+                searcher, docs, field,
+            )?))),
+        }
+    }
+}
+
+/// A term's BM25 weight, `idf · (1 + K1) · boost`, and its field's table.
+struct Scoring {
+    weight: Score,
+    table: Arc<TfTable>,
+}
+
+impl Scoring {
+    #[inline]
+    fn score(&self, id: u8, tf: u32) -> Score {
+        self.weight * self.table.factor(id, tf)
+    }
+}
+
 /// A clause made ready for the searcher.
 enum Ready {
     /// Each term's weight, and its dictionary entry in each segment.
-    Terms(Vec<(Field, Bm25Weight, Vec<Option<TermInfo>>)>),
+    Terms(Vec<(Field, Scoring, Vec<Option<TermInfo>>)>),
     Weight(Box<dyn Weight>),
 }
 
@@ -123,36 +211,39 @@ fn infos(searcher: &Searcher, term: &Term) -> tantivy::Result<Vec<Option<TermInf
         .collect()
 }
 
+/// Pages, as BM25 counts them: with the deleted ones.
+fn total_docs(searcher: &Searcher) -> u64 {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum()
+}
+
 /// The average number of tokens of `field` a page.
-fn average_fieldnorm(
-    searcher: &Searcher,
-    docs: u64,
-    field: Field,
-    cache: &mut HashMap<Field, Score>,
-) -> tantivy::Result<Score> {
-    if let Some(a) = cache.get(&field) {
-        return Ok(*a);
-    }
+fn average_fieldnorm(searcher: &Searcher, docs: u64, field: Field) -> tantivy::Result<Score> {
     let mut tokens = 0u64;
     for s in searcher.segment_readers() {
         tokens += s.inverted_index(field)?.total_num_tokens();
     }
-    let a = tokens as Score / docs.max(1) as Score;
-    cache.insert(field, a);
-    Ok(a)
+    Ok(tokens as Score / docs.max(1) as Score)
+}
+
+/// tantivy's idf: `ln(1 + (N − n + 0.5) / (n + 0.5))`.
+fn idf(df: u64, docs: u64) -> Score {
+    let x = (docs.saturating_sub(df) as Score + 0.5) / (df as Score + 0.5);
+    (1.0 + x).ln()
 }
 
 impl Prepared {
     /// Reads the statistics of `plan`'s terms.
-    pub(super) fn new(searcher: &Searcher, plan: &Plan) -> tantivy::Result<Prepared> {
-        // As BM25 counts them: with the deleted ones.
-        let docs: u64 = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| u64::from(s.max_doc()))
-            .sum();
-        let mut averages = HashMap::new();
-        let mut ready = |c: &Clause| -> tantivy::Result<Ready> {
+    pub(super) fn new(
+        searcher: &Searcher,
+        plan: &Plan,
+        tables: &TfTables,
+    ) -> tantivy::Result<Prepared> {
+        let docs = total_docs(searcher);
+        let ready = |c: &Clause| -> tantivy::Result<Ready> {
             Ok(match c {
                 Clause::Terms(ts) => {
                     let mut out = Vec::with_capacity(ts.len());
@@ -162,9 +253,12 @@ impl Prepared {
                         if df == 0 {
                             continue;
                         }
-                        let avg = average_fieldnorm(searcher, docs, t.field(), &mut averages)?;
-                        let w = Bm25Weight::for_one_term_without_explain(df, docs, avg);
-                        out.push((t.field(), w.boost_by(*boost), infos));
+                        // In tantivy's order of operations, for the same scores.
+                        let scoring = Scoring {
+                            weight: idf(df, docs) * (1.0 + K1) * boost,
+                            table: tables.get(searcher, docs, t.field())?,
+                        };
+                        out.push((t.field(), scoring, infos));
                     }
                     Ready::Terms(out)
                 }
@@ -176,14 +270,14 @@ impl Prepared {
         let mut must: Vec<Ready> = plan
             .must
             .iter()
-            .map(&mut ready)
+            .map(ready)
             .collect::<tantivy::Result<_>>()?;
         // The rarest first: the pages it rules out are not scored for the others.
         must.sort_by_key(Ready::pages);
         let should = plan
             .should
             .iter()
-            .map(&mut ready)
+            .map(ready)
             .collect::<tantivy::Result<_>>()?;
         let filters = plan
             .filters
@@ -289,11 +383,14 @@ impl Prepared {
                     let mut block = inverted
                         .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     while !block.docs().is_empty() {
-                        for (&d, &tf) in block.docs().iter().zip(block.freqs()) {
+                        let (docs, freqs) = (block.docs(), block.freqs());
+                        for (k, &d) in docs.iter().enumerate() {
                             if !needed(d) {
                                 continue;
                             }
                             set(&mut bits, d);
+                            // A field without frequencies (identifiers) counts each once.
+                            let tf = freqs.get(k).copied().unwrap_or(1);
                             if let Some(s) = scores.get_mut(d as usize) {
                                 *s += weight.score(norms.fieldnorm_id(d), tf);
                             }
@@ -338,7 +435,7 @@ mod tests {
     use tantivy::schema::IndexRecordOption;
     use tantivy::{doc, DocAddress, Index, Term};
 
-    use super::{Clause, Plan, Prepared};
+    use super::{Clause, Plan, Prepared, TfTables};
     use crate::{analysis, schema};
 
     /// The same plan as a tantivy query, scored by tantivy.
@@ -372,17 +469,21 @@ mod tests {
         let f = schema::fields(&index.schema()).unwrap();
         let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let texts = [
-            ("Đường bộ cao tốc", "duong bo cao toc duong"),
-            ("Đường sắt", "duong sat bac nam"),
-            ("Cảng biển", "cang bien duong thuy"),
-            ("Hàng không", "hang khong san bay"),
-            ("Đăng kiểm xe", "dang kiem xe co gioi duong bo"),
+            ("Đường bộ cao tốc", "duong bo cao toc duong".to_string()),
+            ("Đường sắt", "duong sat bac nam".to_string()),
+            ("Cảng biển", "cang bien duong thuy".to_string()),
+            ("Hàng không", "hang khong san bay".to_string()),
+            ("Đăng kiểm xe", "dang kiem xe co gioi duong bo".to_string()),
+            // More often than the table of factors holds.
+            ("Xe", "xe duong ".repeat(40)),
         ];
         for (i, (title, body)) in texts.iter().enumerate() {
             w.add_document(doc!(
                 f.title => *title,
-                f.body => *body,
+                f.body => body.as_str(),
                 f.site => if i % 2 == 0 { "mt" } else { "vr" },
+                // Identifiers are indexed without frequencies.
+                f.code => if i == 1 { "1552/qd-bgtvt" } else { "" },
             ))
             .unwrap();
         }
@@ -407,10 +508,23 @@ mod tests {
                 should: vec![word("sat"), word("kiem"), word("nothing")],
                 ..Plan::default()
             },
+            Plan {
+                must: vec![word("xe")],
+                ..Plan::default()
+            },
+            Plan {
+                must: vec![word("duong")],
+                should: vec![Clause::Terms(vec![(
+                    Term::from_field_text(f.code, "1552/qd-bgtvt"),
+                    20.0,
+                )])],
+                ..Plan::default()
+            },
         ];
         for (k, plan) in plans.iter().enumerate() {
             let mut ours: Vec<(f32, DocAddress)> = Vec::new();
-            let prepared = Prepared::new(&searcher, plan).unwrap();
+            let tables = TfTables::new(&searcher, &[f.title]).unwrap();
+            let prepared = Prepared::new(&searcher, plan, &tables).unwrap();
             for (ord, seg) in searcher.segment_readers().iter().enumerate() {
                 let m = prepared.matches(ord, seg, None).unwrap();
                 assert_eq!(m.count, m.docs().count());
@@ -446,12 +560,12 @@ mod tests {
             filters: vec![Term::from_field_text(f.site, "vr")],
             ..Plan::default()
         };
-        let prepared = Prepared::new(&searcher, &plan).unwrap();
+        let prepared = Prepared::new(&searcher, &plan, &TfTables::default()).unwrap();
         let seg = &searcher.segment_readers()[0];
         let m = prepared.matches(0, seg, None).unwrap();
-        assert_eq!(m.docs().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(m.docs().collect::<Vec<_>>(), vec![1, 5]);
         // Deleted pages do not match.
-        let alive = vec![!0b10u64];
+        let alive = vec![!0b10_0010u64];
         let m = prepared.matches(0, seg, Some(&alive)).unwrap();
         assert_eq!(m.count, 0);
     }

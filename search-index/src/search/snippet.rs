@@ -77,10 +77,11 @@ impl Cutter {
         let mut best: Option<Window> = None;
         let mut cur: Option<Window> = None;
         analysis::scan_bytes(&text[..end], |w| {
+            // The first byte first: most words are not the query's.
             let term = self
                 .terms
                 .iter()
-                .position(|(t, _)| t.as_slice() == w.folded);
+                .position(|(t, _)| t.first() == w.folded.first() && t.as_slice() == w.folded);
             if let Some(c) = cur.take_if(|c| w.to - c.from > self.max) {
                 let done = c.words == all;
                 if best.as_ref().is_none_or(|b| c.beats(b)) {
