@@ -35,6 +35,9 @@ pub use types::{
 };
 pub(crate) use types::{Found, RERANK};
 
+/// Decompressed blocks of stored fields kept, per segment (see [`crate::writer`]'s block size).
+const STORE_CACHE_BLOCKS: usize = 2048;
+
 /// An open index.
 pub struct SearchIndex {
     /// The index as opened: it does not reload (a new index is opened anew).
@@ -97,9 +100,13 @@ impl SearchIndex {
         })?;
         analysis::register(&index);
         let f = schema::fields(&index.schema())?;
+        // Results read their pages' stored fields (a few hundred bytes each, about ten pages
+        // a block): the blocks kept decompressed, up to 8 MiB a segment, are all of them for
+        // a network of tens of thousands of pages (tantivy keeps 100).
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(STORE_CACHE_BLOCKS)
             .try_into()
             .map_err(|source| Error::Tantivy {
                 path: dir.to_path_buf(),
