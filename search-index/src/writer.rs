@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -200,6 +200,8 @@ pub fn write_index_with<'a>(
     let f = schema::fields(&index.schema())?;
 
     let mut seen = HashSet::with_capacity(docs.len());
+    // The pages' keys, in order, and those of the pages to write.
+    let mut keys = Vec::with_capacity(docs.len());
     let mut changed = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         let url = d.url();
@@ -209,6 +211,7 @@ pub fn write_index_with<'a>(
             changed.push((i, d, url, key, hash));
         }
         seen.insert(key);
+        keys.push(key);
     }
     let gone: Vec<u64> = old.keys().filter(|k| !seen.contains(*k)).copied().collect();
     stats.documents = seen.len();
@@ -225,14 +228,28 @@ pub fn write_index_with<'a>(
             None => d.body.as_str(),
         }
     };
-    let unchanged = changed.is_empty() && gone.is_empty();
-    let mut texts = TextsWriter::create(dir)?;
-    if let Some(old_texts) = old_texts.as_ref().filter(|_| !unchanged) {
-        let fresh: HashSet<u64> = changed.iter().map(|(_, _, _, k, _)| *k).collect();
-        for key in seen.iter().filter(|k| !fresh.contains(k)) {
-            texts.add(*key, old_texts.get(*key))?;
+    // The same texts as the previous build's: its file is linked (or copied), not written
+    // again. Otherwise the texts of unchanged pages are copied from it, in the pages' order
+    // (the same bytes for the same content), and the others added as they are written.
+    let mut texts = match (reusable, &old_texts) {
+        (Some(previous), Some(_)) if changed.is_empty() && gone.is_empty() => {
+            link_or_copy(
+                &previous.join(crate::texts::FILE),
+                &dir.join(crate::texts::FILE),
+            )?;
+            None
         }
-    }
+        _ => {
+            let mut w = TextsWriter::create(dir)?;
+            if let Some(old_texts) = &old_texts {
+                let fresh: HashSet<u64> = changed.iter().map(|(_, _, _, k, _)| *k).collect();
+                for key in keys.iter().filter(|k| !fresh.contains(k)) {
+                    w.add(*key, old_texts.get(*key))?;
+                }
+            }
+            Some(w)
+        }
+    };
     if !changed.is_empty() || !gone.is_empty() {
         // Half the cores: the build renders pages on the others at the same time.
         let threads = std::env::var("CMS_INDEX_THREADS")
@@ -268,7 +285,9 @@ pub fn write_index_with<'a>(
                 batch.push(UserOperation::Delete(Term::from_field_u64(f.key, *key)));
             }
             let text = body(*i, d);
-            texts.add(*key, text.as_bytes())?;
+            if let Some(t) = &mut texts {
+                t.add(*key, text.as_bytes())?;
+            }
             batch.push(UserOperation::Add(document(&f, d, text, url, *key, *hash)));
             if batch.len() < BATCH && fed + 1 < changed.len() {
                 continue;
@@ -294,20 +313,8 @@ pub fn write_index_with<'a>(
         writer.commit().map_err(tantivy_err(dir))?;
         writer.wait_merging_threads().map_err(tantivy_err(dir))?;
     }
-    match (unchanged, reusable.filter(|_| old_texts.is_some())) {
-        // The same texts: the previous file is linked (or copied), not written again.
-        (true, Some(previous)) => {
-            drop(texts);
-            let (from, to) = (
-                previous.join(crate::texts::FILE),
-                dir.join(crate::texts::FILE),
-            );
-            std::fs::remove_file(&to).map_err(io_err(&to))?;
-            if std::fs::hard_link(&from, &to).is_err() {
-                std::fs::copy(&from, &to).map_err(io_err(&to))?;
-            }
-        }
-        _ => texts.finish()?,
+    if let Some(t) = texts {
+        t.finish()?;
     }
     let vf = dir.join(VERSION_FILE);
     std::fs::write(&vf, version).map_err(io_err(&vf))?;
@@ -319,6 +326,14 @@ fn clear(dir: &Path) -> Result<(), Error> {
         std::fs::remove_dir_all(dir).map_err(io_err(dir))?;
     }
     std::fs::create_dir_all(dir).map_err(io_err(dir))
+}
+
+/// Hard-links `from` to `to`, or copies it where links cannot be made (another file system).
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), Error> {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(io_err(to))?;
+    }
+    Ok(())
 }
 
 /// Links or copies the previous index into `dir` and reads its documents' keys and hashes.
@@ -334,10 +349,7 @@ fn reuse(previous: &Path, dir: &Path) -> Result<(Index, HashMap<u64, u64>), Erro
         {
             continue;
         }
-        let to: PathBuf = dir.join(&name);
-        if std::fs::hard_link(entry.path(), &to).is_err() {
-            std::fs::copy(entry.path(), &to).map_err(io_err(&to))?;
-        }
+        link_or_copy(&entry.path(), &dir.join(&name))?;
     }
     let index = Index::open_in_dir(dir).map_err(tantivy_err(dir))?;
     // The fields this version reads, checked.

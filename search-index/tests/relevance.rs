@@ -351,6 +351,14 @@ fn only_changed_pages_are_reindexed() {
     docs2.pop();
     let stats = write_index(&second, &docs2, Some(&first), "v1").unwrap();
     assert!(stats.incremental);
+    // The same texts file for the same pages, whatever the run.
+    let again = tmp.path().join("b2");
+    write_index(&again, &docs2, Some(&first), "v1").unwrap();
+    let texts = |dir: &std::path::Path| std::fs::read(dir.join("texts.bin")).unwrap();
+    assert!(
+        texts(&second) == texts(&again),
+        "texts.bin differs between runs"
+    );
     assert_eq!((stats.indexed, stats.removed), (1, 2), "{stats:?}");
     let idx = SearchIndex::open(&second).unwrap();
     assert_eq!(idx.len() as usize, docs2.len());
