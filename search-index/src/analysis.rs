@@ -278,7 +278,7 @@ impl TokenStream for VietnameseStream<'_> {
 pub struct TextWords {
     /// The folded words, each followed by a space.
     pub folded: String,
-    /// Hashes of the distinct marked words, in increasing order.
+    /// Hashes of the distinct marked words, in the order they first appear.
     pub marked: Vec<u64>,
 }
 
@@ -286,20 +286,63 @@ pub struct TextWords {
 pub fn text_words(text: &str) -> TextWords {
     let mut out = TextWords::default();
     let mut folded: Vec<u8> = Vec::with_capacity(text.len());
+    let mut seen = Distinct::default();
     scan_words(text, |w| {
         folded.extend_from_slice(w.folded);
         folded.push(b' ');
-        if w.marked {
+        if w.marked && seen.insert(w.hash) {
             out.marked.push(w.hash);
         }
         true
     });
-    // Sorted and deduplicated at the end: cheaper than a set looked up for every word.
-    out.marked.sort_unstable();
-    out.marked.dedup();
     // Whole chars were written, each encoded: valid UTF-8.
     out.folded = String::from_utf8(folded).unwrap_or_default();
     out
+}
+
+/// A set of hashes, open addressing in a table kept at most half full: a page has a few
+/// hundred marked words, most of them repeated, and sorting them all cost more than this.
+#[derive(Default)]
+struct Distinct {
+    /// `0` for an empty slot; a hash of `0` is kept in `zero`.
+    slots: Vec<u64>,
+    len: usize,
+    zero: bool,
+}
+
+impl Distinct {
+    /// Adds `h`; whether it was not there yet.
+    fn insert(&mut self, h: u64) -> bool {
+        if h == 0 {
+            return !std::mem::replace(&mut self.zero, true);
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        // The high bits: FNV's low bits vary least between short words.
+        let mut i = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = h;
+                    self.len += 1;
+                    return true;
+                }
+                s if s == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(256);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        self.len = 0;
+        for h in old.into_iter().filter(|h| *h != 0) {
+            self.insert(h);
+        }
+    }
 }
 
 /// A word of a text, as [`scan_words`] finds it.
@@ -590,6 +633,22 @@ mod tests {
     }
 
     #[test]
+    fn the_distinct_set_keeps_each_hash_once_as_it_grows() {
+        let mut set = Distinct::default();
+        let hashes: Vec<u64> = (0..2000u64)
+            .map(|i| i.wrapping_mul(0x0100_0000_01b3))
+            .collect();
+        for h in &hashes {
+            assert!(set.insert(*h), "{h} is new");
+        }
+        for h in &hashes {
+            assert!(!set.insert(*h), "{h} is there");
+        }
+        assert_eq!(set.len, 1999, "every hash but 0 in the table");
+        assert!(set.zero);
+    }
+
+    #[test]
     fn page_texts_are_folded_once_with_their_marked_words() {
         let text = "Đường sắt, ĐƯỜNG bộ và QĐ 1552 đường; x ".to_string() + &"a".repeat(61);
         let got = text_words(&text);
@@ -609,7 +668,7 @@ mod tests {
             words, folded,
             "the words, as the folded analyzer gives them"
         );
-        let texts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let texts = std::sync::Arc::new(crate::words::Progress::default());
         let counted = tokens(&mut crate::words::counted(texts.clone()), &got.folded);
         let whitespace = tokens(
             &mut TextAnalyzer::from(WhitespaceTokenizer::default()),
@@ -619,11 +678,10 @@ mod tests {
             counted, whitespace,
             "split on spaces as the whitespace tokenizer"
         );
-        assert_eq!(texts.load(std::sync::atomic::Ordering::Acquire), 1);
-        let mut marked = ["đường", "sắt", "bộ", "và", "qđ"].map(crate::marks::hash);
+        assert_eq!(texts.split(), 1);
+        let marked = ["đường", "sắt", "bộ", "và", "qđ"].map(crate::marks::hash);
         let exact_duong = marked[0];
-        marked.sort_unstable();
-        assert_eq!(got.marked, marked);
+        assert_eq!(got.marked, marked, "each marked word once, in order");
         // A query's exact forms, as the analyzer gives them, hash the same.
         let exact = tokens(&mut vietnamese(), "ĐƯỜNG");
         assert_eq!(crate::marks::hash(&exact[0].0), exact_duong);

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
@@ -265,11 +264,11 @@ pub fn write_index_with<'a>(
         // segments unmerged (merging them would add half the indexing time, and queries do not
         // need it); incremental builds let tantivy merge the small segments they add.
         // Counts the pages whose text the writer has split (see `analysis::counted_words`).
-        let split = Arc::new(AtomicUsize::new(0));
+        let progress = Arc::new(crate::words::Progress::default());
         let mut throttle = true;
         index
             .tokenizers()
-            .register(analysis::WORDS, crate::words::counted(split.clone()));
+            .register(analysis::WORDS, crate::words::counted(progress.clone()));
         let mut writer: IndexWriter = index
             .writer_with_num_threads(threads, threads * 40_000_000)
             .map_err(tantivy_err(dir))?;
@@ -293,15 +292,14 @@ pub fn write_index_with<'a>(
                 continue;
             }
             // Tantivy queues up to 10,000 documents: a queue that long (70 MB of text here)
-            // costs more, in memory first touched and cold caches, than waiting for it.
+            // costs more, in memory first touched and cold caches, than waiting for it. Once
+            // MAX_QUEUED are waiting, this thread sleeps until half of them are taken up: one
+            // wake-up for many pages, each wake-up taking a core from the pages rendering.
             // A writer that stops taking pages up (a failed thread) is not waited for again:
             // `run` fails then.
-            let since = std::time::Instant::now();
-            while throttle && fed.saturating_sub(split.load(Ordering::Acquire)) > MAX_QUEUED {
-                if since.elapsed() > std::time::Duration::from_secs(10) {
-                    throttle = false;
-                }
-                std::thread::sleep(std::time::Duration::from_micros(500));
+            if throttle && fed.saturating_sub(progress.split()) > MAX_QUEUED {
+                let wanted = fed - MAX_QUEUED / 2;
+                throttle = progress.wait_for(wanted, std::time::Duration::from_secs(10));
             }
             writer
                 .run(std::mem::take(&mut batch))

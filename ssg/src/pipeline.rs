@@ -469,10 +469,6 @@ fn build_some(
         .dir()
         .filter(|_| opts.search && focus.is_none())
         .map(|d| d.join("search/index"));
-    let (search_docs, doc_pages) = match &index_dir {
-        Some(_) => crate::search::documents(network, &datas),
-        None => Default::default(),
-    };
     let r = Renderer {
         network,
         datas: &datas,
@@ -494,6 +490,8 @@ fn build_some(
     let (results, indexed) = std::thread::scope(|scope| {
         let indexer = scope.spawn(|| match &index_dir {
             Some(dir) => {
+                // Made here, not before the pages start: a core is free for it then.
+                let (search_docs, doc_pages) = crate::search::documents(network, &datas);
                 let previous = opts.out.join("search/index");
                 search_index::write_index_with(
                     dir,
