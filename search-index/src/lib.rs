@@ -7,6 +7,7 @@
 //! numbers and procedure codes are kept whole as well as split into words. See [`analysis`].
 
 pub mod analysis;
+mod distinct;
 mod error;
 mod marks;
 mod schema;
