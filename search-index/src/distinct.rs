@@ -1,47 +1,36 @@
 //! A set of 64-bit hashes for the marked words of one page (see [`crate::analysis::text_words`]).
 
-/// A set of hashes, open addressing in a table kept at most half full: a page has a few
-/// hundred marked words, most of them repeated, and sorting them all cost more than this.
-#[derive(Default)]
-pub(crate) struct Distinct {
-    /// `0` for an empty slot; a hash of `0` is kept in `zero`.
-    slots: Vec<u64>,
-    len: usize,
-    zero: bool,
-}
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
-impl Distinct {
-    /// Adds `h`; whether it was not there yet.
-    pub(crate) fn insert(&mut self, h: u64) -> bool {
-        if h == 0 {
-            return !std::mem::replace(&mut self.zero, true);
-        }
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        // The high bits: FNV's low bits vary least between short words.
-        let mut i = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask;
-        loop {
-            match self.slots[i] {
-                0 => {
-                    self.slots[i] = h;
-                    self.len += 1;
-                    return true;
-                }
-                s if s == h => return false,
-                _ => i = (i + 1) & mask,
-            }
+/// A set of word hashes: the standard set, with a hasher that only mixes the bits of a hash
+/// already made (SipHash over them would cost more than the set itself). A page has a few
+/// hundred marked words, most of them repeated; sorting them all cost more than this.
+pub(crate) type Distinct = HashSet<u64, BuildHasherDefault<Premixed>>;
+
+/// The [`Distinct`] hasher: the word's hash, its bits mixed (FNV's low bits vary least between
+/// short words, and the set picks a slot by the low bits).
+#[derive(Default)]
+pub(crate) struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's finalizer: every bit of the result depends on every bit of the hash.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed here; any other bytes are folded in all the same.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
         }
     }
-
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(256);
-        let old = std::mem::replace(&mut self.slots, vec![0; size]);
-        self.len = 0;
-        for h in old.into_iter().filter(|h| *h != 0) {
-            self.insert(h);
-        }
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
     }
 }
 
@@ -61,7 +50,19 @@ mod tests {
         for h in &hashes {
             assert!(!set.insert(*h), "{h} is there");
         }
-        assert_eq!(set.len, 1999, "every hash but 0 in the table");
-        assert!(set.zero);
+        assert_eq!(set.len(), 2000);
+    }
+
+    #[test]
+    fn hashes_that_differ_only_in_their_high_bits_spread_over_the_slots() {
+        // The set takes a slot from the low bits of `finish`: they must depend on every bit.
+        let slots: HashSet<u64> = (0..64u64)
+            .map(|i| {
+                let mut h = Premixed::default();
+                h.write_u64(i << 58);
+                h.finish() & 63
+            })
+            .collect();
+        assert!(slots.len() > 32, "{} distinct slots of 64", slots.len());
     }
 }

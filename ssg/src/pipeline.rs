@@ -488,23 +488,25 @@ fn build_some(
     // The index is written on a thread of its own, not a rayon worker: a worker blocked on
     // the index writer would leave the pages one core fewer.
     let (results, indexed) = std::thread::scope(|scope| {
-        let indexer = scope.spawn(|| match &index_dir {
-            Some(dir) => {
-                // Made here, not before the pages start: a core is free for it then.
-                let (search_docs, doc_pages) = crate::search::documents(network, &datas);
-                let previous = opts.out.join("search/index");
-                search_index::write_index_with(
-                    dir,
-                    &search_docs,
-                    previous.is_dir().then_some(previous.as_path()),
-                    &opts.tool_version,
-                    &|i| crate::search::body(&datas, &env, doc_pages[i]),
-                )
-                .map(Some)
-                .map_err(|e| Error::Search(e.to_string()))
-            }
-            None => Ok(None),
-        });
+        let indexer = std::thread::Builder::new()
+            .name("cms-index".into())
+            .spawn_scoped(scope, || match &index_dir {
+                Some(dir) => {
+                    // Made here, not before the pages start: a core is free for it then.
+                    let (search_docs, doc_pages) = crate::search::documents(network, &datas);
+                    let previous = opts.out.join("search/index");
+                    search_index::write_index_with(
+                        dir,
+                        &search_docs,
+                        previous.is_dir().then_some(previous.as_path()),
+                        &opts.tool_version,
+                        &|i| crate::search::body(&datas, &env, doc_pages[i]),
+                    )
+                    .map(Some)
+                    .map_err(|e| Error::Search(e.to_string()))
+                }
+                None => Ok(None),
+            });
         let results: Vec<Result<Vec<ManifestEntry>, Error>> = jobs
             .par_iter()
             .map(|job| {
@@ -515,9 +517,14 @@ fn build_some(
                 out
             })
             .collect();
-        let indexed = indexer
-            .join()
-            .unwrap_or_else(|_| Err(Error::Search("the search indexer stopped".into())));
+        let indexed = match indexer {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(Error::Search("the search indexer stopped".into()))),
+            Err(e) => Err(Error::Search(format!(
+                "the search indexer could not start: {e}"
+            ))),
+        };
         (results, indexed)
     });
     let search_stats = indexed?;
