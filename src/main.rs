@@ -151,6 +151,19 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(purge_delay, -1) };
 }
 
+/// No transparent huge pages for a build: the allocator asks for them, and each is then zeroed
+/// whole at its first touch, where a build touches its memory sparsely. With 4 KiB pages the
+/// 20,000-page benchmark's peak memory is ~50 MiB lower (473 MiB against 524 with the index)
+/// and its builds no slower (12% faster without the index; medians of 6 runs, 2026-12-03).
+fn small_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: takes integers only; it sets a flag of this process that later page faults read.
+    // Failing (a kernel without THP) changes nothing, so its result is not checked.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// The date of the build in Vietnam (UTC+7), or SOURCE_DATE_EPOCH's for reproducible builds.
 fn today() -> Result<chrono::NaiveDate> {
     let secs = match std::env::var("SOURCE_DATE_EPOCH") {
@@ -253,6 +266,7 @@ fn walk(root: &Path) -> Option<Vec<PathBuf>> {
 
 fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     keep_freed_memory();
+    small_pages();
     let started = Instant::now();
     let source = match &args.rev {
         Some(rev) => cms_core::Source::Git {
