@@ -284,9 +284,15 @@ pub struct TextWords {
 
 /// See [`TextWords`].
 pub fn text_words(text: &str) -> TextWords {
+    text_words_with(text, &mut crate::distinct::Distinct::default())
+}
+
+/// [`text_words`] with the set of marked words seen passed in, emptied first: reused from
+/// page to page, it does not grow (and rehash) again for each.
+pub(crate) fn text_words_with(text: &str, seen: &mut crate::distinct::Distinct) -> TextWords {
     let mut out = TextWords::default();
     let mut folded: Vec<u8> = Vec::with_capacity(text.len());
-    let mut seen = crate::distinct::Distinct::default();
+    seen.clear();
     scan_words(text, |w| {
         folded.extend_from_slice(w.folded);
         folded.push(b' ');
@@ -626,6 +632,20 @@ mod tests {
         assert_eq!(crate::marks::hash(&exact[0].0), exact_duong);
         assert!(text_words("duong sat 1552, a-b").marked.is_empty());
         assert_eq!(text_words(" , ").folded, "");
+    }
+
+    #[test]
+    fn a_reused_set_of_marked_words_starts_each_page_empty() {
+        let mut seen = crate::distinct::Distinct::default();
+        let first = text_words_with("đường sắt, đường bộ", &mut seen);
+        let second = text_words_with("bộ và đường", &mut seen);
+        assert_eq!(first, text_words("đường sắt, đường bộ"));
+        assert_eq!(
+            second,
+            text_words("bộ và đường"),
+            "the second page's words, none left out for being on the first"
+        );
+        assert_eq!(second.marked.len(), 3);
     }
 
     #[test]

@@ -288,6 +288,7 @@ pub fn write_index_with<'a>(
             .iter()
             .map(|key| UserOperation::Delete(Term::from_field_u64(f.key, *key)))
             .collect();
+        let mut seen = crate::distinct::Distinct::default();
         for (fed, (i, d, url, key, hash)) in changed.iter().enumerate() {
             if old.contains_key(key) {
                 batch.push(UserOperation::Delete(Term::from_field_u64(f.key, *key)));
@@ -296,7 +297,9 @@ pub fn write_index_with<'a>(
             if let Some(t) = &mut texts {
                 t.add(*key, text.as_bytes())?;
             }
-            batch.push(UserOperation::Add(document(&f, d, text, url, *key, *hash)));
+            batch.push(UserOperation::Add(document(
+                &f, d, text, url, *key, *hash, &mut seen,
+            )));
             if batch.len() < BATCH && fed + 1 < changed.len() {
                 continue;
             }
@@ -384,6 +387,7 @@ fn document(
     url: &str,
     key: u64,
     hash: u64,
+    seen: &mut crate::distinct::Distinct,
 ) -> TantivyDocument {
     let title = nfc(&d.title);
     let description = nfc(&d.description);
@@ -412,7 +416,7 @@ fn document(
         // Every page has a text to split, so that the pages split count the pages taken up.
         doc.add_text(f.body, "");
     } else {
-        let words = analysis::text_words(body);
+        let words = analysis::text_words_with(body, seen);
         doc.add_text(f.body, words.folded);
         for w in crate::marks::filter(&words.marked) {
             doc.add_u64(f.marks, w);
@@ -466,7 +470,15 @@ mod tests {
                 title: "Tiêu đề".into(),
                 ..SearchDoc::default()
             };
-            let doc = document(&f, &d, "", "https://mt.gov.vn/a/", 1, 2);
+            let doc = document(
+                &f,
+                &d,
+                "",
+                "https://mt.gov.vn/a/",
+                1,
+                2,
+                &mut Default::default(),
+            );
             assert_eq!(doc.get_all(f.body).count(), 1, "{lang}");
         }
     }
