@@ -403,3 +403,16 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn a_build_turns_transparent_huge_pages_off() {
+        super::small_pages();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        // Linux 5.0 and later show the process's setting; older kernels are not checked.
+        if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+            assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+        }
+    }
+}

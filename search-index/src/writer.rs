@@ -30,15 +30,6 @@ const MAX_QUEUED: usize = 256;
 /// for each, and the feeding thread put to sleep as often.
 const BATCH: usize = 32;
 
-/// Bytes of memory each indexing thread fills before it writes a segment (`CMS_INDEX_HEAP_MB`
-/// overrides it, for measurements).
-fn heap_per_thread() -> usize {
-    std::env::var("CMS_INDEX_HEAP_MB")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(40_000_000, |mb| mb.clamp(15, 2000) * 1_000_000)
-}
-
 /// One page, as the index receives it.
 #[derive(Debug, Clone, Default)]
 pub struct SearchDoc {
@@ -279,7 +270,7 @@ pub fn write_index_with<'a>(
             .tokenizers()
             .register(analysis::WORDS, crate::words::counted(progress.clone()));
         let mut writer: IndexWriter = index
-            .writer_with_num_threads(threads, threads * heap_per_thread())
+            .writer_with_num_threads(threads, threads * 40_000_000)
             .map_err(tantivy_err(dir))?;
         if !stats.incremental {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
