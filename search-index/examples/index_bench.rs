@@ -7,6 +7,8 @@
 
 use std::time::Instant;
 
+mod common;
+
 use search_index::{write_index, SearchDoc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,32 +18,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     let mut docs = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(content)];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir)? {
-            let p = e?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
-                let text = std::fs::read_to_string(&p)?;
-                let title = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("title = \""))
-                    .unwrap_or_default()
-                    .trim_end_matches('"')
-                    .to_string();
-                docs.push(SearchDoc {
-                    site: "s".into(),
-                    domain: "s.gov.vn".into(),
-                    kind: "news".into(),
-                    lang: "vi".into(),
-                    path: format!("/{}/", docs.len()),
-                    title,
-                    body: text,
-                    ..SearchDoc::default()
-                });
-            }
-        }
+    for text in common::markdown_texts(content)? {
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("title = \""))
+            .unwrap_or_default()
+            .trim_end_matches('"')
+            .to_string();
+        docs.push(SearchDoc {
+            site: "s".into(),
+            domain: "s.gov.vn".into(),
+            kind: "news".into(),
+            lang: "vi".into(),
+            path: format!("/{}/", docs.len()),
+            title,
+            body: text,
+            ..SearchDoc::default()
+        });
     }
     let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
     let _ = std::fs::remove_dir_all(out);

@@ -11,6 +11,8 @@
 
 use std::time::Instant;
 
+mod common;
+
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{doc, Index, IndexWriter};
@@ -21,18 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     let t = Instant::now();
-    let mut texts = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(content)];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir)? {
-            let p = e?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
-                texts.push(std::fs::read_to_string(&p)?);
-            }
-        }
-    }
+    let texts = common::markdown_texts(&content)?;
     let read = t.elapsed().as_secs_f64();
     let bytes: usize = texts.iter().map(String::len).sum();
 
