@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::config::NetworkConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::frontmatter::{FrontMatter, PageMeta};
+use crate::frontmatter::FrontMatter;
+use crate::meta::PageMeta;
 use crate::model::{Asset, Page};
 use crate::schema::{FieldContext, KindSchema, Schemas};
 use crate::section_tree::SectionTree;

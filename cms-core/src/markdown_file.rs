@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::frontmatter::{self, FrontMatter, PageMeta, Reader, SectionMeta};
+use crate::frontmatter::{self, FrontMatter};
+use crate::meta::{read_page_meta, read_section_meta, PageMeta, SectionMeta};
 
 /// One Markdown file after its front matter is parsed.
 #[derive(Clone)]
@@ -119,17 +120,16 @@ pub(crate) fn parse_text(at: &Place<'_>, text: String) -> Result<Parsed, Vec<Dia
         .map_err(|m| vec![Diagnostic::error(path, 1, 1, m).with_hint("rename it _index.md")])?;
     let (fm, body, body_line) = frontmatter::split(path, &text).map_err(|d| vec![d])?;
     let map = frontmatter::parse(path, &fm).map_err(|d| vec![d])?;
-    let mut reader = Reader::new(map, &fm, path);
-    let meta = match role {
-        Role::Section { .. } => Meta::Section(frontmatter::read_section_meta(&mut reader)),
-        Role::Page { .. } => Meta::Page(frontmatter::read_page_meta(&mut reader)),
+    let (meta, rest) = match role {
+        Role::Section { .. } => (
+            Meta::Section(read_section_meta(map, &fm, path)?),
+            serde_json::Map::new(),
+        ),
+        Role::Page { .. } => {
+            let (meta, rest) = read_page_meta(map, &fm, path)?;
+            (Meta::Page(meta), rest)
+        }
     };
-    let Reader {
-        map: rest, diags, ..
-    } = reader;
-    if !diags.is_empty() {
-        return Err(diags);
-    }
     Ok(Parsed {
         site: at.site,
         rel: at.rel.to_string(),
