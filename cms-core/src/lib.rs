@@ -30,7 +30,7 @@ mod value;
 
 pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use error::Error;
+pub use error::{Error, GitError, SourceError};
 pub use frontmatter::line_col;
 pub use load::{load, load_cached, load_listed};
 pub use load_cache::LoadCache;
