@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::Diagnostic;
 use crate::field::{Checker, DateText, Field};
 use crate::frontmatter::FrontMatter;
-use crate::value::{parse_date, type_name};
+use crate::value::parse_date;
 
 /// How a section orders its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
@@ -194,10 +194,7 @@ fn taxonomies(
                         ck.path,
                         l,
                         c,
-                        format!(
-                            "taxonomy `{name}` must be a list of terms, not {}",
-                            type_name(&other)
-                        ),
+                        format!("taxonomy `{name}` must be a list of terms, not {other}"),
                     )
                     .with_hint(format!("write it as {name} = [\"chuyển đổi số\"]")),
                 );
