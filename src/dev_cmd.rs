@@ -127,7 +127,8 @@ fn rebuild(
                 .collect::<Vec<_>>()
                 .join("\n"))
         }
-        Err(e) => return Err(e.to_string()),
+        // With its causes, as `cms build` prints it.
+        Err(e) => return Err(format!("{:#}", anyhow::Error::from(e))),
     };
     for w in &network.warnings {
         eprintln!("{w}");

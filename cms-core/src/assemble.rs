@@ -1,55 +1,106 @@
-//! Assembling one site from its parsed files: sections, pages, bundles, kinds, output paths.
+//! Assembling one site from its parsed files, in stages: its other files sorted into bundle
+//! assets, static files and templates; its sections linked into a tree; each page given its
+//! kind, validated fields, slug and output path; then every list put in its order.
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::config::{NetworkConfig, SiteConfig};
+use crate::assemble_page::{build_page, PageCx, PageDraft};
+use crate::config::NetworkConfig;
+use crate::decode::read_text;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::frontmatter::SortBy;
-use crate::load::{parent_dir, read_text, Meta, Parsed, Role, SiteFiles};
+use crate::markdown_file::{parent_dir, Meta, Parsed, Role};
+use crate::meta::SortBy;
 use crate::model::{Asset, Page, Section, Site};
-use crate::schema::{FieldContext, Schemas};
+use crate::schema::Schemas;
+use crate::section_tree::{check_section_kinds, SectionTree};
+use crate::site_files::SiteInput;
 use crate::source::SourceFile;
-use crate::text::{safe_relative_path, slugify};
+use crate::text::slugify;
+use crate::url_path::{lang_prefix, url_dir};
 
-fn url_dir(lang_prefix: &str, dir: &str) -> String {
-    let mut p = String::from(lang_prefix);
-    p.push('/');
-    for seg in dir.split('/').filter(|s| !s.is_empty()) {
-        p.push_str(&slugify(seg));
-        p.push('/');
-    }
-    p
+/// What every site of a network is assembled against.
+pub(crate) struct Shared<'a> {
+    pub(crate) config: &'a NetworkConfig,
+    pub(crate) schemas: &'a Schemas,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Assembles the site `input` from its parsed Markdown files, with every problem found.
+/// `None` when the site cannot be assembled (it has no home page).
 pub(crate) fn assemble_site(
-    config: &NetworkConfig,
-    schemas: &Schemas,
-    sf: SiteFiles,
-    sc: SiteConfig,
-    languages: Vec<String>,
+    shared: &Shared<'_>,
+    input: SiteInput,
     parsed: Vec<Parsed>,
-    is_portal: bool,
-    diags: &mut Diagnostics,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<Site> {
-    let default = config.default_language.as_str();
-    let prefix = |lang: &str| {
-        if lang == default {
-            String::new()
-        } else {
-            format!("/{lang}")
-        }
+) -> (Option<Site>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let default = shared.config.default_language.as_str();
+    let files = sort_other_files(input.files.other, &parsed, &mut diags);
+    let (sections, drafts) = sections_and_pages(parsed, default);
+    if !sections
+        .iter()
+        .any(|s| s.dir.is_empty() && s.lang == default)
+    {
+        diags.push(
+            Diagnostic::error(
+                format!("sites/{}/_index.md", input.files.id),
+                0,
+                0,
+                "the site has no home page",
+            )
+            .with_hint("create _index.md with at least title = \"…\""),
+        );
+        return (None, diags);
+    }
+    let tree = SectionTree::new(sections, default);
+    check_section_kinds(&tree.sections, shared.schemas, &mut diags);
+    let cx = PageCx {
+        config: shared.config,
+        schemas: shared.schemas,
+        tree: &tree,
+        bundle_assets: &files.bundle_assets,
+        default,
     };
-    let site_root = format!("sites/{}/", sf.id);
+    let pages: Vec<Page> = drafts
+        .into_iter()
+        .filter_map(|d| build_page(&cx, d, &mut diags))
+        .collect();
+    check_output_paths(&tree.sections, &pages, &mut diags);
+    let (sections, pages) = put_in_order(tree.sections, pages);
+    let site = Site {
+        is_portal: input.files.id == shared.config.portal,
+        id: input.files.id,
+        config: input.config,
+        languages: input.languages,
+        sections,
+        pages,
+        static_files: files.static_files,
+        templates: files.templates,
+    };
+    (Some(site), diags)
+}
 
-    // Bundles and their files; the rest is static.
-    let bundle_dirs: BTreeSet<String> = parsed
+/// A site's files other than Markdown, sorted.
+struct OtherFiles {
+    /// The files of each page bundle, by the bundle's folder.
+    bundle_assets: HashMap<String, Vec<Asset>>,
+    /// Files copied as they are.
+    static_files: Vec<SourceFile>,
+    /// Templates overriding the theme's: (name relative to `templates/`, text).
+    templates: Vec<(String, String)>,
+}
+
+/// Sorts `other` into `static/` files, templates, files of a page bundle (a folder of an
+/// `index.md`, drafts included) and, the rest, loose static files.
+fn sort_other_files(
+    other: Vec<(String, SourceFile)>,
+    parsed: &[Parsed],
+    diags: &mut Diagnostics,
+) -> OtherFiles {
+    let bundle_dirs: BTreeSet<&str> = parsed
         .iter()
         .filter_map(|p| match &p.role {
             Role::Page {
                 bundle: Some(b), ..
-            } => Some(b.clone()),
+            } => Some(b.as_str()),
             _ => None,
         })
         .collect();
@@ -63,46 +114,50 @@ pub(crate) fn assemble_site(
         }
         None
     };
-    let mut bundle_assets: HashMap<String, Vec<Asset>> = HashMap::new();
-    let mut static_files = Vec::new();
-    let mut templates = Vec::new();
-    for (rel, f) in sf.other {
+    let mut out = OtherFiles {
+        bundle_assets: HashMap::new(),
+        static_files: Vec::new(),
+        templates: Vec::new(),
+    };
+    for (rel, f) in other {
         if let Some(name) = rel.strip_prefix("static/") {
-            static_files.push(SourceFile {
+            out.static_files.push(SourceFile {
                 rel: name.to_string(),
                 data: f.data,
             });
         } else if let Some(name) = rel.strip_prefix("templates/") {
             match read_text(&f) {
-                Ok(t) => templates.push((name.to_string(), t)),
+                Ok(t) => out.templates.push((name.to_string(), t)),
                 Err(d) => diags.push(d),
             }
         } else if let Some(b) = bundle_of(&rel) {
             let name = rel[b.len() + 1..].to_string();
-            bundle_assets
+            out.bundle_assets
                 .entry(b)
                 .or_default()
                 .push(Asset { name, file: f });
         } else {
-            static_files.push(SourceFile { rel, data: f.data });
+            out.static_files.push(SourceFile { rel, data: f.data });
         }
     }
+    out
+}
 
-    // Sections.
-    let mut sections: Vec<Section> = Vec::new();
-    let mut pages_parsed = Vec::new();
+/// Splits the parsed files into sections (unlinked yet) and page drafts; drafts (`draft =
+/// true`) are left out.
+fn sections_and_pages(parsed: Vec<Parsed>, default: &str) -> (Vec<Section>, Vec<PageDraft>) {
+    let mut sections = Vec::new();
+    let mut pages = Vec::new();
     for p in parsed {
-        match (&p.role, p.meta) {
+        match (p.role, p.meta) {
             (Role::Section { dir }, Meta::Section(meta)) => {
                 if meta.draft {
                     continue;
                 }
-                let path = url_dir(&prefix(&p.lang), dir);
                 sections.push(Section {
                     file: p.file,
+                    path: url_dir(&lang_prefix(&p.lang, default), &dir),
                     lang: p.lang,
-                    dir: dir.clone(),
-                    path,
                     meta,
                     body: p.body,
                     body_line: p.body_line,
@@ -110,237 +165,35 @@ pub(crate) fn assemble_site(
                     subsections: Vec::new(),
                     pages: Vec::new(),
                     translation_key: format!("{dir}/_index"),
+                    dir,
                 });
             }
             (Role::Page { dir, stem, bundle }, Meta::Page(meta)) => {
                 if meta.draft {
                     continue;
                 }
-                pages_parsed.push((
-                    p.rel,
-                    p.file,
-                    p.lang,
-                    dir.clone(),
-                    stem.clone(),
-                    bundle.clone(),
-                    p.fm,
-                    p.body,
-                    p.body_line,
+                pages.push(PageDraft {
+                    rel: p.rel,
+                    file: p.file,
+                    lang: p.lang,
+                    dir,
+                    stem,
+                    bundle,
+                    fm: p.fm,
+                    body: p.body,
+                    body_line: p.body_line,
                     meta,
-                    p.rest,
-                ));
+                    rest: p.rest,
+                });
             }
             _ => {}
         }
     }
-    if !sections
-        .iter()
-        .any(|s| s.dir.is_empty() && s.lang == default)
-    {
-        diags.push(
-            Diagnostic::error(
-                format!("{site_root}_index.md"),
-                0,
-                0,
-                "the site has no home page",
-            )
-            .with_hint("create _index.md with at least title = \"…\""),
-        );
-        return None;
-    }
-    sections.sort_by(|a, b| {
-        ((a.lang != default), &a.lang, &a.dir).cmp(&((b.lang != default), &b.lang, &b.dir))
-    });
-    let index: HashMap<(String, String), usize> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| ((s.lang.clone(), s.dir.clone()), i))
-        .collect();
-    let find_section = |lang: &str, dir: &str| -> Option<usize> {
-        let mut d = dir;
-        loop {
-            if let Some(&i) = index.get(&(lang.to_string(), d.to_string())) {
-                return Some(i);
-            }
-            if d.is_empty() {
-                return None;
-            }
-            d = parent_dir(d).0;
-        }
-    };
-    for i in 0..sections.len() {
-        if sections[i].dir.is_empty() {
-            continue;
-        }
-        let parent = find_section(
-            &sections[i].lang.clone(),
-            parent_dir(&sections[i].dir.clone()).0,
-        );
-        sections[i].parent = parent;
-        if let Some(p) = parent {
-            sections[p].subsections.push(i);
-        }
-    }
-    for s in &sections {
-        if let Some(k) = &s.meta.kind {
-            if schemas.get(k).is_none() {
-                let fm_line = 2;
-                diags.push(
-                    Diagnostic::error(&s.file, fm_line, 1, format!("unknown kind `{k}`"))
-                        .with_hint(format!(
-                            "use one of: {}; or add schema/{k}.toml",
-                            schemas.names()
-                        )),
-                );
-            }
-        }
-    }
-    // The kind of a page: its own, else the nearest section's (its language first, then the default).
-    let section_kind = |lang: &str, dir: &str| -> Option<String> {
-        let mut d = dir;
-        loop {
-            for l in [lang, default] {
-                if let Some(&i) = index.get(&(l.to_string(), d.to_string())) {
-                    if let Some(k) = &sections[i].meta.kind {
-                        return Some(k.clone());
-                    }
-                }
-            }
-            if d.is_empty() {
-                return None;
-            }
-            d = parent_dir(d).0;
-        }
-    };
+    (sections, pages)
+}
 
-    // Pages.
-    let mut pages: Vec<Page> = Vec::new();
-    let empty = BTreeSet::new();
-    for (rel, file, lang, dir, stem, bundle, fm, body, body_line, mut meta, mut rest) in
-        pages_parsed
-    {
-        let kind_name = meta
-            .kind
-            .clone()
-            .or_else(|| section_kind(&lang, &dir))
-            .unwrap_or_else(|| "page".to_string());
-        let Some(kind) = schemas.get(&kind_name) else {
-            if meta.kind.is_some() {
-                let (l, c) = fm.locate(None, "kind");
-                diags.push(
-                    Diagnostic::error(&file, l, c, format!("unknown kind `{kind_name}`"))
-                        .with_hint(format!(
-                            "use one of: {}; or add schema/{kind_name}.toml",
-                            schemas.names()
-                        )),
-                );
-            }
-            continue;
-        };
-        let bundle_files: Option<BTreeSet<String>> = bundle.as_ref().map(|b| {
-            bundle_assets
-                .get(b)
-                .map(|a| a.iter().map(|x| x.name.clone()).collect())
-                .unwrap_or_default()
-        });
-        let cx = FieldContext {
-            path: &file,
-            fm: &fm,
-            bundle_files: bundle
-                .as_ref()
-                .map(|_| bundle_files.as_ref().unwrap_or(&empty)),
-        };
-        let table = rest.remove(&kind.name);
-        let (fields, field_diags) = schemas.validate(kind, table, &cx);
-        diags.extend(field_diags);
-        for key in rest.keys() {
-            let (l, c) = fm.locate(None, key);
-            let hint = if schemas.get(key).is_some() {
-                format!("this page is of kind `{kind_name}`; set kind = \"{key}\" to use [{key}] fields")
-            } else {
-                format!("page fields are title, description, date, updated, slug, draft, weight, aliases, template, kind, [taxonomies], [extra] and [{kind_name}]")
-            };
-            diags.push(
-                Diagnostic::error(&file, l, c, format!("unknown field `{key}`")).with_hint(hint),
-            );
-        }
-        for tax in meta.taxonomies.keys() {
-            if !config.taxonomies.contains(tax) {
-                let (l, c) = fm.locate(Some("taxonomies"), tax);
-                diags.push(
-                    Diagnostic::error(&file, l, c, format!("unknown taxonomy `{tax}`")).with_hint(
-                        if config.taxonomies.is_empty() {
-                            "add taxonomies = [\"…\"] to network.toml".to_string()
-                        } else {
-                            format!(
-                                "use one of: {}; or add it to network.toml",
-                                config.taxonomies.join(", ")
-                            )
-                        },
-                    ),
-                );
-            }
-        }
-        let mut clean_aliases = Vec::new();
-        for a in &meta.aliases {
-            match safe_relative_path(a.trim_start_matches('/')) {
-                Some(p) => clean_aliases.push(p),
-                None => {
-                    let (l, c) = fm.locate(None, "aliases");
-                    diags.push(
-                        Diagnostic::error(&file, l, c, format!("alias `{a}` leaves the site"))
-                            .with_hint(
-                            "write aliases as paths inside the site, e.g. \"/tin-cu/bai-viet/\"",
-                        ),
-                    );
-                }
-            }
-        }
-        meta.aliases = clean_aliases;
-        let slug = match &meta.slug {
-            Some(s) => {
-                let clean = slugify(s);
-                if clean.is_empty() {
-                    let (l, c) = fm.locate(None, "slug");
-                    diags.push(
-                        Diagnostic::error(&file, l, c, "slug has no letters or digits")
-                            .with_hint("write a slug like \"ke-hoach-2022\""),
-                    );
-                    continue;
-                }
-                clean
-            }
-            None => slugify(&stem),
-        };
-        let path = format!("{}{}/", url_dir(&prefix(&lang), &dir), slug);
-        let assets = bundle
-            .as_ref()
-            .and_then(|b| bundle_assets.get(b).cloned())
-            .unwrap_or_default();
-        let translation_key = match &bundle {
-            Some(b) => format!("{b}/index"),
-            None if dir.is_empty() => stem.clone(),
-            None => format!("{dir}/{stem}"),
-        };
-        let section = find_section(&lang, &dir);
-        pages.push(Page {
-            file,
-            rel,
-            lang,
-            slug,
-            path,
-            kind: kind_name,
-            meta,
-            fields,
-            body,
-            body_line,
-            section,
-            assets,
-            translation_key,
-        });
-    }
-
-    // Two sources for one output path.
+/// Reports two sources written to one output path.
+fn check_output_paths(sections: &[Section], pages: &[Page], diags: &mut Diagnostics) {
     let mut owners: HashMap<&str, &str> = HashMap::new();
     for (path, file) in sections
         .iter()
@@ -359,8 +212,11 @@ pub(crate) fn assemble_site(
             );
         }
     }
+}
 
-    // Pages of each section, in its order.
+/// Sorts the pages by path, lists each section's pages in the section's order and its
+/// subsections by weight, then title.
+fn put_in_order(mut sections: Vec<Section>, mut pages: Vec<Page>) -> (Vec<Section>, Vec<Page>) {
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     for (i, p) in pages.iter().enumerate() {
         if let Some(s) = p.section {
@@ -377,17 +233,7 @@ pub(crate) fn assemble_site(
     for s in sections.iter_mut() {
         s.subsections.sort_by(|a, b| weights[*a].cmp(&weights[*b]));
     }
-    let _ = warnings;
-    Some(Site {
-        id: sf.id,
-        config: sc,
-        is_portal,
-        languages,
-        sections,
-        pages,
-        static_files,
-        templates,
-    })
+    (sections, pages)
 }
 
 fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {

@@ -7,20 +7,34 @@
 //! [`Network`], or every problem found as [`Diagnostic`]s.
 
 mod assemble;
+mod assemble_page;
 mod config;
+mod decode;
 mod diagnostic;
+mod error;
+mod field;
 mod frontmatter;
+mod hash;
 mod load;
+mod load_cache;
+mod markdown_file;
+mod meta;
 mod model;
 mod schema;
+mod section_tree;
+mod site_files;
 mod source;
 mod text;
+mod url_path;
 mod value;
 
 pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use frontmatter::{line_col, PageMeta, SectionMeta, SortBy};
-pub use load::{load, load_cached, load_listed, Error, LoadCache};
+pub use error::{Error, GitError, SourceError};
+pub use frontmatter::line_col;
+pub use load::{load, load_cached, load_listed};
+pub use load_cache::LoadCache;
+pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use model::{Asset, Network, Page, Section, Site};
 pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
 pub use source::{list, FileData, Listing, Source, SourceFile};

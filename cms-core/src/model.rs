@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{NetworkConfig, SiteConfig};
 use crate::diagnostic::Diagnostic;
-use crate::frontmatter::{PageMeta, SectionMeta};
+use crate::meta::{PageMeta, SectionMeta};
 use crate::schema::Schemas;
 use crate::source::SourceFile;
 

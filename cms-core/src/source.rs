@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::error::{GitError, SourceError};
 
 /// A content repository to load.
 #[derive(Debug, Clone)]
@@ -80,7 +81,7 @@ pub struct Listing {
 /// in parallel: the files loading parses, which a build also hashes to tell whether anything
 /// changed, so they are read once. Other files (a page's PDFs) stay on disk until copied; a
 /// file that cannot be read now is reported when it is loaded.
-pub fn list(source: &Source) -> Result<Listing, String> {
+pub fn list(source: &Source) -> Result<Listing, SourceError> {
     use rayon::prelude::*;
     let mut warnings = Vec::new();
     let mut files = list_files(source, &mut warnings)?;
@@ -114,7 +115,7 @@ pub struct SourceFile {
 pub(crate) fn list_files(
     source: &Source,
     warnings: &mut Vec<Diagnostic>,
-) -> Result<Vec<SourceFile>, String> {
+) -> Result<Vec<SourceFile>, SourceError> {
     let mut files = match source {
         Source::Dir(dir) => list_dir(dir, warnings)?,
         Source::Git { dir, rev } => list_git(dir, rev, warnings)?,
@@ -127,12 +128,9 @@ fn is_hidden(name: &str) -> bool {
     name.starts_with('.') && name != "." && name != ".."
 }
 
-fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, String> {
+fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile>, SourceError> {
     if !dir.is_dir() {
-        return Err(format!(
-            "{}: no such content folder (pass --content DIR, the folder holding network.toml)",
-            dir.display()
-        ));
+        return Err(SourceError::NoFolder(dir.to_path_buf()));
     }
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
@@ -140,7 +138,10 @@ fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_hidden));
     for entry in walker {
-        let entry = entry.map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
+        let entry = entry.map_err(|source| SourceError::Walk {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
         if entry.depth() == 0 {
             continue;
         }
@@ -178,20 +179,23 @@ fn list_git(
     dir: &Path,
     rev: &str,
     warnings: &mut Vec<Diagnostic>,
-) -> Result<Vec<SourceFile>, String> {
-    let git_err =
-        |what: &str, e: git2::Error| format!("{}: {what}: {}", dir.display(), e.message());
+) -> Result<Vec<SourceFile>, SourceError> {
+    let git_err = |what: &str, e: git2::Error| SourceError::Git {
+        dir: dir.to_path_buf(),
+        what: what.to_string(),
+        source: GitError(e),
+    };
+    let io_err = |path: &Path, source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let repo =
         git2::Repository::discover(dir).map_err(|e| git_err("not in a git repository", e))?;
     // The content folder may be a subfolder of the repository: find its tree in the commit.
     let prefix = match repo.workdir() {
         Some(workdir) => {
-            let abs_dir = dir
-                .canonicalize()
-                .map_err(|e| format!("{}: {e}", dir.display()))?;
-            let workdir = workdir
-                .canonicalize()
-                .map_err(|e| format!("{}: {e}", workdir.display()))?;
+            let abs_dir = dir.canonicalize().map_err(|e| io_err(dir, e))?;
+            let workdir = workdir.canonicalize().map_err(|e| io_err(workdir, e))?;
             abs_dir
                 .strip_prefix(&workdir)
                 .map(Path::to_path_buf)
@@ -256,7 +260,7 @@ fn list_git(
     })
     .map_err(|e| {
         failure
-            .clone()
+            .take()
             .unwrap_or_else(|| git_err("cannot walk the tree", e))
     })?;
     if let Some(f) = failure {
