@@ -15,6 +15,7 @@ use crate::analysis::{self, tokens};
 use crate::schema::{self, Fields};
 use crate::Error;
 
+mod bm25;
 mod exact;
 mod hits;
 mod matcher;
@@ -23,9 +24,10 @@ mod segments;
 mod snippet;
 mod types;
 
+use bm25::Bm25Stats;
 use exact::Exact;
 pub use hits::escape;
-use matcher::{Clause, Plan, Prepared, TfTables};
+use matcher::{Clause, Plan, Prepared};
 use proximity::Near;
 use segments::Columns;
 pub use types::{
@@ -45,8 +47,8 @@ pub struct SearchIndex {
     columns: Columns,
     /// The pages' texts, for excerpts.
     texts: crate::texts::Texts,
-    /// BM25's factors of the fields searched by words.
-    tables: TfTables,
+    /// BM25's statistics: the count of pages and the lengths of the fields searched by words.
+    stats: Bm25Stats,
     f: Fields,
     path: PathBuf,
     version: String,
@@ -131,7 +133,7 @@ impl SearchIndex {
                 source,
             })?;
         let texts = crate::texts::Texts::open(dir)?;
-        let tables = TfTables::new(
+        let stats = Bm25Stats::new(
             &searcher,
             &[
                 f.title, f.meta, f.body, f.title_en, f.meta_en, f.body_en, f.code,
@@ -145,7 +147,7 @@ impl SearchIndex {
             searcher,
             columns,
             texts,
-            tables,
+            stats,
             f,
             path: dir.to_path_buf(),
             version,
@@ -398,7 +400,7 @@ impl SearchIndex {
         per_page: usize,
     ) -> Result<Found, Error> {
         let searcher = &self.searcher;
-        let prepared = Prepared::new(searcher, plan, &self.tables).map_err(self.err())?;
+        let prepared = Prepared::new(searcher, plan, &self.stats).map_err(self.err())?;
         let offset = (page - 1) * per_page;
         let rerank = sort == Sort::Relevance && !(near.is_empty() && exact.is_empty());
         // The best RERANK matches (or more, for a deeper page) get the proximity score and
