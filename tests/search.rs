@@ -125,6 +125,21 @@ fn english_filters_and_sorting() {
     );
     let got = search(out, "cao tốc", &["--site", "vec", "--sort", "date"]);
     assert!(!got.is_empty() && got.iter().all(|u| u.starts_with("https://vec.mt.gov.vn/")));
+    assert_newest_first(&got);
+    // The same pages as by relevance (all of them: fewer than a page of 50), in another order:
+    // newest first by the dates the content gives them, undated pages last.
+    let query = "an toàn giao thông";
+    let by_date = search(out, query, &["--sort", "date", "--per-page", "50"]);
+    let by_relevance = search(out, query, &["--per-page", "50"]);
+    assert!(by_date.len() > 10 && by_date.len() < 50, "{by_date:#?}");
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&by_date), sorted(&by_relevance));
+    assert_ne!(by_date, by_relevance, "an order of its own");
+    assert_newest_first(&by_date);
     let got = search(out, "", &["--kind", "legal", "--per-page", "50"]);
     assert!(
         got.iter().any(|u| u.contains("/van-ban/")),
@@ -144,6 +159,51 @@ fn english_filters_and_sorting() {
         ],
     );
     assert!(!o.status.success() && stderr(&o).contains("TAXONOMY=TERM"));
+}
+
+/// Asserts that the demo pages at `urls` are newest first by the dates their content files
+/// give them, undated pages last, and that at least three are dated.
+fn assert_newest_first(urls: &[String]) {
+    let dates: Vec<Option<String>> = urls.iter().map(String::as_str).map(content_date).collect();
+    let dated = dates.iter().flatten().count();
+    assert!(dated >= 3, "dated pages: {urls:#?}");
+    assert!(
+        dates[..dated].iter().all(Option::is_some),
+        "undated pages last: {urls:#?} {dates:?}"
+    );
+    assert!(
+        dates[..dated].windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {urls:#?} {dates:?}"
+    );
+}
+
+/// The `date` of the demo page at `url`, as its content file gives it (the front matter's TOML
+/// datetime, which sorts as text), or `None` for an undated page.
+fn content_date(url: &str) -> Option<String> {
+    let (host, path) = url
+        .strip_prefix("https://")
+        .and_then(|u| u.split_once('/'))
+        .unwrap_or_else(|| panic!("{url}"));
+    let site = host.strip_suffix(".mt.gov.vn").unwrap_or("mt");
+    let path = path.trim_end_matches('/');
+    let dir = repo_root().join("content/sites").join(site);
+    let (path, lang) = match path.strip_prefix("en/").or(path.strip_prefix("en")) {
+        Some(rest) => (rest, ".en"),
+        None => (path, ""),
+    };
+    let file = [
+        dir.join(format!("{path}{lang}.md")),
+        dir.join(path).join(format!("_index{lang}.md")),
+        dir.join(path).join(format!("index{lang}.md")),
+    ]
+    .into_iter()
+    .find(|f| f.is_file())
+    .unwrap_or_else(|| panic!("no content file for {url}"));
+    std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("date = "))
+        .map(str::to_string)
 }
 
 #[test]

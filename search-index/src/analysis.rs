@@ -136,7 +136,7 @@ fn letter(c: char) -> Option<(char, char)> {
 fn letter_in(table: &[(char, char)], c: char) -> Option<(char, char)> {
     let u = c as u32;
     if u < TABLE_END {
-        // Below U+0080 only from bytes that were not UTF-8 (an overlong form): not a letter.
+        // Below U+0080: ASCII, which the callers look at before (not a letter here).
         let pair = table.get(u.checked_sub(0x80)? as usize)?;
         (pair.0 != '\0').then_some(*pair)
     } else {
@@ -323,64 +323,29 @@ pub(crate) struct Scanned<'a> {
 /// (words longer than [`MAX_TOKEN_BYTES`] left out), in one pass without allocating, until it
 /// returns false.
 #[inline]
-pub(crate) fn scan_words(text: &str, each: impl FnMut(Scanned<'_>) -> bool) {
-    scan::<false>(text.as_bytes(), each);
+pub(crate) fn scan_words(text: &str, mut each: impl FnMut(Scanned<'_>) -> bool) {
+    scan(text, 0, &mut each);
 }
 
-/// [`scan_words`] over bytes that should be UTF-8 (a stored text, not checked first): a byte
-/// that does not start a valid char is not part of a word.
-pub(crate) fn scan_bytes(bytes: &[u8], each: impl FnMut(Scanned<'_>) -> bool) {
-    scan::<true>(bytes, each);
+/// [`scan_words`] over bytes that should be UTF-8 (a stored text, not checked first): bytes
+/// that are not are not part of a word.
+pub(crate) fn scan_bytes(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> bool) {
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        if !scan(chunk.valid(), at, &mut each) {
+            return;
+        }
+        at += chunk.valid().len() + chunk.invalid().len();
+    }
 }
 
-/// See [`scan_words`]; `CHECKED`: whether `bytes` may not be UTF-8.
+/// See [`scan_words`]: the words of `text`, which starts at byte `base` of what is scanned;
+/// false when `each` stopped.
 #[inline]
-fn scan<const CHECKED: bool>(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> bool) {
+fn scan(text: &str, base: usize, each: &mut impl FnMut(Scanned<'_>) -> bool) -> bool {
+    let bytes = text.as_bytes();
     let n = bytes.len();
     let table: &[(char, char)] = &LETTERS;
-    // The char at byte `i` (not ASCII) and its length, decoded here: Vietnamese letters are
-    // two or three bytes.
-    let char_at = |i: usize| -> (char, usize) {
-        let b0 = u32::from(bytes[i]);
-        if !CHECKED {
-            // UTF-8: every lead byte has its continuation bytes.
-            let c = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80)) & 0x3F;
-            let (c, len) = if b0 < 0xE0 {
-                (((b0 & 0x1F) << 6) | c(1), 2)
-            } else if b0 < 0xF0 {
-                (((b0 & 0x0F) << 12) | (c(1) << 6) | c(2), 3)
-            } else {
-                (((b0 & 0x07) << 18) | (c(1) << 12) | (c(2) << 6) | c(3), 4)
-            };
-            return (
-                char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER),
-                len,
-            );
-        }
-        let cont = |k: usize| {
-            bytes
-                .get(i + k)
-                .filter(|b| **b & 0xC0 == 0x80)
-                .map(|b| u32::from(*b) & 0x3F)
-        };
-        let decoded = if (0xC2..0xE0).contains(&b0) {
-            cont(1).map(|c1| (((b0 & 0x1F) << 6) | c1, 2))
-        } else if (0xE0..0xF0).contains(&b0) {
-            cont(1)
-                .zip(cont(2))
-                .map(|(c1, c2)| (((b0 & 0x0F) << 12) | (c1 << 6) | c2, 3))
-        } else if (0xF0..0xF5).contains(&b0) {
-            cont(1)
-                .zip(cont(2))
-                .zip(cont(3))
-                .map(|((c1, c2), c3)| (((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3, 4))
-        } else {
-            None
-        };
-        decoded
-            .and_then(|(c, len)| char::from_u32(c).map(|c| (c, len)))
-            .unwrap_or((char::REPLACEMENT_CHARACTER, 1))
-    };
     // A word is made in `word`, a local array the compiler keeps apart from everything else.
     let mut word = [0u8; MAX_TOKEN_BYTES + 1];
     let mut i = 0;
@@ -393,7 +358,7 @@ fn scan<const CHECKED: bool>(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> 
                 continue;
             }
         } else {
-            let (c, len) = char_at(i);
+            let (c, len) = decode(text, i);
             if letter_in(table, c).is_none() {
                 i += len;
                 continue;
@@ -417,7 +382,7 @@ fn scan<const CHECKED: bool>(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> 
                 len += 1;
                 i += 1;
             } else {
-                let (c, clen) = char_at(i);
+                let (c, clen) = decode(text, i);
                 let Some((l, f)) = letter_in(table, c) else {
                     break;
                 };
@@ -438,16 +403,17 @@ fn scan<const CHECKED: bool>(bytes: &[u8], mut each: impl FnMut(Scanned<'_>) -> 
             continue;
         }
         let go_on = each(Scanned {
-            from,
-            to: i,
+            from: base + from,
+            to: base + i,
             folded: &word[..len],
             hash: h,
             marked,
         });
         if !go_on {
-            return;
+            return false;
         }
     }
+    true
 }
 
 /// The English analyzer: lowercase, folded, Porter-stemmed (`regulations` → `regul`).
@@ -646,6 +612,51 @@ mod tests {
             "the second page's words, none left out for being on the first"
         );
         assert_eq!(second.marked.len(), 3);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_split_words_and_keep_the_offsets() {
+        let bytes = [
+            &b"\xff"[..],
+            "đường".as_bytes(),
+            b"\xe1\xbb",
+            "sắt".as_bytes(),
+            b" \xc0\x80b\xf0\x9f\x98\x80\xe0\x83\x80c",
+        ]
+        .concat();
+        let bytes = bytes.as_slice();
+        let mut got = Vec::new();
+        scan_bytes(bytes, |w| {
+            got.push((w.from, w.to, String::from_utf8(w.folded.to_vec()).unwrap()));
+            true
+        });
+        // An overlong `À` (E0 83 80) is not a letter: `c` alone.
+        let words = [
+            (1, 10, "duong"),
+            (12, 17, "sat"),
+            (20, 21, "b"),
+            (28, 29, "c"),
+        ];
+        let want: Vec<_> = words
+            .iter()
+            .map(|(f, t, w)| (*f, *t, w.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        // The same words as in the text made valid.
+        let valid = String::from_utf8_lossy(bytes);
+        let mut folded = Vec::new();
+        scan_words(&valid, |w| {
+            folded.push(String::from_utf8(w.folded.to_vec()).unwrap());
+            true
+        });
+        assert_eq!(folded, ["duong", "sat", "b", "c"]);
+        // Stopping early stops.
+        let mut first = Vec::new();
+        scan_bytes(bytes, |w| {
+            first.push(w.from);
+            false
+        });
+        assert_eq!(first, [1]);
     }
 
     #[test]

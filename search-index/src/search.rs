@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use tantivy::collector::TopNComputer;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query};
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
@@ -14,21 +15,21 @@ use crate::analysis::{self, tokens};
 use crate::schema::{self, Fields};
 use crate::Error;
 
+mod bm25;
 mod exact;
 mod hits;
 mod matcher;
 mod proximity;
 mod segments;
 mod snippet;
-mod top;
 mod types;
 
+use bm25::Bm25Stats;
 use exact::Exact;
 pub use hits::escape;
-use matcher::{Clause, Plan, Prepared, TfTables};
+use matcher::{Clause, Plan, Prepared};
 use proximity::Near;
 use segments::Columns;
-use top::Top;
 pub use types::{
     FacetCount, Facets, Hit, Notice, Request, Response, Sort, MAX_PAGE, MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -46,8 +47,8 @@ pub struct SearchIndex {
     columns: Columns,
     /// The pages' texts, for excerpts.
     texts: crate::texts::Texts,
-    /// BM25's factors of the fields searched by words.
-    tables: TfTables,
+    /// BM25's statistics: the count of pages and the lengths of the fields searched by words.
+    stats: Bm25Stats,
     f: Fields,
     path: PathBuf,
     version: String,
@@ -132,7 +133,7 @@ impl SearchIndex {
                 source,
             })?;
         let texts = crate::texts::Texts::open(dir)?;
-        let tables = TfTables::new(
+        let stats = Bm25Stats::new(
             &searcher,
             &[
                 f.title, f.meta, f.body, f.title_en, f.meta_en, f.body_en, f.code,
@@ -146,7 +147,7 @@ impl SearchIndex {
             searcher,
             columns,
             texts,
-            tables,
+            stats,
             f,
             path: dir.to_path_buf(),
             version,
@@ -399,7 +400,7 @@ impl SearchIndex {
         per_page: usize,
     ) -> Result<Found, Error> {
         let searcher = &self.searcher;
-        let prepared = Prepared::new(searcher, plan, &self.tables).map_err(self.err())?;
+        let prepared = Prepared::new(searcher, plan, &self.stats).map_err(self.err())?;
         let offset = (page - 1) * per_page;
         let rerank = sort == Sort::Relevance && !(near.is_empty() && exact.is_empty());
         // The best RERANK matches (or more, for a deeper page) get the proximity score and
@@ -412,8 +413,9 @@ impl SearchIndex {
         };
         let mut tally = self.columns.tally();
         let mut total = 0;
-        let mut best = Top::new(window);
-        let mut newest = Top::new(window);
+        // Tantivy's top-n: highest key first, equal keys by address (see `tests`).
+        let mut best = TopNComputer::<f32, DocAddress>::new(window);
+        let mut newest = TopNComputer::<i64, DocAddress>::new(window);
         for (ord, (seg, data)) in searcher
             .segment_readers()
             .iter()
@@ -436,12 +438,16 @@ impl SearchIndex {
                 }
             }
         }
-        let mut best = match sort {
-            Sort::Relevance => best.into_sorted(),
-            Sort::Date => newest
-                .into_sorted()
+        let mut best: Vec<(f32, DocAddress)> = match sort {
+            Sort::Relevance => best
+                .into_sorted_vec()
                 .into_iter()
-                .map(|(_, d)| (0.0, d))
+                .map(|c| (c.feature, c.doc))
+                .collect(),
+            Sort::Date => newest
+                .into_sorted_vec()
+                .into_iter()
+                .map(|c| (0.0, c.doc))
                 .collect(),
         };
         if rerank {
@@ -552,4 +558,55 @@ fn boost_by(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 /// Best score first; the same order every time.
 fn by_score(a: &(f32, DocAddress), b: &(f32, DocAddress)) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopNComputer;
+    use tantivy::DocAddress;
+
+    /// The order results are shown in: highest key first, equal keys by address (the pages
+    /// of one score in index order, the same every time), whatever the window.
+    #[test]
+    fn the_top_n_keeps_the_best_ties_by_address() {
+        let scores = [1.0, 5.0, 3.0, 5.0, 2.0, 3.0, 4.0, 0.5, 5.0];
+        let top = |n: usize| -> Vec<(f32, u32)> {
+            let mut top = TopNComputer::<f32, DocAddress>::new(n);
+            for (d, s) in scores.iter().enumerate() {
+                top.push(*s, DocAddress::new(0, d as u32));
+            }
+            top.into_sorted_vec()
+                .into_iter()
+                .map(|c| (c.feature, c.doc.doc_id))
+                .collect()
+        };
+        assert_eq!(top(3), vec![(5.0, 1), (5.0, 3), (5.0, 8)]);
+        let ids: Vec<u32> = top(4).into_iter().map(|(_, d)| d).collect();
+        assert_eq!(ids, vec![1, 3, 8, 6]);
+        // Every window is the head of the whole order, as `by_score` sorts it.
+        let mut all: Vec<(f32, DocAddress)> = scores
+            .iter()
+            .enumerate()
+            .map(|(d, s)| (*s, DocAddress::new(0, d as u32)))
+            .collect();
+        all.sort_by(super::by_score);
+        for n in 1..=scores.len() {
+            let want: Vec<(f32, u32)> = all[..n].iter().map(|(s, a)| (*s, a.doc_id)).collect();
+            assert_eq!(top(n), want, "n = {n}");
+        }
+        // Dates: newest first, the same date by address.
+        let mut newest = TopNComputer::<i64, DocAddress>::new(2);
+        for (d, t) in [10i64, 30, 20, 30].iter().enumerate() {
+            newest.push(*t, DocAddress::new(d as u32 / 2, d as u32 % 2));
+        }
+        let got: Vec<(i64, DocAddress)> = newest
+            .into_sorted_vec()
+            .into_iter()
+            .map(|c| (c.feature, c.doc))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(30, DocAddress::new(0, 1)), (30, DocAddress::new(1, 1))]
+        );
+    }
 }

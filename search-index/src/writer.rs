@@ -168,32 +168,12 @@ pub fn write_index_with<'a>(
             && p.join("meta.json").is_file()
     });
     let mut stats = IndexStats::default();
-    // The previous texts are copied for the pages that did not change: without them, the
-    // index is written anew.
-    let (index, old, old_texts) = match reusable.and_then(|p| {
-        let texts = Texts::open(p).ok()?;
-        reuse(p, dir)
-            .ok()
-            .map(|(index, old)| (index, old, Some(texts)))
-    }) {
+    let (index, old, old_texts) = match reusable.and_then(|p| reuse_with_texts(p, dir)) {
         Some(found) => {
             stats.incremental = true;
             found
         }
-        None => {
-            // Anything a failed reuse left behind goes first.
-            clear(dir)?;
-            let settings = tantivy::IndexSettings {
-                docstore_blocksize: DOCSTORE_BLOCK,
-                ..Default::default()
-            };
-            let index = Index::builder()
-                .schema(schema::schema())
-                .settings(settings)
-                .create_in_dir(dir)
-                .map_err(tantivy_err(dir))?;
-            (index, HashMap::new(), None)
-        }
+        None => (create(dir)?, HashMap::new(), None),
     };
     analysis::register(&index);
     let f = schema::fields(&index.schema())?;
@@ -207,7 +187,13 @@ pub fn write_index_with<'a>(
         let key = schema::url_key(&url);
         let hash = d.content_hash();
         if old.get(&key) != Some(&hash) {
-            changed.push((i, d, url, key, hash));
+            changed.push(Change {
+                i,
+                doc: d,
+                url,
+                key,
+                hash,
+            });
         }
         seen.insert(key);
         keys.push(key);
@@ -215,18 +201,8 @@ pub fn write_index_with<'a>(
     let gone: Vec<u64> = old.keys().filter(|k| !seen.contains(*k)).copied().collect();
     stats.documents = seen.len();
     stats.indexed = changed.len();
-    stats.removed = gone.len()
-        + changed
-            .iter()
-            .filter(|(_, _, _, k, _)| old.contains_key(k))
-            .count();
+    stats.removed = gone.len() + changed.iter().filter(|c| old.contains_key(&c.key)).count();
 
-    let body = |i: usize, d: &'a SearchDoc| -> &'a str {
-        match d.body_key {
-            Some(_) => body_of(i),
-            None => d.body.as_str(),
-        }
-    };
     // The same texts as the previous build's: its file is linked (or copied), not written
     // again. Otherwise the texts of unchanged pages are copied from it, in the pages' order
     // (the same bytes for the same content), and the others added as they are written.
@@ -241,7 +217,7 @@ pub fn write_index_with<'a>(
         _ => {
             let mut w = TextsWriter::create(dir)?;
             if let Some(old_texts) = &old_texts {
-                let fresh: HashSet<u64> = changed.iter().map(|(_, _, _, k, _)| *k).collect();
+                let fresh: HashSet<u64> = changed.iter().map(|c| c.key).collect();
                 for key in keys.iter().filter(|k| !fresh.contains(k)) {
                     w.add(*key, old_texts.get(*key))?;
                 }
@@ -250,69 +226,19 @@ pub fn write_index_with<'a>(
         }
     };
     if !changed.is_empty() || !gone.is_empty() {
-        // Half the cores: the build renders pages on the others at the same time.
-        let threads = std::env::var("CMS_INDEX_THREADS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get() / 2)
-                    .unwrap_or(1)
-            })
-            .clamp(1, 4);
-        // A small heap per thread keeps the build's memory low; a full build then leaves a few
-        // segments unmerged (merging them would add half the indexing time, and queries do not
-        // need it); incremental builds let tantivy merge the small segments they add.
-        // Counts the pages whose text the writer has split (see `analysis::counted_words`).
-        let progress = Arc::new(crate::words::Progress::default());
-        let mut throttle = true;
-        index
-            .tokenizers()
-            .register(analysis::WORDS, crate::words::counted(progress.clone()));
-        let mut writer: IndexWriter = index
-            .writer_with_num_threads(threads, threads * 40_000_000)
-            .map_err(tantivy_err(dir))?;
-        if !stats.incremental {
-            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        }
-        let mut batch: Vec<UserOperation> = gone
-            .iter()
-            .map(|key| UserOperation::Delete(Term::from_field_u64(f.key, *key)))
-            .collect();
-        let mut seen = crate::distinct::Distinct::default();
-        for (fed, (i, d, url, key, hash)) in changed.iter().enumerate() {
-            if old.contains_key(key) {
-                batch.push(UserOperation::Delete(Term::from_field_u64(f.key, *key)));
+        let body = |c: &Change<'a>| -> &'a str {
+            match c.doc.body_key {
+                Some(_) => body_of(c.i),
+                None => c.doc.body.as_str(),
             }
-            let text = body(*i, d);
-            if let Some(t) = &mut texts {
-                t.add(*key, text.as_bytes())?;
-            }
-            batch.push(UserOperation::Add(document(
-                &f, d, text, url, *key, *hash, &mut seen,
-            )));
-            if batch.len() < BATCH && fed + 1 < changed.len() {
-                continue;
-            }
-            // Tantivy queues up to 10,000 documents: a queue that long (70 MB of text here)
-            // costs more, in memory first touched and cold caches, than waiting for it. Once
-            // MAX_QUEUED are waiting, this thread sleeps until half of them are taken up: one
-            // wake-up for many pages, each wake-up taking a core from the pages rendering.
-            // A writer that stops taking pages up (a failed thread) is not waited for again:
-            // `run` fails then.
-            if throttle && fed.saturating_sub(progress.split()) > MAX_QUEUED {
-                let wanted = fed - MAX_QUEUED / 2;
-                throttle = progress.wait_for(wanted, std::time::Duration::from_secs(10));
-            }
-            writer
-                .run(std::mem::take(&mut batch))
-                .map_err(tantivy_err(dir))?;
-        }
-        if !batch.is_empty() {
-            writer.run(batch).map_err(tantivy_err(dir))?;
-        }
-        writer.commit().map_err(tantivy_err(dir))?;
-        writer.wait_merging_threads().map_err(tantivy_err(dir))?;
+        };
+        let changes = Changes {
+            changed: &changed,
+            gone: &gone,
+            old: &old,
+            incremental: stats.incremental,
+        };
+        feed(dir, &index, &f, &changes, &body, &mut texts)?;
     }
     if let Some(t) = texts {
         t.finish()?;
@@ -320,6 +246,138 @@ pub fn write_index_with<'a>(
     let vf = dir.join(VERSION_FILE);
     std::fs::write(&vf, version).map_err(io_err(&vf))?;
     Ok(stats)
+}
+
+/// A page to write: new, or changed since the previous index.
+struct Change<'a> {
+    /// Its place in the pages given.
+    i: usize,
+    doc: &'a SearchDoc,
+    url: String,
+    key: u64,
+    hash: u64,
+}
+
+/// What the index writer is to do.
+struct Changes<'c, 'a> {
+    changed: &'c [Change<'a>],
+    /// The keys of the pages gone.
+    gone: &'c [u64],
+    /// The keys and hashes of the previous index's pages.
+    old: &'c HashMap<u64, u64>,
+    /// Whether the previous index was reused.
+    incremental: bool,
+}
+
+/// The previous index reused in `dir`, its pages' keys and hashes, and its texts. The previous
+/// texts are copied for the pages that did not change: without them, the index is written
+/// anew.
+fn reuse_with_texts(
+    previous: &Path,
+    dir: &Path,
+) -> Option<(Index, HashMap<u64, u64>, Option<Texts>)> {
+    let texts = Texts::open(previous).ok()?;
+    reuse(previous, dir)
+        .ok()
+        .map(|(index, old)| (index, old, Some(texts)))
+}
+
+/// A new, empty index in `dir`.
+fn create(dir: &Path) -> Result<Index, Error> {
+    // Anything a failed reuse left behind goes first.
+    clear(dir)?;
+    let settings = tantivy::IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK,
+        ..Default::default()
+    };
+    Index::builder()
+        .schema(schema::schema())
+        .settings(settings)
+        .create_in_dir(dir)
+        .map_err(tantivy_err(dir))
+}
+
+/// The index writer's threads: half the cores (the build renders pages on the others at the
+/// same time), at most 4, or `CMS_INDEX_THREADS`.
+fn writer_threads() -> usize {
+    std::env::var("CMS_INDEX_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get() / 2)
+                .unwrap_or(1)
+        })
+        .clamp(1, 4)
+}
+
+/// Gives the index writer the pages changed and gone, adds the texts of the changed ones to
+/// `texts`, and commits.
+fn feed<'a>(
+    dir: &Path,
+    index: &Index,
+    f: &Fields,
+    changes: &Changes<'_, 'a>,
+    body: &dyn Fn(&Change<'a>) -> &'a str,
+    texts: &mut Option<TextsWriter>,
+) -> Result<(), Error> {
+    let threads = writer_threads();
+    // A small heap per thread keeps the build's memory low; a full build then leaves a few
+    // segments unmerged (merging them would add half the indexing time, and queries do not
+    // need it); incremental builds let tantivy merge the small segments they add.
+    // Counts the pages whose text the writer has split (see `analysis::counted_words`).
+    let progress = Arc::new(crate::words::Progress::default());
+    let mut throttle = true;
+    index
+        .tokenizers()
+        .register(analysis::WORDS, crate::words::counted(progress.clone()));
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(threads, threads * 40_000_000)
+        .map_err(tantivy_err(dir))?;
+    if !changes.incremental {
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
+    let mut batch: Vec<UserOperation> = changes
+        .gone
+        .iter()
+        .map(|key| UserOperation::Delete(Term::from_field_u64(f.key, *key)))
+        .collect();
+    let mut seen = crate::distinct::Distinct::default();
+    let changed = changes.changed;
+    for (fed, c) in changed.iter().enumerate() {
+        if changes.old.contains_key(&c.key) {
+            batch.push(UserOperation::Delete(Term::from_field_u64(f.key, c.key)));
+        }
+        let text = body(c);
+        if let Some(t) = texts {
+            t.add(c.key, text.as_bytes())?;
+        }
+        batch.push(UserOperation::Add(document(
+            f, c.doc, text, &c.url, c.key, c.hash, &mut seen,
+        )));
+        if batch.len() < BATCH && fed + 1 < changed.len() {
+            continue;
+        }
+        // Tantivy queues up to 10,000 documents: a queue that long (70 MB of text here)
+        // costs more, in memory first touched and cold caches, than waiting for it. Once
+        // MAX_QUEUED are waiting, this thread sleeps until half of them are taken up: one
+        // wake-up for many pages, each wake-up taking a core from the pages rendering.
+        // A writer that stops taking pages up (a failed thread) is not waited for again:
+        // `run` fails then.
+        if throttle && fed.saturating_sub(progress.split()) > MAX_QUEUED {
+            let wanted = fed - MAX_QUEUED / 2;
+            throttle = progress.wait_for(wanted, std::time::Duration::from_secs(10));
+        }
+        writer
+            .run(std::mem::take(&mut batch))
+            .map_err(tantivy_err(dir))?;
+    }
+    if !batch.is_empty() {
+        writer.run(batch).map_err(tantivy_err(dir))?;
+    }
+    writer.commit().map_err(tantivy_err(dir))?;
+    writer.wait_merging_threads().map_err(tantivy_err(dir))?;
+    Ok(())
 }
 
 fn clear(dir: &Path) -> Result<(), Error> {

@@ -167,34 +167,11 @@ fn tera_tags_are_safe(src: &str) -> bool {
     true
 }
 
-/// Escapes text for HTML and XML. Unlike Tera's default it leaves `/` alone, so URLs stay
-/// readable in feeds and pages.
+/// Escapes text for HTML and XML: [`search_index::escape`], one escaper for the pages and the
+/// search results. Unlike Tera's default it leaves `/` alone, so URLs stay readable in feeds
+/// and pages.
 pub fn escape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let Some(first) = bytes
-        .iter()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    else {
-        return s.to_string();
-    };
-    let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..first]);
-    let mut start = first;
-    for (i, b) in bytes.iter().enumerate().skip(first) {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(rep);
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out
+    search_index::escape(s)
 }
 
 struct Translate {

@@ -58,7 +58,6 @@ impl SearchIndex {
     /// term with the folded word's frequency would score: 1.5 times its idf in the text.
     pub(super) fn exact(&self, p: &Parsed) -> Result<Exact, Error> {
         let searcher = &self.searcher;
-        let n = searcher.num_docs() as f32;
         let mut out = Exact::default();
         for w in p.words.iter().chain(p.phrases.iter().flatten()) {
             let h = marks::hash(&w.exact);
@@ -66,13 +65,12 @@ impl SearchIndex {
                 continue;
             }
             let term = Term::from_field_text(self.f.body, &w.folded);
-            let df = searcher.doc_freq(&term).map_err(self.err())? as f32;
-            if df == 0.0 {
+            let df = searcher.doc_freq(&term).map_err(self.err())?;
+            if df == 0 {
                 continue;
             }
             out.hashes.push(h);
-            out.weights
-                .push(1.5 * (1.0 + (n - df + 0.5) / (df + 0.5)).ln());
+            out.weights.push(1.5 * self.stats.idf(df));
         }
         Ok(out)
     }

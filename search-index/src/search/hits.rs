@@ -125,19 +125,35 @@ impl SearchIndex {
     }
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML and XML: `&`, `<`, `>`, `"` and `'`. The one escaper of the
+/// project (the site's templates use it too): unlike Tera's it leaves `/` alone, so URLs stay
+/// readable in feeds and pages. Text without any of them is copied once.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    let Some(first) = bytes
+        .iter()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push_str(&s[..first]);
+    let mut start = first;
+    for (i, b) in bytes.iter().enumerate().skip(first) {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The bytes replaced are ASCII: `start` and `i` are char boundaries.
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -148,4 +164,24 @@ fn truncate(s: &str, chars: usize) -> String {
     let cut: String = s.chars().take(chars).collect();
     let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markup_but_not_slashes() {
+        assert_eq!(
+            escape("https://mt.gov.vn/a?b=1&c=2"),
+            "https://mt.gov.vn/a?b=1&amp;c=2"
+        );
+        assert_eq!(
+            escape("<script>\"x\" 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &#39;y&#39;&lt;/script&gt;"
+        );
+        assert_eq!(escape("Đường cao tốc"), "Đường cao tốc");
+        assert_eq!(escape("Đ&Đ"), "Đ&amp;Đ");
+        assert_eq!(escape(""), "");
+    }
 }

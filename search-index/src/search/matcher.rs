@@ -6,18 +6,15 @@
 //! seeking between the words, which was most of a query's time for a common word (10,000
 //! matching pages). Here each clause's postings are read a block at a time straight into a
 //! score per page and a bit per page, and the clauses are joined by ANDing the bits: the same
-//! BM25 scores (tantivy's [`Bm25Weight`], the searcher's statistics), a few times faster.
+//! BM25 scores (tantivy's [`Bm25Weight`], from [`Bm25Stats`]), a few times faster.
 //! Phrases, rarer, are matched by tantivy's phrase query.
 
-use std::collections::HashMap;
-
-use std::sync::Arc;
-
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
-use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
+
+use super::bm25::Bm25Stats;
 
 /// One part of a query.
 pub(super) enum Clause {
@@ -59,95 +56,10 @@ impl Plan {
     }
 }
 
-/// BM25's constants, as tantivy's.
-const K1: Score = 1.2;
-const B: Score = 0.75;
-
-/// Term frequencies whose factor [`TfTable`] holds.
-const TF_MAX: usize = 16;
-
-/// BM25's term-frequency factor in one field, `tf / (tf + K1·(1 − B + B·len/avg))`, for each
-/// fieldnorm id and each frequency up to [`TF_MAX`]: tantivy divides for every posting, which
-/// was a quarter of matching a query; here the factors are read, as tantivy computes them.
-#[derive(Debug)]
-pub(super) struct TfTable {
-    /// `rows[0]`: the length part, `K1·(1 − B + B·len/avg)`; `rows[tf]`: the factor.
-    rows: Vec<[Score; 256]>,
-}
-
-impl TfTable {
-    /// The table of a field whose pages have `average` tokens.
-    pub(super) fn new(average: Score) -> TfTable {
-        let mut norm = [0.0; 256];
-        for (id, n) in norm.iter_mut().enumerate() {
-            let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-            *n = K1 * (1.0 - B + B * len / average);
-        }
-        let mut rows = vec![norm];
-        for tf in 1..=TF_MAX {
-            let tf = tf as Score;
-            rows.push(std::array::from_fn(|id| tf / (tf + norm[id])));
-        }
-        TfTable { rows }
-    }
-
-    #[inline]
-    fn factor(&self, id: u8, tf: u32) -> Score {
-        match self.rows.get(tf as usize) {
-            Some(row) if tf > 0 => row[id as usize],
-            _ => {
-                let tf = tf as Score;
-                tf / (tf + self.rows[0][id as usize])
-            }
-        }
-    }
-}
-
-/// The tables of the fields searched, made when the index is opened (their averages do not
-/// change while it is open).
-#[derive(Debug, Default)]
-pub(super) struct TfTables(HashMap<Field, Arc<TfTable>>);
-
-impl TfTables {
-    /// The tables of `fields` in the index of `searcher`.
-    pub(super) fn new(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<TfTables> {
-        let docs = total_docs(searcher);
-        let mut out = HashMap::new();
-        for &field in fields {
-            let average = average_fieldnorm(searcher, docs, field)?;
-            out.insert(field, Arc::new(TfTable::new(average)));
-        }
-        Ok(TfTables(out))
-    }
-
-    /// The table of `field`, made now if it was not.
-    fn get(&self, searcher: &Searcher, docs: u64, field: Field) -> tantivy::Result<Arc<TfTable>> {
-        match self.0.get(&field) {
-            Some(t) => Ok(t.clone()),
-            None => Ok(Arc::new(TfTable::new(average_fieldnorm(
-                searcher, docs, field,
-            )?))),
-        }
-    }
-}
-
-/// A term's BM25 weight, `idf · (1 + K1) · boost`, and its field's table.
-struct Scoring {
-    weight: Score,
-    table: Arc<TfTable>,
-}
-
-impl Scoring {
-    #[inline]
-    fn score(&self, id: u8, tf: u32) -> Score {
-        self.weight * self.table.factor(id, tf)
-    }
-}
-
 /// A clause made ready for the searcher.
 enum Ready {
-    /// Each term's weight, and its dictionary entry in each segment.
-    Terms(Vec<(Field, Scoring, Vec<Option<TermInfo>>)>),
+    /// Each term's BM25 weight (boosted), and its dictionary entry in each segment.
+    Terms(Vec<(Field, Bm25Weight, Vec<Option<TermInfo>>)>),
     Weight(Box<dyn Weight>),
 }
 
@@ -211,38 +123,13 @@ fn infos(searcher: &Searcher, term: &Term) -> tantivy::Result<Vec<Option<TermInf
         .collect()
 }
 
-/// Pages, as BM25 counts them: with the deleted ones.
-fn total_docs(searcher: &Searcher) -> u64 {
-    searcher
-        .segment_readers()
-        .iter()
-        .map(|s| u64::from(s.max_doc()))
-        .sum()
-}
-
-/// The average number of tokens of `field` a page.
-fn average_fieldnorm(searcher: &Searcher, docs: u64, field: Field) -> tantivy::Result<Score> {
-    let mut tokens = 0u64;
-    for s in searcher.segment_readers() {
-        tokens += s.inverted_index(field)?.total_num_tokens();
-    }
-    Ok(tokens as Score / docs.max(1) as Score)
-}
-
-/// tantivy's idf: `ln(1 + (N − n + 0.5) / (n + 0.5))`.
-fn idf(df: u64, docs: u64) -> Score {
-    let x = (docs.saturating_sub(df) as Score + 0.5) / (df as Score + 0.5);
-    (1.0 + x).ln()
-}
-
 impl Prepared {
     /// Reads the statistics of `plan`'s terms.
     pub(super) fn new(
         searcher: &Searcher,
         plan: &Plan,
-        tables: &TfTables,
+        stats: &Bm25Stats,
     ) -> tantivy::Result<Prepared> {
-        let docs = total_docs(searcher);
         let ready = |c: &Clause| -> tantivy::Result<Ready> {
             Ok(match c {
                 Clause::Terms(ts) => {
@@ -253,12 +140,8 @@ impl Prepared {
                         if df == 0 {
                             continue;
                         }
-                        // In tantivy's order of operations, for the same scores.
-                        let scoring = Scoring {
-                            weight: idf(df, docs) * (1.0 + K1) * boost,
-                            table: tables.get(searcher, docs, t.field())?,
-                        };
-                        out.push((t.field(), scoring, infos));
+                        let weight = stats.weight(searcher, t.field(), df, *boost)?;
+                        out.push((t.field(), weight, infos));
                     }
                     Ready::Terms(out)
                 }
@@ -435,7 +318,7 @@ mod tests {
     use tantivy::schema::IndexRecordOption;
     use tantivy::{doc, DocAddress, Index, Term};
 
-    use super::{Clause, Plan, Prepared, TfTables};
+    use super::{Bm25Stats, Clause, Plan, Prepared};
     use crate::{analysis, schema};
 
     /// The same plan as a tantivy query, scored by tantivy.
@@ -523,8 +406,8 @@ mod tests {
         ];
         for (k, plan) in plans.iter().enumerate() {
             let mut ours: Vec<(f32, DocAddress)> = Vec::new();
-            let tables = TfTables::new(&searcher, &[f.title]).unwrap();
-            let prepared = Prepared::new(&searcher, plan, &tables).unwrap();
+            let stats = Bm25Stats::new(&searcher, &[f.title]).unwrap();
+            let prepared = Prepared::new(&searcher, plan, &stats).unwrap();
             for (ord, seg) in searcher.segment_readers().iter().enumerate() {
                 let m = prepared.matches(ord, seg, None).unwrap();
                 assert_eq!(m.count, m.docs().count());
@@ -560,7 +443,8 @@ mod tests {
             filters: vec![Term::from_field_text(f.site, "vr")],
             ..Plan::default()
         };
-        let prepared = Prepared::new(&searcher, &plan, &TfTables::default()).unwrap();
+        let stats = Bm25Stats::new(&searcher, &[]).unwrap();
+        let prepared = Prepared::new(&searcher, &plan, &stats).unwrap();
         let seg = &searcher.segment_readers()[0];
         let m = prepared.matches(0, seg, None).unwrap();
         assert_eq!(m.docs().collect::<Vec<_>>(), vec![1, 5]);

@@ -82,13 +82,11 @@ impl SearchIndex {
         near: &[Near],
         docs: &mut [(f32, DocAddress)],
     ) -> Result<(), Error> {
-        let n = searcher.num_docs() as f32;
         let mut weights = Vec::with_capacity(near.len());
         for c in near {
             let mut idf = 0.0;
             for t in &c.terms {
-                let df = searcher.doc_freq(t).map_err(self.err())? as f32;
-                idf += (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                idf += self.stats.idf(searcher.doc_freq(t).map_err(self.err())?);
             }
             weights.push(c.boost * idf);
         }

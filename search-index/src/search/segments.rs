@@ -243,3 +243,97 @@ impl Segment {
 /// Counts by value: one map for each of [`GROUP_FIELDS`] in order, then one for the
 /// taxonomy terms (`taxonomy/term`).
 pub(crate) type Counts = Vec<HashMap<String, u64>>;
+
+#[cfg(test)]
+mod tests {
+    use tantivy::{doc, DateTime, Index, Term};
+
+    use super::{Columns, Pages};
+    use crate::schema::{self, group_value, tax_value};
+    use crate::search::bm25::Bm25Stats;
+    use crate::search::matcher::{Plan, Prepared};
+
+    /// The facet counts of every page not deleted of an index of `pages` (site, kind, topic)
+    /// from which the page of key `deleted` (if any) was deleted; and whether a segment of it
+    /// holds a deleted page.
+    fn counts(pages: &[(&str, &str, &str)], deleted: Option<u64>) -> (super::Counts, bool) {
+        let index = Index::create_in_ram(schema::schema());
+        crate::analysis::register(&index);
+        let f = schema::fields(&index.schema()).unwrap();
+        let mut w = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (key, (site, kind, topic)) in pages.iter().enumerate() {
+            w.add_document(doc!(
+                f.key => key as u64,
+                f.group => group_value(site, kind, "vi", "2024"),
+                f.tax => tax_value("topics", topic),
+                f.date => DateTime::from_timestamp_secs(1_700_000_000 + key as i64),
+            ))
+            .unwrap();
+        }
+        w.commit().unwrap();
+        if let Some(key) = deleted {
+            w.delete_term(Term::from_field_u64(f.key, key));
+            w.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        let columns = Columns::load(searcher.segment_readers()).unwrap();
+        let stats = Bm25Stats::new(&searcher, &[]).unwrap();
+        // No words and no filter: every page matches, as a search by filters alone.
+        let prepared = Prepared::new(&searcher, &Plan::default(), &stats).unwrap();
+        let mut tally = columns.tally();
+        let mut deletions = false;
+        for (ord, (seg, data)) in searcher
+            .segment_readers()
+            .iter()
+            .zip(&columns.segments)
+            .enumerate()
+        {
+            deletions |= data.alive.is_some();
+            let m = prepared.matches(ord, seg, data.alive.as_deref()).unwrap();
+            columns.count(ord, &m.bits, &mut tally);
+        }
+        (columns.counts(&tally), deletions)
+    }
+
+    #[test]
+    fn facet_counts_leave_deleted_pages_out() {
+        let pages = [
+            ("mt", "news", "cao tốc"),
+            ("mt", "legal", "cao tốc"),
+            ("vr", "news", "đăng kiểm"),
+            ("vec", "news", "cao tốc"),
+        ];
+        let (all, deletions) = counts(&pages, None);
+        assert!(!deletions);
+        assert_eq!(all[0]["mt"], 2);
+        assert_eq!(all[0]["vec"], 1);
+        assert_eq!(all[1]["news"], 3);
+        assert_eq!(all[3]["2024"], 4);
+        assert_eq!(all[4]["topics/cao tốc"], 3);
+        // The page of `vec` deleted: its site has no count left, and its kind, year and
+        // topic one fewer.
+        let (after, deletions) = counts(&pages, Some(3));
+        assert!(deletions, "the segment keeps the deleted page, marked");
+        assert_eq!(after[0].get("vec"), None, "{after:?}");
+        assert_eq!(after[0]["mt"], 2);
+        assert_eq!(after[1]["news"], 2);
+        assert_eq!(after[3]["2024"], 3);
+        assert_eq!(after[4]["topics/cao tốc"], 2);
+        assert_eq!(after[4]["topics/đăng kiểm"], 1);
+    }
+
+    #[test]
+    fn a_set_of_pages_counts_the_same_as_bits_or_as_a_list() {
+        let docs: Vec<u32> = vec![0, 3, 64, 65, 130, 199];
+        let bits = Pages::new(docs.clone(), 200);
+        let list = Pages::new(docs, 64 * 64);
+        assert!(matches!(bits, Pages::Bits(_)) && matches!(list, Pages::List(_)));
+        // Pages 3, 64 and 199 (deleted ones are not in the matches' bits).
+        let mut matches = vec![0u64; 200usize.div_ceil(64)];
+        for d in [1u32, 3, 64, 199] {
+            matches[d as usize / 64] |= 1 << (d % 64);
+        }
+        assert_eq!(bits.count_in(&matches), 3);
+        assert_eq!(list.count_in(&matches), 3);
+    }
+}
