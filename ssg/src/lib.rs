@@ -13,6 +13,7 @@ mod assets;
 mod cache;
 mod checks;
 mod context;
+mod cx;
 mod deferred;
 mod error;
 mod jobs;

@@ -9,11 +9,9 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
 
-/// A template context being built: moved into Tera without copying.
-pub(crate) type Cx = serde_json::Map<String, Value>;
-
 use crate::assets::{fingerprints, stylesheet};
 use crate::context::{self, SiteData};
+use crate::cx::{error_chain, Cx};
 use crate::error::Error;
 use crate::lazy_markdown::{LazyMd, MdEnv};
 use crate::links::LinkIndex;
@@ -22,11 +20,6 @@ use crate::partials::Partials;
 use crate::render::Renderer;
 use crate::templates::make_tera;
 use crate::theme::Theme;
-
-/// How many items a feed holds.
-pub(crate) const FEED_ITEMS: usize = 20;
-/// How many items the home pages list.
-pub(crate) const HOME_ITEMS: usize = 10;
 
 /// Progress of a build, for a progress bar.
 pub trait Progress: Sync {
@@ -667,15 +660,4 @@ fn build_some(
     let report = BuildReport { written, ..report };
     lap("manifest and swap");
     Ok(BuildReport { timings, ..report })
-}
-
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        cur = s.source();
-    }
-    msg
 }

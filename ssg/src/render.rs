@@ -9,12 +9,12 @@ use tera::{Context, Tera};
 
 use crate::assets::standalone;
 use crate::context::{self, html_file, lang_prefix, SiteData};
+use crate::cx::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::deferred::Later;
 use crate::error::Error;
 use crate::jobs::Job;
 use crate::lazy_markdown::MdEnv;
 use crate::output::{ManifestEntry, Staging};
-use crate::pipeline::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::templates::{page_template, section_template};
 use crate::theme::Theme;
 
