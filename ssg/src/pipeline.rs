@@ -437,7 +437,9 @@ fn build_some(
     // Every output of every selected site.
     let mut jobs = crate::jobs::jobs(&datas, &selected, opts.theme, opts.search);
     if focus.is_some() {
-        jobs.retain(|j| matches!(j, crate::jobs::Job::Page(s, p) if focused.contains(&(*s, *p))));
+        jobs.retain(|j| {
+            matches!(j.kind, crate::jobs::JobKind::Page { page } if focused.contains(&(j.site, page)))
+        });
     }
 
     let staging = match (&previous, opts.dry_run) {

@@ -12,7 +12,7 @@ use crate::context::{self, html_file, lang_prefix, SiteData};
 use crate::cx::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::deferred::Later;
 use crate::error::Error;
-use crate::jobs::Job;
+use crate::jobs::{Job, JobKind};
 use crate::lazy_markdown::MdEnv;
 use crate::output::{ManifestEntry, Staging};
 use crate::templates::{page_template, section_template};
@@ -202,28 +202,18 @@ impl Renderer<'_, '_> {
 
     pub(crate) fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
         let net = self.network;
-        let site_idx = match job {
-            Job::Page(s, ..)
-            | Job::Facet(s, ..)
-            | Job::HtmlSitemap(s, ..)
-            | Job::SearchPage(s, ..)
-            | Job::Section(s, ..)
-            | Job::TaxonomyList(s, ..)
-            | Job::Term(s, ..)
-            | Job::Feed(s, ..) => *s,
-            Job::Sitemap(s)
-            | Job::Robots(s)
-            | Job::NotFound(s)
-            | Job::Alias(s, ..)
-            | Job::Asset(s, ..) => *s,
-            Job::Static(s, ..) | Job::ThemeStatic(s, ..) | Job::SitemapIndex(s) => *s,
-        };
+        let site_idx = job.site;
         let d = &self.datas[&site_idx];
         let site = d.site;
         let domain = &site.config.domain;
         let default_lang = net.config.default_language.as_str();
-        match job {
-            Job::Facet(_, c, f, slug, n) => {
+        match &job.kind {
+            JobKind::Facet {
+                section: c,
+                facet: f,
+                value: slug,
+                number: n,
+            } => {
                 let s = &site.sections[*c];
                 let facet = &d.facets[c][*f];
                 let (value, pages) = &facet.values[slug];
@@ -253,7 +243,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::HtmlSitemap(_, lang) => {
+            JobKind::HtmlSitemap { lang } => {
                 let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
                 let mut cx = self.base_context(lang, &path);
                 let tree = site
@@ -280,7 +270,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::SearchPage(_, lang) => {
+            JobKind::SearchPage { lang } => {
                 // The shell of the results page: `cms serve` puts the results in <cms-search>.
                 let path = format!("{}/search/", lang_prefix(net, lang));
                 let cx = self.base_context(lang, &path);
@@ -295,7 +285,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::Page(_, p) => {
+            JobKind::Page { page: p } => {
                 let page = &site.pages[*p];
                 let mut cx = self.base_context(&page.lang, &page.path);
                 cx.insert("page".into(), context::page_view(net, d, *p, self.today));
@@ -339,7 +329,10 @@ impl Renderer<'_, '_> {
                 }
                 Ok(out)
             }
-            Job::Section(_, c, n) => {
+            JobKind::Section {
+                section: c,
+                number: n,
+            } => {
                 let s = &site.sections[*c];
                 let path = if *n == 1 {
                     s.path.clone()
@@ -410,7 +403,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::TaxonomyList(_, t) => {
+            JobKind::TaxonomyList { taxonomy: t } => {
                 let tax = &d.taxonomies[*t];
                 let mut cx = self.base_context(&tax.lang, &tax.path);
                 let terms: Vec<Value> = tax
@@ -434,7 +427,11 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::Term(_, t, slug, n) => {
+            JobKind::Term {
+                taxonomy: t,
+                term: slug,
+                number: n,
+            } => {
                 let tax = &d.taxonomies[*t];
                 let term = &tax.terms[slug];
                 let path = if *n == 1 {
@@ -461,7 +458,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::Feed(_, c) => {
+            JobKind::Feed { section: c } => {
                 let s = &site.sections[*c];
                 let items: Vec<usize> = if s.dir.is_empty() {
                     let mut all: Vec<usize> = (0..site.pages.len())
@@ -528,7 +525,7 @@ impl Renderer<'_, '_> {
                 }
                 Ok(out)
             }
-            Job::Sitemap(_) => {
+            JobKind::Sitemap => {
                 let mut urls: Vec<(String, Option<String>)> = Vec::new();
                 for p in &site.pages {
                     urls.push((
@@ -564,7 +561,7 @@ impl Renderer<'_, '_> {
                     true,
                 )?])
             }
-            Job::SitemapIndex(_) => {
+            JobKind::SitemapIndex => {
                 let sitemaps: Vec<String> = self
                     .selected
                     .iter()
@@ -583,7 +580,7 @@ impl Renderer<'_, '_> {
                     true,
                 )?])
             }
-            Job::Robots(_) => {
+            JobKind::Robots => {
                 let cx = self.base_context(default_lang, "/robots.txt");
                 Ok(vec![self.output(
                     d,
@@ -596,7 +593,7 @@ impl Renderer<'_, '_> {
                     true,
                 )?])
             }
-            Job::NotFound(_) => {
+            JobKind::NotFound => {
                 let cx = self.base_context(default_lang, "/404.html");
                 Ok(vec![self.output(
                     d,
@@ -609,7 +606,7 @@ impl Renderer<'_, '_> {
                     false,
                 )?])
             }
-            Job::Alias(_, from, to) => {
+            JobKind::Alias { from, to } => {
                 let rel = if from.ends_with(".html") {
                     format!("sites/{domain}/{from}")
                 } else {
@@ -619,7 +616,7 @@ impl Renderer<'_, '_> {
                 let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
                 Ok(vec![self.staging.write(&rel, html.as_bytes())?])
             }
-            Job::Asset(_, p, a) => {
+            JobKind::Asset { page: p, asset: a } => {
                 let page = &site.pages[*p];
                 let asset = &page.assets[*a];
                 let bytes = asset.file.data.read().map_err(|e| Error::Io {
@@ -631,7 +628,7 @@ impl Renderer<'_, '_> {
                     &bytes,
                 )?])
             }
-            Job::Static(_, k) => {
+            JobKind::Static { file: k } => {
                 let f = &site.static_files[*k];
                 let bytes = f.data.read().map_err(|e| Error::Io {
                     path: PathBuf::from(&f.rel),
@@ -642,7 +639,7 @@ impl Renderer<'_, '_> {
                     .staging
                     .write(&format!("sites/{domain}/{rel}"), &bytes)?])
             }
-            Job::ThemeStatic(_, k) => {
+            JobKind::ThemeStatic { file: k } => {
                 let (rel, bytes) = &self.theme.static_files[*k];
                 let rel = d.fingerprinted.get(rel).unwrap_or(rel);
                 Ok(vec![self
