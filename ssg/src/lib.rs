@@ -25,6 +25,7 @@ mod memo;
 mod output;
 mod partials;
 mod pipeline;
+mod prepare;
 mod render;
 mod search;
 mod templates;
