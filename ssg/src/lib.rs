@@ -27,6 +27,7 @@ mod partials;
 mod pipeline;
 mod prepare;
 mod render;
+mod renderings;
 mod search;
 mod templates;
 mod theme;
