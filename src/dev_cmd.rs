@@ -154,7 +154,8 @@ fn rebuild(
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n")),
-        Err(e) => Err(e.to_string()),
+        // With its causes: ssg's errors keep them as sources, not in their message.
+        Err(e) => Err(format!("{:#}", anyhow::Error::new(e))),
     }
 }
 

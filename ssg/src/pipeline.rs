@@ -156,7 +156,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     }
     if search_stats.is_some() {
         let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
-            .map_err(|e| Error::Theme(e.to_string()))?;
+            .map_err(Error::SearchUi)?;
         staging.write("search/ui.json", &ui)?;
     }
     if let Some(memo) = opts.memo {
@@ -375,7 +375,7 @@ fn render_and_index(
                         &|i| crate::search::body(r.datas, r.md, doc_pages[i]),
                     )
                     .map(Some)
-                    .map_err(|e| Error::Search(e.to_string()))
+                    .map_err(Error::Search)
                 }
                 None => Ok(None),
             });
@@ -390,12 +390,8 @@ fn render_and_index(
             })
             .collect();
         let indexed = match indexer {
-            Ok(thread) => thread
-                .join()
-                .unwrap_or_else(|_| Err(Error::Search("the search indexer stopped".into()))),
-            Err(e) => Err(Error::Search(format!(
-                "the search indexer could not start: {e}"
-            ))),
+            Ok(thread) => thread.join().unwrap_or_else(|_| Err(Error::IndexerStopped)),
+            Err(e) => Err(Error::IndexerStart(e)),
         };
         (results, indexed)
     })
@@ -460,8 +456,7 @@ fn write_manifest(
         }).collect::<Vec<_>>(),
         "files": entries,
     });
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Theme(e.to_string()))?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(Error::Manifest)?;
     let cache_bytes = crate::cache::cache_file(global_key, &manifest_bytes, entries);
     staging.write(crate::cache::CACHE_FILE, &cache_bytes)?;
     staging.write("manifest.json", &manifest_bytes)?;

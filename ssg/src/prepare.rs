@@ -362,8 +362,7 @@ fn render_partials(
                 "default_language".into(),
                 json!(network.config.default_language),
             );
-            let cx =
-                Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+            let cx = Context::from_value(Value::Object(cx)).map_err(Error::TemplateContext)?;
             let mut parts = Partials::default();
             for name in &names {
                 match tera.render(name, &cx) {

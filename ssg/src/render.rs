@@ -230,7 +230,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         }
         self.add_shared(d, &mut cx);
         // Built as JSON and moved in: Context::insert would deep-copy every value again.
-        let cx = Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+        let cx = Context::from_value(Value::Object(cx)).map_err(Error::TemplateContext)?;
         (self.tera_of)(d.site_idx)
             .render(template, &cx)
             .map_err(|e| {
