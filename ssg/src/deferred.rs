@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 
-use crate::cache::KeyHasher;
+use crate::build_cache::KeyHasher;
 use crate::context::SiteData;
 use crate::cx::Cx;
 use crate::error::Error;

@@ -53,8 +53,8 @@ pub struct BuildOptions<'a> {
     pub search: bool,
     /// The build tool's version: an index written by another version is not reused.
     pub tool_version: String,
-    /// What earlier builds of this process keep for the next (`cms dev`).
-    pub memo: Option<&'a crate::memo::BuildMemo>,
+    /// The Markdown earlier builds of this process rendered, kept for the next (`cms dev`).
+    pub markdown_cache: Option<&'a crate::markdown_cache::MarkdownCache>,
 }
 
 /// What a build did.
@@ -98,7 +98,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     // Over a previous output: render only what changed, rewrite only what differs.
     let global_key = global_key(opts);
     let previous = (!opts.dry_run)
-        .then(|| crate::cache::Previous::load(&opts.out, global_key))
+        .then(|| crate::build_cache::PreviousBuild::load(&opts.out, global_key))
         .flatten();
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
@@ -159,8 +159,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
             .map_err(Error::SearchUi)?;
         staging.write("search/ui.json", &ui)?;
     }
-    if let Some(memo) = opts.memo {
-        keep_markdown(memo, &inputs.datas);
+    if let Some(cache) = opts.markdown_cache {
+        keep_markdown(cache, &inputs.datas);
     }
     laps.lap("render, write and index");
     let entries = collect_entries(network, results, &mut diags)?;
@@ -301,7 +301,7 @@ fn md_env<'a>(network: &'a Network, opts: &BuildOptions<'a>, links: &'a LinkInde
     MdEnv {
         links,
         links_key: links.fingerprint(),
-        memo: opts.memo,
+        markdown_cache: opts.markdown_cache,
         root: &network.display_root,
     }
 }
@@ -399,16 +399,19 @@ fn render_and_index(
 
 /// Keeps, for the next build of this process, the Markdown this build rendered, and what it
 /// did not need but a later build may.
-fn keep_markdown(memo: &crate::memo::BuildMemo, datas: &HashMap<usize, SiteData<'_>>) {
+fn keep_markdown(
+    cache: &crate::markdown_cache::MarkdownCache,
+    datas: &HashMap<usize, SiteData<'_>>,
+) {
     let kept = datas
         .values()
         .flat_map(|d| d.pages_md.iter().chain(&d.sections_md))
         .filter_map(|m| {
-            let done = m.rendered().cloned().or_else(|| memo.markdown(m.key));
+            let done = m.rendered().cloned().or_else(|| cache.get(m.key));
             done.map(|r| (m.key, r))
         })
         .collect();
-    memo.keep_markdown(kept);
+    cache.keep(kept);
 }
 
 /// Every file the jobs wrote, sorted; the problems of the jobs and two outputs with the same
@@ -457,8 +460,8 @@ fn write_manifest(
         "files": entries,
     });
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(Error::Manifest)?;
-    let cache_bytes = crate::cache::cache_file(global_key, &manifest_bytes, entries);
-    staging.write(crate::cache::CACHE_FILE, &cache_bytes)?;
+    let cache_bytes = crate::build_cache::build_cache_file(global_key, &manifest_bytes, entries);
+    staging.write(crate::build_cache::BUILD_CACHE_FILE, &cache_bytes)?;
     staging.write("manifest.json", &manifest_bytes)?;
     Ok(manifest_bytes)
 }
@@ -469,7 +472,7 @@ fn report(
     selected: &[usize],
     entries: &[ManifestEntry],
     manifest: &[u8],
-    previous: Option<&crate::cache::Previous>,
+    previous: Option<&crate::build_cache::PreviousBuild>,
     diags: Diagnostics,
 ) -> BuildReport {
     let rendered = entries.iter().filter(|e| e.key.is_some()).count();
@@ -497,7 +500,10 @@ fn report(
 }
 
 /// The files of the previous build this one no longer writes, sorted.
-fn gone(previous: Option<&crate::cache::Previous>, entries: &[ManifestEntry]) -> Vec<String> {
+fn gone(
+    previous: Option<&crate::build_cache::PreviousBuild>,
+    entries: &[ManifestEntry],
+) -> Vec<String> {
     let Some(p) = previous else {
         return Vec::new();
     };

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tera::{Context, Tera};
 
 use crate::assets::{fingerprints, stylesheet};
-use crate::cache::KeyHasher;
+use crate::build_cache::KeyHasher;
 use crate::context::{self, SiteData};
 use crate::cx::{error_chain, Cx};
 use crate::error::Error;
@@ -206,7 +206,7 @@ pub(crate) struct SiteInputs<'a> {
     pub network_views: HashMap<&'a str, Value>,
     /// The agencies' newest news, for the portal's home.
     pub network_news: Vec<Value>,
-    /// The key of every template of each site (see [`crate::cache::template_keys`]).
+    /// The key of every template of each site (see [`crate::build_cache::template_keys`]).
     pub template_keys: HashMap<usize, HashMap<String, u64>>,
 }
 
@@ -240,7 +240,10 @@ pub(crate) fn site_inputs<'a>(
         .map(|&i| {
             (
                 i,
-                crate::cache::template_keys(&opts.theme.templates, &network.sites[i].templates),
+                crate::build_cache::template_keys(
+                    &opts.theme.templates,
+                    &network.sites[i].templates,
+                ),
             )
         })
         .collect();

@@ -35,8 +35,8 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) preminified: &'b HashMap<usize, bool>,
     pub(crate) today: chrono::NaiveDate,
     /// The previous build, over which this one renders only what changed.
-    pub(crate) previous: Option<&'b crate::cache::Previous>,
-    /// The key of every template of each site (see [`crate::cache::template_keys`]).
+    pub(crate) previous: Option<&'b crate::build_cache::PreviousBuild>,
+    /// The key of every template of each site (see [`crate::build_cache::template_keys`]).
     pub(crate) template_keys: &'b HashMap<usize, HashMap<String, u64>>,
     /// What rendering the pages' Markdown reads.
     pub(crate) md: &'b MdEnv<'b>,
@@ -168,7 +168,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
     /// The build cache's key of an output rendered with `template` from `cx` and `later`.
     fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, later: &[Later<'_, '_>]) -> u64 {
         let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
-        let mut h = crate::cache::KeyHasher::new();
+        let mut h = crate::build_cache::KeyHasher::new();
         h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
             .bytes(template.as_bytes())
             .u64(
