@@ -37,9 +37,9 @@ pub struct DevArgs {
 /// What one rebuild keeps for the next: parsed files and rendered Markdown, so that a rebuild
 /// after an edit parses and renders the edited files only.
 #[derive(Default)]
-struct Memo {
+struct DevCaches {
     load: cms_core::LoadCache,
-    build: ssg::BuildMemo,
+    markdown: ssg::MarkdownCache,
     /// The network of the last good build, which is what the output shows.
     network: std::sync::Mutex<Option<cms_core::Network>>,
 }
@@ -66,7 +66,7 @@ fn page_files(paths: &[PathBuf], content: &Path) -> Option<Vec<String>> {
 /// and renders those pages alone over the output (the full rebuild that follows does the
 /// rest). `None` when the change is something else (front matter, a new file…) or the pages
 /// cannot be rendered alone.
-fn preview(content: &Path, out: &Path, memo: &Memo, files: &[String]) -> Option<Duration> {
+fn preview(content: &Path, out: &Path, memo: &DevCaches, files: &[String]) -> Option<Duration> {
     let t = Instant::now();
     let mut guard = memo.network.lock().ok()?;
     let network = guard.as_mut()?;
@@ -88,7 +88,7 @@ fn options<'a>(
     out: &Path,
     theme: &'a ssg::Theme,
     search: bool,
-    memo: &'a Memo,
+    memo: &'a DevCaches,
 ) -> Result<ssg::BuildOptions<'a>, String> {
     Ok(ssg::BuildOptions {
         out: out.to_path_buf(),
@@ -100,7 +100,7 @@ fn options<'a>(
         today: crate::today().map_err(|e| format!("{e:#}"))?,
         search,
         tool_version: crate::tool_version(),
-        memo: Some(&memo.build),
+        markdown_cache: Some(&memo.markdown),
     })
 }
 
@@ -109,7 +109,7 @@ fn options<'a>(
 fn rebuild(
     content: &Path,
     out: &Path,
-    memo: &Memo,
+    memo: &DevCaches,
 ) -> Result<(ssg::BuildReport, Duration), String> {
     let t = Instant::now();
     // Until this build succeeds, no network matches the output.
@@ -155,7 +155,8 @@ fn rebuild(
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n")),
-        Err(e) => Err(e.to_string()),
+        // With its causes: ssg's errors keep them as sources, not in their message.
+        Err(e) => Err(format!("{:#}", anyhow::Error::new(e))),
     }
 }
 
@@ -256,7 +257,7 @@ pub fn run(a: &DevArgs) -> Result<()> {
     }
 
     // The first build; while the content is broken, wait for a fix.
-    let memo = Memo::default();
+    let memo = DevCaches::default();
     loop {
         match rebuild(&content, &out, &memo) {
             Ok((r, d)) => {

@@ -332,7 +332,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
         today: today()?,
         search,
         tool_version: tool_version(),
-        memo: None,
+        markdown_cache: None,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

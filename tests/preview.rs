@@ -16,7 +16,7 @@ fn options<'a>(
     out: &Path,
     theme: &'a ssg::Theme,
     search: bool,
-    memo: Option<&'a ssg::BuildMemo>,
+    memo: Option<&'a ssg::MarkdownCache>,
 ) -> ssg::BuildOptions<'a> {
     ssg::BuildOptions {
         out: out.to_path_buf(),
@@ -28,7 +28,7 @@ fn options<'a>(
         today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         search,
         tool_version: "test".into(),
-        memo,
+        markdown_cache: memo,
     }
 }
 
@@ -45,7 +45,7 @@ fn a_previewed_page_is_the_page_of_a_clean_build_and_nothing_else_changes() {
     let out = tmp.path().join("out");
     // As `cms dev` does: parsed files and rendered Markdown are kept from build to build.
     let cache = LoadCache::new();
-    let memo = ssg::BuildMemo::new();
+    let memo = ssg::MarkdownCache::new();
     let mut network = load(&content, Some(&cache));
     ssg::build(&network, &options(&out, &theme, true, Some(&memo))).unwrap();
 
@@ -57,7 +57,7 @@ fn a_previewed_page_is_the_page_of_a_clean_build_and_nothing_else_changes() {
 
     let before = read_tree(&out);
     let manifest = std::fs::read(out.join("manifest.json")).unwrap();
-    let build_cache = std::fs::read(out.join(ssg::CACHE_FILE)).unwrap();
+    let build_cache = std::fs::read(out.join(ssg::BUILD_CACHE_FILE)).unwrap();
     let r = ssg::preview_pages(
         &network,
         &options(&out, &theme, false, Some(&memo)),
@@ -85,7 +85,7 @@ fn a_previewed_page_is_the_page_of_a_clean_build_and_nothing_else_changes() {
     );
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
     assert_eq!(
-        std::fs::read(out.join(ssg::CACHE_FILE)).unwrap(),
+        std::fs::read(out.join(ssg::BUILD_CACHE_FILE)).unwrap(),
         build_cache
     );
 

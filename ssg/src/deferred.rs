@@ -9,11 +9,11 @@
 
 use serde_json::{json, Value};
 
-use crate::cache::KeyHasher;
+use crate::build_cache::KeyHasher;
 use crate::context::SiteData;
+use crate::cx::Cx;
 use crate::error::Error;
 use crate::lazy_markdown::{LazyMd, MdEnv};
-use crate::pipeline::Cx;
 
 /// A part of a context, made when the output is rendered.
 pub(crate) enum Later<'m, 'a> {

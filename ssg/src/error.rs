@@ -1,4 +1,8 @@
 //! Errors of the build.
+//!
+//! Each variant says what failed; the library error that made it fail is its `source`, not
+//! part of its message, so a caller that prints the chain (anyhow's `{:#}`) shows each cause
+//! once.
 
 use std::path::PathBuf;
 
@@ -14,14 +18,44 @@ pub enum Error {
     #[error("{0}")]
     Theme(String),
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
     },
+    /// A template context could not be made (a value Tera cannot hold).
+    #[error("making a template context")]
+    TemplateContext(#[source] tera::Error),
+    /// `manifest.json` could not be written as JSON.
+    #[error("writing manifest.json")]
+    Manifest(#[source] serde_json::Error),
+    /// The search pages' settings (`search/ui.json`) could not be written as JSON.
+    #[error("writing search/ui.json")]
+    SearchUi(#[source] serde_json::Error),
     /// Writing the search index failed.
-    #[error("search index: {0}")]
-    Search(String),
+    #[error("writing the search index")]
+    Search(#[from] search_index::Error),
+    /// The thread that writes the search index could not start.
+    #[error("starting the search indexer")]
+    IndexerStart(#[source] std::io::Error),
+    /// The thread that writes the search index panicked.
+    #[error("the search indexer stopped")]
+    IndexerStopped,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cause_is_kept_as_the_source_not_repeated_in_the_message() {
+        let cause = serde_json::from_str::<u8>("x").unwrap_err();
+        let text = cause.to_string();
+        let e = Error::Manifest(cause);
+        assert_eq!(e.to_string(), "writing manifest.json");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert_eq!(source.to_string(), text);
+    }
 }

@@ -6,26 +6,58 @@ use std::collections::{HashMap, HashSet};
 use crate::context::SiteData;
 use crate::theme::Theme;
 
-/// One output to render or copy.
-pub(crate) enum Job {
-    Page(usize, usize),
-    /// Site, section, facet, value slug, page number.
-    Facet(usize, usize, usize, String, usize),
-    HtmlSitemap(usize, String),
+/// One output to render or copy, of the site `site` (an index into the network's sites).
+pub(crate) struct Job {
+    /// The site.
+    pub site: usize,
+    /// What of it.
+    pub kind: JobKind,
+}
+
+/// What one job makes. Indexes are into the site's lists (`pages`, `sections`, …) or into
+/// [`SiteData`]'s (`facets`, `taxonomies`); `number` counts a list's pages from 1.
+pub(crate) enum JobKind {
+    /// A page, and its standalone copy when it is an article.
+    Page { page: usize },
+    /// One page of the list of a section's pages with one value of a facet.
+    Facet {
+        section: usize,
+        facet: usize,
+        value: String,
+        number: usize,
+    },
+    /// The site map page of a language.
+    HtmlSitemap { lang: String },
     /// The search results page's shell, per site and language.
-    SearchPage(usize, String),
-    Section(usize, usize, usize),
-    TaxonomyList(usize, usize),
-    Term(usize, usize, String, usize),
-    Feed(usize, usize),
-    Sitemap(usize),
-    Robots(usize),
-    NotFound(usize),
-    Alias(usize, String, String),
-    Asset(usize, usize, usize),
-    Static(usize, usize),
-    ThemeStatic(usize, usize),
-    SitemapIndex(usize),
+    SearchPage { lang: String },
+    /// One page of a section's list.
+    Section { section: usize, number: usize },
+    /// The list of a taxonomy's terms.
+    TaxonomyList { taxonomy: usize },
+    /// One page of the list of a term's pages.
+    Term {
+        taxonomy: usize,
+        term: String,
+        number: usize,
+    },
+    /// A section's RSS and Atom feeds.
+    Feed { section: usize },
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+    /// `404.html`.
+    NotFound,
+    /// A redirect from the old path `from` to the page at `to`.
+    Alias { from: String, to: String },
+    /// A file of a page bundle.
+    Asset { page: usize, asset: usize },
+    /// A static file of the site.
+    Static { file: usize },
+    /// A static file of the theme the site does not override.
+    ThemeStatic { file: usize },
+    /// The portal's `sitemap_index.xml`, listing every site's sitemap.
+    SitemapIndex,
 }
 
 /// The outputs of the `selected` sites: pages, their files and aliases, section lists, feeds,
@@ -38,66 +70,86 @@ pub(crate) fn jobs(
     search: bool,
 ) -> Vec<Job> {
     let mut jobs = Vec::new();
-    for &i in selected {
-        let d = &datas[&i];
+    for &site_idx in selected {
+        let mut push = |kind: JobKind| {
+            jobs.push(Job {
+                site: site_idx,
+                kind,
+            })
+        };
+        let d = &datas[&site_idx];
         let site = d.site;
-        for p in 0..site.pages.len() {
-            jobs.push(Job::Page(i, p));
-            for a in 0..site.pages[p].assets.len() {
-                jobs.push(Job::Asset(i, p, a));
+        for page in 0..site.pages.len() {
+            push(JobKind::Page { page });
+            for asset in 0..site.pages[page].assets.len() {
+                push(JobKind::Asset { page, asset });
             }
-            for alias in &site.pages[p].meta.aliases {
-                jobs.push(Job::Alias(i, alias.clone(), site.pages[p].path.clone()));
+            for alias in &site.pages[page].meta.aliases {
+                push(JobKind::Alias {
+                    from: alias.clone(),
+                    to: site.pages[page].path.clone(),
+                });
             }
         }
-        for (c, s) in site.sections.iter().enumerate() {
+        for (section, s) in site.sections.iter().enumerate() {
             let n = if s.dir.is_empty() || s.meta.paginate_by == 0 {
                 1
             } else {
                 s.pages.len().div_ceil(s.meta.paginate_by).max(1)
             };
-            for k in 1..=n {
-                jobs.push(Job::Section(i, c, k));
+            for number in 1..=n {
+                push(JobKind::Section { section, number });
             }
-            jobs.push(Job::Feed(i, c));
+            push(JobKind::Feed { section });
         }
-        for (c, facets) in &d.facets {
-            for (f, facet) in facets.iter().enumerate() {
-                for (slug, (_, pages)) in &facet.values {
-                    for k in 1..=pages.len().div_ceil(10).max(1) {
-                        jobs.push(Job::Facet(i, *c, f, slug.clone(), k));
+        for (&section, facets) in &d.facets {
+            for (facet, f) in facets.iter().enumerate() {
+                for (slug, (_, pages)) in &f.values {
+                    for number in 1..=pages.len().div_ceil(10).max(1) {
+                        push(JobKind::Facet {
+                            section,
+                            facet,
+                            value: slug.clone(),
+                            number,
+                        });
                     }
                 }
             }
         }
-        for (t, tax) in d.taxonomies.iter().enumerate() {
-            jobs.push(Job::TaxonomyList(i, t));
+        for (taxonomy, tax) in d.taxonomies.iter().enumerate() {
+            push(JobKind::TaxonomyList { taxonomy });
             for (slug, term) in &tax.terms {
-                for k in 1..=term.pages.len().div_ceil(10).max(1) {
-                    jobs.push(Job::Term(i, t, slug.clone(), k));
+                for number in 1..=term.pages.len().div_ceil(10).max(1) {
+                    push(JobKind::Term {
+                        taxonomy,
+                        term: slug.clone(),
+                        number,
+                    });
                 }
             }
         }
         let site_static: HashSet<&str> = site.static_files.iter().map(|f| f.rel.as_str()).collect();
-        for (k, (rel, _)) in theme.static_files.iter().enumerate() {
+        for (file, (rel, _)) in theme.static_files.iter().enumerate() {
             if !site_static.contains(rel.as_str()) {
-                jobs.push(Job::ThemeStatic(i, k));
+                push(JobKind::ThemeStatic { file });
             }
         }
-        for k in 0..site.static_files.len() {
-            jobs.push(Job::Static(i, k));
+        for file in 0..site.static_files.len() {
+            push(JobKind::Static { file });
         }
-        jobs.extend([Job::Sitemap(i), Job::Robots(i), Job::NotFound(i)]);
+        push(JobKind::Sitemap);
+        push(JobKind::Robots);
+        push(JobKind::NotFound);
         for lang in &site.languages {
             if site.home(lang).is_some() {
-                jobs.push(Job::HtmlSitemap(i, lang.clone()));
+                push(JobKind::HtmlSitemap { lang: lang.clone() });
                 if search {
-                    jobs.push(Job::SearchPage(i, lang.clone()));
+                    push(JobKind::SearchPage { lang: lang.clone() });
                 }
             }
         }
         if site.is_portal {
-            jobs.push(Job::SitemapIndex(i));
+            push(JobKind::SitemapIndex);
         }
     }
     jobs

@@ -1,7 +1,7 @@
 //! Each page's and section's Markdown, rendered the first time an output needs it.
 //!
 //! An output's cache key hashes the Markdown's key (its text and everything the renderer reads
-//! besides it, see [`crate::memo::markdown_key`]) instead of its HTML, so a build over a
+//! besides it, see [`crate::markdown_cache::markdown_key`]) instead of its HTML, so a build over a
 //! previous output renders the Markdown of the outputs that changed only. A key that the
 //! previous build used had no problems: a build with a problem writes no cache.
 
@@ -12,7 +12,7 @@ use cms_core::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
-use crate::memo::{markdown_key, BuildMemo, Markdown};
+use crate::markdown_cache::{markdown_key, CachedMarkdown, MarkdownCache};
 
 /// What rendering any page's Markdown reads besides the page.
 pub(crate) struct MdEnv<'a> {
@@ -21,7 +21,7 @@ pub(crate) struct MdEnv<'a> {
     /// [`LinkIndex::fingerprint`] of `links`.
     pub links_key: u64,
     /// Renderings of earlier builds of this process.
-    pub memo: Option<&'a BuildMemo>,
+    pub markdown_cache: Option<&'a MarkdownCache>,
     /// How files are named in messages (the content root as shown).
     pub root: &'a str,
 }
@@ -36,7 +36,7 @@ pub(crate) struct LazyMd<'a> {
     lang: &'a str,
     file: &'a str,
     body_line: usize,
-    done: OnceLock<Markdown>,
+    done: OnceLock<CachedMarkdown>,
 }
 
 impl<'a> LazyMd<'a> {
@@ -71,11 +71,11 @@ impl<'a> LazyMd<'a> {
         }
     }
 
-    /// The rendering and its problems: rendered now, or taken from the memo, the first time.
-    pub fn get(&self, env: &MdEnv<'_>) -> &Markdown {
+    /// The rendering and its problems: rendered now, or taken from the Markdown cache, the first time.
+    pub fn get(&self, env: &MdEnv<'_>) -> &CachedMarkdown {
         self.done.get_or_init(|| {
-            env.memo
-                .and_then(|m| m.markdown(self.key))
+            env.markdown_cache
+                .and_then(|m| m.get(self.key))
                 .unwrap_or_else(|| {
                     let cx = MdContext {
                         links: env.links,
@@ -89,7 +89,7 @@ impl<'a> LazyMd<'a> {
     }
 
     /// The rendering, if it was asked for.
-    pub fn rendered(&self) -> Option<&Markdown> {
+    pub fn rendered(&self) -> Option<&CachedMarkdown> {
         self.done.get()
     }
 
@@ -128,7 +128,7 @@ mod tests {
         let env = |links_key| MdEnv {
             links: &idx,
             links_key,
-            memo: None,
+            markdown_cache: None,
             root: "",
         };
         let key =
@@ -146,7 +146,7 @@ mod tests {
         let env = MdEnv {
             links: &idx,
             links_key: 0,
-            memo: None,
+            markdown_cache: None,
             root: "content/",
         };
         let md = LazyMd::new(

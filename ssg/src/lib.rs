@@ -10,9 +10,10 @@
 //! byte-identical output.
 
 mod assets;
-mod cache;
+mod build_cache;
 mod checks;
 mod context;
+mod cx;
 mod deferred;
 mod error;
 mod jobs;
@@ -20,19 +21,21 @@ mod lazy_markdown;
 mod links;
 mod lists;
 mod markdown;
-mod memo;
+mod markdown_cache;
 mod output;
 mod partials;
 mod pipeline;
+mod prepare;
 mod render;
+mod renderings;
 mod search;
 mod templates;
 mod theme;
 
-pub use cache::CACHE_FILE;
+pub use build_cache::BUILD_CACHE_FILE;
 pub use error::Error;
 pub use markdown::{Heading, Rendered};
-pub use memo::BuildMemo;
+pub use markdown_cache::MarkdownCache;
 pub use output::{mime_of, ManifestEntry, WriteStats};
 pub use pipeline::{build, preview_pages, BuildOptions, BuildReport, Progress};
 pub use templates::format_date;

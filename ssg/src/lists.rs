@@ -7,7 +7,7 @@ use cms_core::Network;
 use serde_json::Value;
 
 use crate::context::{self, lang_prefix, Taxonomy, Term};
-use crate::pipeline::HOME_ITEMS;
+use crate::cx::HOME_ITEMS;
 
 pub(crate) fn taxonomies(network: &Network, site: &cms_core::Site) -> Vec<Taxonomy> {
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! manifest of every file.
 //!
 //! A first build writes everything into a fresh folder and swaps it in whole. A build over a
-//! previous output (see [`crate::cache`]) stages only the files whose bytes changed, then moves
+//! previous output (see [`crate::build_cache`]) stages only the files whose bytes changed, then moves
 //! them into place, deletes the files that are gone, and leaves every other file as it was.
 
 use std::collections::{HashMap, HashSet};
@@ -171,7 +171,7 @@ impl Staging {
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         // The manifest and the cache describe the files: they go first (removed) and last
         // (written), so an interrupted commit leaves no manifest a later build would trust.
-        let last = ["manifest.json", crate::cache::CACHE_FILE];
+        let last = ["manifest.json", crate::build_cache::BUILD_CACHE_FILE];
         // (A preview, which stages neither, leaves them as they are.)
         for l in last.iter().filter(|l| staged.iter().any(|s| s == *l)) {
             let p = out.join(l);

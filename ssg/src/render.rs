@@ -1,23 +1,27 @@
-//! Rendering one output of the build: a page, a list, a feed, a sitemap, a copied file.
+//! Rendering the outputs of the build: every job's renderings (see [`crate::renderings`]) go
+//! through one path here, which checks the build cache once for every file an output writes,
+//! and renders, minifies and writes only what changed; the files copied as they are (bundle
+//! and static files, aliases) are written directly, and left alone by [`Staging::write`] when
+//! their bytes did not change.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use cms_core::{Diagnostic, Diagnostics, Network};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tera::{Context, Tera};
 
 use crate::assets::standalone;
-use crate::context::{self, html_file, lang_prefix, SiteData};
+use crate::context::SiteData;
+use crate::cx::{error_chain, Cx};
 use crate::deferred::Later;
 use crate::error::Error;
-use crate::jobs::Job;
+use crate::jobs::{Job, JobKind};
 use crate::lazy_markdown::MdEnv;
 use crate::output::{ManifestEntry, Staging};
-use crate::pipeline::{error_chain, Cx, FEED_ITEMS, HOME_ITEMS};
-use crate::templates::{page_template, section_template};
 use crate::theme::Theme;
 
+/// What renders the jobs of one build: the sites' data and everything shared by every output.
 pub(crate) struct Renderer<'a, 'b> {
     pub(crate) network: &'a Network,
     pub(crate) datas: &'b HashMap<usize, SiteData<'a>>,
@@ -31,21 +35,156 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) preminified: &'b HashMap<usize, bool>,
     pub(crate) today: chrono::NaiveDate,
     /// The previous build, over which this one renders only what changed.
-    pub(crate) previous: Option<&'b crate::cache::Previous>,
-    /// The key of every template of each site (see [`crate::cache::template_keys`]).
+    pub(crate) previous: Option<&'b crate::build_cache::PreviousBuild>,
+    /// The key of every template of each site (see [`crate::build_cache::template_keys`]).
     pub(crate) template_keys: &'b HashMap<usize, HashMap<String, u64>>,
     /// What rendering the pages' Markdown reads.
     pub(crate) md: &'b MdEnv<'b>,
 }
 
-impl Renderer<'_, '_> {
+/// One rendering of a template, and the files it is written to: what every rendered output
+/// is, whatever its job.
+pub(crate) struct Rendering<'m, 'a> {
+    /// Its language: the site partials spliced in are this language's.
+    pub lang: String,
+    /// The template.
+    pub template: String,
+    /// The context's own entries (see [`Renderer::base_context`]).
+    pub cx: Cx,
+    /// The parts of the context made only if it is rendered.
+    pub later: Vec<Later<'m, 'a>>,
+    /// The content file a template error is reported at.
+    pub source: String,
+    /// Minified HTML or text as rendered.
+    pub form: Form,
+    /// The file it is written to.
+    pub file: String,
+    /// For an article: where its standalone copy is written, and its permalink.
+    pub standalone: Option<(String, String)>,
+}
+
+/// How a rendering is finished before it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// An HTML page: minified (unless its templates were), with the minified partials.
+    Html,
+    /// Text (feeds, sitemaps, robots.txt): as rendered, with the partials as they are.
+    Text,
+}
+
+impl<'a, 'b> Renderer<'a, 'b> {
+    /// Renders or copies the output(s) of `job`.
+    pub(crate) fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
+        let datas: &'b HashMap<usize, SiteData<'a>> = self.datas;
+        let d = &datas[&job.site];
+        let renderings = match &job.kind {
+            JobKind::Page { page } => vec![self.page(d, *page)],
+            JobKind::Section { section, number } => vec![self.section(d, *section, *number)],
+            JobKind::Facet {
+                section,
+                facet,
+                value,
+                number,
+            } => vec![self.facet(d, *section, *facet, value, *number)],
+            JobKind::HtmlSitemap { lang } => vec![self.html_sitemap(d, lang)],
+            JobKind::SearchPage { lang } => vec![self.search_page(d, lang)],
+            JobKind::TaxonomyList { taxonomy } => vec![self.taxonomy_list(d, *taxonomy)],
+            JobKind::Term {
+                taxonomy,
+                term,
+                number,
+            } => vec![self.term(d, *taxonomy, term, *number)],
+            JobKind::Feed { section } => self.feeds(d, *section),
+            JobKind::Sitemap => vec![self.sitemap(d)],
+            JobKind::SitemapIndex => vec![self.sitemap_index(d)],
+            JobKind::Robots => vec![self.site_file(d, "robots.txt", Form::Text)],
+            JobKind::NotFound => vec![self.site_file(d, "404.html", Form::Html)],
+            JobKind::Alias { from, to } => return Ok(vec![self.alias(d, from, to)?]),
+            JobKind::Asset { page, asset } => return Ok(vec![self.asset(d, *page, *asset)?]),
+            JobKind::Static { file } => return Ok(vec![self.static_file(d, *file)?]),
+            JobKind::ThemeStatic { file } => return Ok(vec![self.theme_file(d, *file)?]),
+        };
+        let mut out = Vec::new();
+        for r in renderings {
+            out.extend(self.emit(d, r)?);
+        }
+        Ok(out)
+    }
+
     /// The context entries of an output that are its own: its language and path. The entries
     /// every output of the site and language shares are added when it is rendered.
-    fn base_context(&self, lang: &str, current_path: &str) -> Cx {
+    pub(crate) fn base_context(&self, lang: &str, current_path: &str) -> Cx {
         let mut cx = Cx::new();
         cx.insert("lang".into(), Value::from(lang));
         cx.insert("current_path".into(), Value::from(current_path));
         cx
+    }
+
+    /// Writes a rendering's files, unless the previous build wrote them from the same inputs:
+    /// then they are kept as they are.
+    fn emit(&self, d: &SiteData<'_>, r: Rendering<'_, '_>) -> Result<Vec<ManifestEntry>, Error> {
+        let key = self.key(d, &r.template, &r.cx, &r.later);
+        let files: Vec<&str> = r
+            .standalone
+            .iter()
+            .map(|(rel, _)| rel.as_str())
+            .chain(std::iter::once(r.file.as_str()))
+            .collect();
+        if let Some(hits) = self.cached(&files, key) {
+            return Ok(hits);
+        }
+        let out = self.render(d, &r.template, r.cx, &r.later, &r.source)?;
+        let mut entries = Vec::with_capacity(files.len());
+        match r.form {
+            Form::Html => {
+                let bytes = self.finish_html(d, &r.lang, out);
+                if let Some((saved, permalink)) = &r.standalone {
+                    let copy = standalone(&bytes, d, permalink);
+                    entries.push(self.staging.write(saved, &copy)?);
+                }
+                entries.push(self.staging.write(&r.file, &bytes)?);
+            }
+            Form::Text => {
+                let text = match d.partials.get(&r.lang) {
+                    Some(p) => p.splice_raw(out),
+                    None => out,
+                };
+                entries.push(self.staging.write(&r.file, text.as_bytes())?);
+            }
+        }
+        for e in &mut entries {
+            e.key = Some(key);
+        }
+        Ok(entries)
+    }
+
+    /// The build cache's one check, for every rendered output: the previous build's entries of
+    /// all of `files` when it rendered each from the inputs whose key is `key`.
+    fn cached(&self, files: &[&str], key: u64) -> Option<Vec<ManifestEntry>> {
+        let previous = self.previous?;
+        files.iter().map(|rel| previous.hit(rel, key)).collect()
+    }
+
+    /// The build cache's key of an output rendered with `template` from `cx` and `later`.
+    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, later: &[Later<'_, '_>]) -> u64 {
+        let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
+        let mut h = crate::build_cache::KeyHasher::new();
+        h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
+            .bytes(template.as_bytes())
+            .u64(
+                self.template_keys
+                    .get(&d.site_idx)
+                    .and_then(|t| t.get(template))
+                    .copied()
+                    .unwrap_or_default(),
+            );
+        for (k, v) in cx.iter() {
+            h.bytes(k.as_bytes()).json(v);
+        }
+        for l in later {
+            l.hash(d, &mut h);
+        }
+        h.finish()
     }
 
     /// Adds the entries every output of the site and language shares (`site`, `network`,
@@ -77,56 +216,6 @@ impl Renderer<'_, '_> {
         cx.insert("assets".into(), Value::Object(assets.collect()));
     }
 
-    /// The build cache's key of an output rendered with `template` from `cx` and `later`.
-    fn key(&self, d: &SiteData<'_>, template: &str, cx: &Cx, later: &[Later<'_, '_>]) -> u64 {
-        let lang = cx.get("lang").and_then(Value::as_str).unwrap_or_default();
-        let mut h = crate::cache::KeyHasher::new();
-        h.u64(d.base_keys.get(lang).copied().unwrap_or_default())
-            .bytes(template.as_bytes())
-            .u64(
-                self.template_keys
-                    .get(&d.site_idx)
-                    .and_then(|t| t.get(template))
-                    .copied()
-                    .unwrap_or_default(),
-            );
-        for (k, v) in cx.iter() {
-            h.bytes(k.as_bytes()).json(v);
-        }
-        for l in later {
-            l.hash(d, &mut h);
-        }
-        h.finish()
-    }
-
-    /// Renders `template` into the file `rel` (HTML, or text when `text`), unless the previous
-    /// build rendered it from the same inputs: then its file is kept as it is.
-    #[allow(clippy::too_many_arguments)]
-    fn output(
-        &self,
-        d: &SiteData<'_>,
-        lang: &str,
-        template: &str,
-        cx: Cx,
-        later: &[Later<'_, '_>],
-        source: &str,
-        rel: &str,
-        text: bool,
-    ) -> Result<ManifestEntry, Error> {
-        let key = self.key(d, template, &cx, later);
-        if let Some(e) = self.previous.and_then(|p| p.hit(rel, key)) {
-            return Ok(e);
-        }
-        let out = self.render(d, template, cx, later, source)?;
-        let mut e = if text {
-            self.write_text(d, lang, rel, out)?
-        } else {
-            self.write_html(d, lang, rel, out)?
-        };
-        e.key = Some(key);
-        Ok(e)
-    }
-
     /// Renders `template` with `cx`, once `later` and the shared entries are added to it.
     fn render(
         &self,
@@ -141,7 +230,7 @@ impl Renderer<'_, '_> {
         }
         self.add_shared(d, &mut cx);
         // Built as JSON and moved in: Context::insert would deep-copy every value again.
-        let cx = Context::from_value(Value::Object(cx)).map_err(|e| Error::Theme(e.to_string()))?;
+        let cx = Context::from_value(Value::Object(cx)).map_err(Error::TemplateContext)?;
         (self.tera_of)(d.site_idx)
             .render(template, &cx)
             .map_err(|e| {
@@ -156,17 +245,6 @@ impl Renderer<'_, '_> {
                 )
                 .with_hint("fix the template, or the content it reads")]))
             })
-    }
-
-    fn write_html(
-        &self,
-        d: &SiteData<'_>,
-        lang: &str,
-        rel: &str,
-        html: String,
-    ) -> Result<ManifestEntry, Error> {
-        let bytes = self.finish_html(d, lang, html);
-        self.staging.write(rel, &bytes)
     }
 
     /// Minifies a rendered page (unless the templates were minified once) and splices in the
@@ -186,469 +264,56 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn write_text(
-        &self,
-        d: &SiteData<'_>,
-        lang: &str,
-        rel: &str,
-        text: String,
-    ) -> Result<ManifestEntry, Error> {
-        let text = match d.partials.get(lang) {
-            Some(p) => p.splice_raw(text),
-            None => text,
+    /// The redirect of an alias: a file copied, not rendered (see [`Renderer::copy`]).
+    fn alias(&self, d: &SiteData<'_>, from: &str, to: &str) -> Result<ManifestEntry, Error> {
+        let domain = &d.site.config.domain;
+        let rel = if from.ends_with(".html") {
+            format!("sites/{domain}/{from}")
+        } else {
+            format!("sites/{domain}/{}/index.html", from.trim_end_matches('/'))
         };
-        self.staging.write(rel, text.as_bytes())
+        let to_html = crate::templates::escape(to);
+        let default_lang = &self.network.config.default_language;
+        let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
+        self.copy(&rel, html.as_bytes())
     }
 
-    pub(crate) fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
-        let net = self.network;
-        let site_idx = match job {
-            Job::Page(s, ..)
-            | Job::Facet(s, ..)
-            | Job::HtmlSitemap(s, ..)
-            | Job::SearchPage(s, ..)
-            | Job::Section(s, ..)
-            | Job::TaxonomyList(s, ..)
-            | Job::Term(s, ..)
-            | Job::Feed(s, ..) => *s,
-            Job::Sitemap(s)
-            | Job::Robots(s)
-            | Job::NotFound(s)
-            | Job::Alias(s, ..)
-            | Job::Asset(s, ..) => *s,
-            Job::Static(s, ..) | Job::ThemeStatic(s, ..) | Job::SitemapIndex(s) => *s,
-        };
-        let d = &self.datas[&site_idx];
-        let site = d.site;
-        let domain = &site.config.domain;
-        let default_lang = net.config.default_language.as_str();
-        match job {
-            Job::Facet(_, c, f, slug, n) => {
-                let s = &site.sections[*c];
-                let facet = &d.facets[c][*f];
-                let (value, pages) = &facet.values[slug];
-                let base = format!("{}{slug}/", facet.path);
-                let path = if *n == 1 {
-                    base.clone()
-                } else {
-                    format!("{base}page/{n}/")
-                };
-                let mut cx = self.base_context(&s.lang, &path);
-                cx.insert("section".into(), context::section_view(d, *c));
-                cx.insert("facets".into(), context::facets_view(&d.facets[c], &s.lang));
-                cx.insert(
-                    "facet".into(),
-                    json!({"field": facet.field, "value": value, "path": base}),
-                );
-                let (paginator, items) = context::paginator(pages, 10, *n, &base);
-                cx.insert("paginator".into(), paginator);
-                Ok(vec![self.output(
-                    d,
-                    &s.lang,
-                    "facet.html",
-                    cx,
-                    &Later::section_list(&d.sections_md[*c], items),
-                    &s.file,
-                    &html_file(domain, &path),
-                    false,
-                )?])
-            }
-            Job::HtmlSitemap(_, lang) => {
-                let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
-                let mut cx = self.base_context(lang, &path);
-                let tree = site
-                    .home(lang)
-                    .map(|h| {
-                        context::section_tree(
-                            d,
-                            site.sections
-                                .iter()
-                                .position(|s| std::ptr::eq(s, h))
-                                .unwrap_or(0),
-                        )
-                    })
-                    .unwrap_or(Value::Null);
-                cx.insert("tree".into(), tree);
-                Ok(vec![self.output(
-                    d,
-                    lang,
-                    "sitemap.html",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &html_file(domain, &path),
-                    false,
-                )?])
-            }
-            Job::SearchPage(_, lang) => {
-                // The shell of the results page: `cms serve` puts the results in <cms-search>.
-                let path = format!("{}/search/", lang_prefix(net, lang));
-                let cx = self.base_context(lang, &path);
-                Ok(vec![self.output(
-                    d,
-                    lang,
-                    "search.html",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &html_file(domain, &path),
-                    false,
-                )?])
-            }
-            Job::Page(_, p) => {
-                let page = &site.pages[*p];
-                let mut cx = self.base_context(&page.lang, &page.path);
-                cx.insert("page".into(), context::page_view(net, d, *p, self.today));
-                let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
-                let rel = html_file(domain, &page.path);
-                // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
-                let saved = (page.kind != "page")
-                    .then(|| format!("sites/{domain}{}{}.html", page.path, page.slug));
-                let later = [
-                    Later::Summary {
-                        entry: "page",
-                        page: *p,
-                    },
-                    Later::Markdown {
-                        entry: "page",
-                        md: &d.pages_md[*p],
-                    },
-                ];
-                let key = self.key(d, &tpl, &cx, &later);
-                if let Some(prev) = self.previous {
-                    let hits: Option<Vec<ManifestEntry>> = saved
-                        .iter()
-                        .chain(std::iter::once(&rel))
-                        .map(|r| prev.hit(r, key))
-                        .collect();
-                    if let Some(hits) = hits {
-                        return Ok(hits);
-                    }
-                }
-                let html = self.render(d, &tpl, cx, &later, &page.file)?;
-                let bytes = self.finish_html(d, &page.lang, html);
-                let mut out = Vec::new();
-                if let Some(saved) = saved {
-                    let standalone =
-                        standalone(&bytes, d, &format!("{}{}", site.base_url(), page.path));
-                    out.push(self.staging.write(&saved, &standalone)?);
-                }
-                out.push(self.staging.write(&rel, &bytes)?);
-                for e in &mut out {
-                    e.key = Some(key);
-                }
-                Ok(out)
-            }
-            Job::Section(_, c, n) => {
-                let s = &site.sections[*c];
-                let path = if *n == 1 {
-                    s.path.clone()
-                } else {
-                    format!("{}page/{n}/", s.path)
-                };
-                let mut cx = self.base_context(&s.lang, &path);
-                cx.insert("section".into(), context::section_view(d, *c));
-                cx.insert(
-                    "facets".into(),
-                    d.facets
-                        .get(c)
-                        .map(|f| context::facets_view(f, &s.lang))
-                        .unwrap_or(Value::Array(Vec::new())),
-                );
-                cx.insert("org_chart".into(), context::org_chart(site, *c));
-                let (paginator, items) =
-                    context::paginator(&s.pages, s.meta.paginate_by, *n, &s.path);
-                cx.insert("paginator".into(), paginator);
-                let mut later = Vec::from(Later::section_list(&d.sections_md[*c], items));
-                if s.dir.is_empty() {
-                    let mut dated: Vec<usize> = (0..site.pages.len())
-                        .filter(|&i| {
-                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
-                        })
-                        .collect();
-                    dated.sort_by(|&a, &b| {
-                        site.pages[b]
-                            .meta
-                            .date
-                            .cmp(&site.pages[a].meta.date)
-                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
-                    });
-                    let news: Vec<usize> = dated
-                        .iter()
-                        .copied()
-                        .filter(|&i| site.pages[i].kind == "news")
-                        .take(HOME_ITEMS)
-                        .collect();
-                    let latest: Vec<usize> = dated.iter().copied().take(HOME_ITEMS).collect();
-                    later.push(Later::Summaries {
-                        entry: None,
-                        name: "latest_news",
-                        pages: news,
-                    });
-                    later.push(Later::Summaries {
-                        entry: None,
-                        name: "latest",
-                        pages: latest,
-                    });
-                    cx.insert(
-                        "network_news".into(),
-                        json!(if site.is_portal {
-                            self.network_news
-                        } else {
-                            &[]
-                        }),
-                    );
-                }
-                Ok(vec![self.output(
-                    d,
-                    &s.lang,
-                    &section_template(s),
-                    cx,
-                    &later,
-                    &s.file,
-                    &html_file(domain, &path),
-                    false,
-                )?])
-            }
-            Job::TaxonomyList(_, t) => {
-                let tax = &d.taxonomies[*t];
-                let mut cx = self.base_context(&tax.lang, &tax.path);
-                let terms: Vec<Value> = tax
-                    .terms
-                    .values()
-                    .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
-                    .collect();
-                cx.insert(
-                    "taxonomy".into(),
-                    json!(json!({"name": tax.name, "path": tax.path})),
-                );
-                cx.insert("terms".into(), json!(terms));
-                Ok(vec![self.output(
-                    d,
-                    &tax.lang,
-                    "taxonomy_list.html",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &html_file(domain, &tax.path),
-                    false,
-                )?])
-            }
-            Job::Term(_, t, slug, n) => {
-                let tax = &d.taxonomies[*t];
-                let term = &tax.terms[slug];
-                let path = if *n == 1 {
-                    term.path.clone()
-                } else {
-                    format!("{}page/{n}/", term.path)
-                };
-                let mut cx = self.base_context(&tax.lang, &path);
-                cx.insert(
-                    "taxonomy".into(),
-                    json!(json!({"name": tax.name, "path": tax.path})),
-                );
-                cx.insert("term".into(), json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})));
-                let (paginator, items) = context::paginator(&term.pages, 10, *n, &term.path);
-                cx.insert("paginator".into(), paginator);
-                Ok(vec![self.output(
-                    d,
-                    &tax.lang,
-                    "taxonomy_single.html",
-                    cx,
-                    &[Later::paginated(items)],
-                    &format!("sites/{}", site.id),
-                    &html_file(domain, &path),
-                    false,
-                )?])
-            }
-            Job::Feed(_, c) => {
-                let s = &site.sections[*c];
-                let items: Vec<usize> = if s.dir.is_empty() {
-                    let mut all: Vec<usize> = (0..site.pages.len())
-                        .filter(|&i| {
-                            site.pages[i].lang == s.lang && site.pages[i].meta.date.is_some()
-                        })
-                        .collect();
-                    all.sort_by(|&a, &b| {
-                        site.pages[b]
-                            .meta
-                            .date
-                            .cmp(&site.pages[a].meta.date)
-                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
-                    });
-                    all
-                } else {
-                    let mut v: Vec<usize> = s
-                        .pages
-                        .iter()
-                        .copied()
-                        .filter(|&i| site.pages[i].meta.date.is_some())
-                        .collect();
-                    v.sort_by(|&a, &b| {
-                        site.pages[b]
-                            .meta
-                            .date
-                            .cmp(&site.pages[a].meta.date)
-                            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
-                    });
-                    v
-                };
-                let items: Vec<usize> = items.into_iter().take(FEED_ITEMS).collect();
-                let updated = items
-                    .iter()
-                    .map(|&i| &d.summaries[i])
-                    .filter_map(|v| v["updated"].as_str().or(v["date"].as_str()))
-                    .max()
-                    .map(str::to_string);
-                let mut cx = self.base_context(&s.lang, &s.path);
-                cx.insert("section".into(), json!(json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})));
-                cx.insert("updated".into(), json!(updated));
-                let later = [Later::Summaries {
-                    entry: None,
-                    name: "pages",
-                    pages: items,
-                }];
-                let mut out = Vec::new();
-                for (tpl, file) in [("rss.xml", "rss.xml"), ("atom.xml", "atom.xml")] {
-                    let mut cx = cx.clone();
-                    cx.insert(
-                        "feed_url".into(),
-                        json!(format!("{}{}{file}", site.base_url(), s.path)),
-                    );
-                    out.push(self.output(
-                        d,
-                        &s.lang,
-                        tpl,
-                        cx,
-                        &later,
-                        &s.file,
-                        &format!("sites/{domain}{}{file}", s.path),
-                        true,
-                    )?);
-                }
-                Ok(out)
-            }
-            Job::Sitemap(_) => {
-                let mut urls: Vec<(String, Option<String>)> = Vec::new();
-                for p in &site.pages {
-                    urls.push((
-                        p.path.clone(),
-                        p.meta
-                            .updated
-                            .or(p.meta.date)
-                            .map(|d| cms_core::format_date_iso(&d)),
-                    ));
-                }
-                for s in &site.sections {
-                    urls.push((s.path.clone(), None));
-                }
-                for t in &d.taxonomies {
-                    urls.push((t.path.clone(), None));
-                    urls.extend(t.terms.values().map(|term| (term.path.clone(), None)));
-                }
-                urls.sort();
-                let entries: Vec<Value> = urls
-                    .into_iter()
-                    .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
-                    .collect();
-                let mut cx = self.base_context(default_lang, "/sitemap.xml");
-                cx.insert("entries".into(), json!(entries));
-                Ok(vec![self.output(
-                    d,
-                    default_lang,
-                    "sitemap.xml",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &format!("sites/{domain}/sitemap.xml"),
-                    true,
-                )?])
-            }
-            Job::SitemapIndex(_) => {
-                let sitemaps: Vec<String> = self
-                    .selected
-                    .iter()
-                    .map(|&i| format!("{}/sitemap.xml", net.sites[i].base_url()))
-                    .collect();
-                let mut cx = self.base_context(default_lang, "/sitemap_index.xml");
-                cx.insert("sitemaps".into(), json!(sitemaps));
-                Ok(vec![self.output(
-                    d,
-                    default_lang,
-                    "sitemap_index.xml",
-                    cx,
-                    &[],
-                    "network.toml",
-                    &format!("sites/{domain}/sitemap_index.xml"),
-                    true,
-                )?])
-            }
-            Job::Robots(_) => {
-                let cx = self.base_context(default_lang, "/robots.txt");
-                Ok(vec![self.output(
-                    d,
-                    default_lang,
-                    "robots.txt",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &format!("sites/{domain}/robots.txt"),
-                    true,
-                )?])
-            }
-            Job::NotFound(_) => {
-                let cx = self.base_context(default_lang, "/404.html");
-                Ok(vec![self.output(
-                    d,
-                    default_lang,
-                    "404.html",
-                    cx,
-                    &[],
-                    &format!("sites/{}", site.id),
-                    &format!("sites/{domain}/404.html"),
-                    false,
-                )?])
-            }
-            Job::Alias(_, from, to) => {
-                let rel = if from.ends_with(".html") {
-                    format!("sites/{domain}/{from}")
-                } else {
-                    format!("sites/{domain}/{}/index.html", from.trim_end_matches('/'))
-                };
-                let to_html = crate::templates::escape(to);
-                let html = format!("<!doctype html><html lang=\"{default_lang}\"><head><meta charset=\"utf-8\"><title>{to_html}</title><link rel=\"canonical\" href=\"{to_html}\"><meta http-equiv=\"refresh\" content=\"0; url={to_html}\"></head><body><p><a href=\"{to_html}\">{to_html}</a></p></body></html>");
-                Ok(vec![self.staging.write(&rel, html.as_bytes())?])
-            }
-            Job::Asset(_, p, a) => {
-                let page = &site.pages[*p];
-                let asset = &page.assets[*a];
-                let bytes = asset.file.data.read().map_err(|e| Error::Io {
-                    path: PathBuf::from(format!("{}{}", net.display_root, asset.file.rel)),
-                    source: e,
-                })?;
-                Ok(vec![self.staging.write(
-                    &format!("sites/{domain}{}{}", page.path, asset.name),
-                    &bytes,
-                )?])
-            }
-            Job::Static(_, k) => {
-                let f = &site.static_files[*k];
-                let bytes = f.data.read().map_err(|e| Error::Io {
-                    path: PathBuf::from(&f.rel),
-                    source: e,
-                })?;
-                let rel = d.fingerprinted.get(&f.rel).unwrap_or(&f.rel);
-                Ok(vec![self
-                    .staging
-                    .write(&format!("sites/{domain}/{rel}"), &bytes)?])
-            }
-            Job::ThemeStatic(_, k) => {
-                let (rel, bytes) = &self.theme.static_files[*k];
-                let rel = d.fingerprinted.get(rel).unwrap_or(rel);
-                Ok(vec![self
-                    .staging
-                    .write(&format!("sites/{domain}/{rel}"), bytes)?])
-            }
-        }
+    /// A file of a page bundle, beside the page.
+    fn asset(&self, d: &SiteData<'_>, page: usize, asset: usize) -> Result<ManifestEntry, Error> {
+        let page = &d.site.pages[page];
+        let asset = &page.assets[asset];
+        let bytes = asset.file.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(format!("{}{}", self.network.display_root, asset.file.rel)),
+            source: e,
+        })?;
+        let domain = &d.site.config.domain;
+        self.copy(
+            &format!("sites/{domain}{}{}", page.path, asset.name),
+            &bytes,
+        )
+    }
+
+    /// A static file of the site, under its fingerprinted name if it has one.
+    fn static_file(&self, d: &SiteData<'_>, file: usize) -> Result<ManifestEntry, Error> {
+        let f = &d.site.static_files[file];
+        let bytes = f.data.read().map_err(|e| Error::Io {
+            path: PathBuf::from(&f.rel),
+            source: e,
+        })?;
+        let rel = d.fingerprinted.get(&f.rel).unwrap_or(&f.rel);
+        self.copy(&format!("sites/{}/{rel}", d.site.config.domain), &bytes)
+    }
+
+    /// A static file of the theme, under its fingerprinted name if it has one.
+    fn theme_file(&self, d: &SiteData<'_>, file: usize) -> Result<ManifestEntry, Error> {
+        let (rel, bytes) = &self.theme.static_files[file];
+        let rel = d.fingerprinted.get(rel).unwrap_or(rel);
+        self.copy(&format!("sites/{}/{rel}", d.site.config.domain), bytes)
+    }
+
+    /// Writes a file that is copied, not rendered. It has no key: [`Staging::write`] leaves
+    /// it alone when its bytes did not change.
+    fn copy(&self, rel: &str, bytes: &[u8]) -> Result<ManifestEntry, Error> {
+        self.staging.write(rel, bytes)
     }
 }

@@ -19,7 +19,7 @@ fn build(content: &Path, out: &Path, minify_each_page: bool) {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         search: false,
         tool_version: "test".into(),
-        memo: None,
+        markdown_cache: None,
     };
     ssg::build(&network, &opts).expect("demo builds");
 }

@@ -7,6 +7,8 @@
 //! views, the partials, the asset names, the build date's statuses), and the settings of the
 //! whole build (tool version, UI strings, minification). Output = f(templates, context), so an
 //! equal key means equal bytes: nothing is tracked by hand that could be forgotten.
+//!
+//! `docs/caches.md` explains it together with the other caches of a build.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -17,14 +19,14 @@ use serde_json::Value;
 use crate::output::ManifestEntry;
 
 /// Where the cache lives in the output folder (not published: not in the manifest).
-pub const CACHE_FILE: &str = ".cms/build-cache";
+pub const BUILD_CACHE_FILE: &str = ".cms/build-cache";
 
 /// The first line of the cache file: another format is not read.
-const CACHE_HEADER: &str = "cms build cache 2";
+const BUILD_CACHE_HEADER: &str = "cms build cache 2";
 
 /// The previous build in the output folder: its manifest, and its cache when compatible.
 #[derive(Debug, Default)]
-pub(crate) struct Previous {
+pub(crate) struct PreviousBuild {
     /// Every file of the previous manifest, by path.
     pub files: HashMap<String, ManifestEntry>,
     /// Its keys, when the global key is the same as this build's.
@@ -45,10 +47,10 @@ fn manifest_hash(bytes: &[u8]) -> u64 {
 /// the manifest with its key (`-` for a file copied, not rendered). A line per file, tab
 /// separated, reads many times faster than the JSON manifest, which a build over 26,000 files
 /// would otherwise parse first.
-pub(crate) fn cache_file(global: u64, manifest: &[u8], entries: &[ManifestEntry]) -> Vec<u8> {
+pub(crate) fn build_cache_file(global: u64, manifest: &[u8], entries: &[ManifestEntry]) -> Vec<u8> {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(64 + entries.len() * 160);
-    let _ = writeln!(out, "{CACHE_HEADER}");
+    let _ = writeln!(out, "{BUILD_CACHE_HEADER}");
     let _ = writeln!(out, "global {global:016x}");
     let _ = writeln!(out, "manifest {:016x}", manifest_hash(manifest));
     for e in entries {
@@ -68,9 +70,9 @@ pub(crate) fn cache_file(global: u64, manifest: &[u8], entries: &[ManifestEntry]
 /// Reads a cache file written with the manifest `manifest`: its entries and its keys (when
 /// `global` is this build's). `None` when it is another format, for another manifest, or
 /// damaged.
-fn read_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous> {
+fn read_build_cache(text: &str, manifest: &[u8], global: u64) -> Option<PreviousBuild> {
     let mut lines = text.lines();
-    if lines.next()? != CACHE_HEADER {
+    if lines.next()? != BUILD_CACHE_HEADER {
         return None;
     }
     let hex = |s: Option<&str>, name: &str| {
@@ -81,7 +83,7 @@ fn read_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous> {
     if hex(lines.next(), "manifest ")? != manifest_hash(manifest) {
         return None;
     }
-    let mut prev = Previous::default();
+    let mut prev = PreviousBuild::default();
     for line in lines {
         if let Some(n) = line.strip_prefix("end ") {
             return (n.parse::<usize>().ok()? == prev.files.len()).then_some(prev);
@@ -112,13 +114,13 @@ fn read_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous> {
     None
 }
 
-impl Previous {
+impl PreviousBuild {
     /// Reads the previous build in `out`, if there is a complete one.
-    pub fn load(out: &Path, global: u64) -> Option<Previous> {
+    pub fn load(out: &Path, global: u64) -> Option<PreviousBuild> {
         let manifest = std::fs::read(out.join("manifest.json")).ok()?;
-        let cached = std::fs::read_to_string(out.join(CACHE_FILE))
+        let cached = std::fs::read_to_string(out.join(BUILD_CACHE_FILE))
             .ok()
-            .and_then(|text| read_cache(&text, &manifest, global));
+            .and_then(|text| read_build_cache(&text, &manifest, global));
         if let Some(p) = cached {
             return Some(p);
         }
@@ -130,7 +132,7 @@ impl Previous {
             .into_iter()
             .map(|e| (e.path.clone(), e))
             .collect();
-        Some(Previous {
+        Some(PreviousBuild {
             files,
             keys: HashMap::new(),
         })
@@ -304,9 +306,9 @@ mod tests {
                 key: None,
             },
         ];
-        let file = cache_file(42, b"{manifest}", &entries);
+        let file = build_cache_file(42, b"{manifest}", &entries);
         let text = String::from_utf8(file).unwrap();
-        let p = read_cache(&text, b"{manifest}", 42).unwrap();
+        let p = read_build_cache(&text, b"{manifest}", 42).unwrap();
         assert_eq!(p.files.len(), 2);
         assert_eq!(p.keys.len(), 1, "a copied file has no key");
         let hit = p.hit("sites/mt.gov.vn/index.html", 7).unwrap();
@@ -320,13 +322,13 @@ mod tests {
         assert_eq!(p.files["sites/mt.gov.vn/tệp có dấu cách.pdf"], entries[1]);
         assert!(p.hit("sites/mt.gov.vn/index.html", 8).is_none());
         // Another build's settings: the files, not the keys.
-        let other = read_cache(&text, b"{manifest}", 43).unwrap();
+        let other = read_build_cache(&text, b"{manifest}", 43).unwrap();
         assert!(other.keys.is_empty() && other.files.len() == 2);
         // Another manifest, or a damaged file: not read.
-        assert!(read_cache(&text, b"{other}", 42).is_none());
+        assert!(read_build_cache(&text, b"{other}", 42).is_none());
         let cut = text.trim_end().rsplit_once('\n').unwrap().0;
-        assert!(read_cache(cut, b"{manifest}", 42).is_none());
-        assert!(read_cache("", b"{manifest}", 42).is_none());
+        assert!(read_build_cache(cut, b"{manifest}", 42).is_none());
+        assert!(read_build_cache("", b"{manifest}", 42).is_none());
     }
 
     #[test]
