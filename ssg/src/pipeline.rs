@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use cms_core::{Diagnostic, Diagnostics, Network};
 use rayon::prelude::*;
 use serde_json::json;
-use tera::Tera;
 
 use crate::context::SiteData;
 use crate::error::Error;
@@ -21,6 +20,7 @@ use crate::prepare::{
     self, global_key, select_sites, site_inputs, stop_on_errors, SiteInputs, Templates,
 };
 use crate::render::Renderer;
+use crate::renderings::Planner;
 use crate::theme::Theme;
 
 /// Progress of a build, for a progress bar.
@@ -92,11 +92,17 @@ pub struct BuildReport {
 /// manifest and build cache, and the commit of the staging folder.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
     let mut laps = Laps::start();
-    let selected = select_sites(network, opts, |_| true)?;
+    let selected = select_sites(network, &opts.sites, |_| true)?;
     let mut diags = Diagnostics::default();
-    let templates = Templates::load(network, opts, &selected, &mut diags)?;
+    let templates = Templates::load(
+        network,
+        opts.theme,
+        opts.minify_each_page,
+        &selected,
+        &mut diags,
+    )?;
     // Over a previous output: render only what changed, rewrite only what differs.
-    let global_key = global_key(opts);
+    let global_key = global_key(&opts.tool_version, opts.theme, opts.minify_each_page);
     let previous = (!opts.dry_run)
         .then(|| crate::build_cache::PreviousBuild::load(&opts.out, global_key))
         .flatten();
@@ -109,9 +115,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         diags.extend(prepare::markdown_problems(&mds, &env));
     }
     laps.lap("templates and markdown");
-    prepare::check_sites(network, opts, &selected, &templates, &mut diags)?;
+    prepare::check_sites(network, opts.theme, &selected, &templates, &mut diags)?;
     let inputs = site_inputs(
-        network, opts, &selected, mds, &links, &templates, &mut diags,
+        network, opts.theme, &selected, mds, &links, &templates, &mut diags,
     )?;
     laps.lap("site data");
 
@@ -133,21 +139,11 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         previous: opts.out.join("search/index"),
         tool_version: &opts.tool_version,
     });
-    let tera_of = |i: usize| templates.of(i);
-    let preminified = templates.preminified(&selected);
-    let r = renderer(
-        network,
-        opts,
-        &inputs,
-        &tera_of,
-        &preminified,
-        &staging,
-        &env,
-    );
     let r = Renderer {
-        selected: &selected,
         previous: previous.as_ref(),
-        ..r
+        ..renderer(
+            network, opts, &inputs, &templates, &staging, &env, &selected,
+        )
     };
     let (results, indexed) = render_and_index(&r, &jobs, index, opts.progress);
     let search_stats = indexed?;
@@ -211,16 +207,24 @@ pub fn preview_pages(
                 .map(move |(i, _)| (s, i))
         })
         .collect();
-    let selected = select_sites(network, opts, |i| focused.iter().any(|&(s, _)| s == i))?;
+    let selected = select_sites(network, &opts.sites, |i| {
+        focused.iter().any(|&(s, _)| s == i)
+    })?;
     let mut diags = Diagnostics::default();
-    let templates = Templates::load(network, opts, &selected, &mut diags)?;
+    let templates = Templates::load(
+        network,
+        opts.theme,
+        opts.minify_each_page,
+        &selected,
+        &mut diags,
+    )?;
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
     let mds = prepare::markdown(network, &env, &selected);
     laps.lap("templates and markdown");
-    prepare::check_sites(network, opts, &selected, &templates, &mut diags)?;
+    prepare::check_sites(network, opts.theme, &selected, &templates, &mut diags)?;
     let inputs = site_inputs(
-        network, opts, &selected, mds, &links, &templates, &mut diags,
+        network, opts.theme, &selected, mds, &links, &templates, &mut diags,
     )?;
     laps.lap("site data");
 
@@ -233,21 +237,9 @@ pub fn preview_pages(
         true => Staging::dry_run(),
         false => Staging::over(&opts.out, HashMap::new())?,
     };
-    let tera_of = |i: usize| templates.of(i);
-    let preminified = templates.preminified(&selected);
     let r = renderer(
-        network,
-        opts,
-        &inputs,
-        &tera_of,
-        &preminified,
-        &staging,
-        &env,
+        network, opts, &inputs, &templates, &staging, &env, &selected,
     );
-    let r = Renderer {
-        selected: &selected,
-        ..r
-    };
     let (results, _) = render_and_index(&r, &jobs, None, opts.progress);
     laps.lap("render, write and index");
     let entries = collect_entries(network, results, &mut diags)?;
@@ -306,32 +298,35 @@ fn md_env<'a>(network: &'a Network, opts: &BuildOptions<'a>, links: &'a LinkInde
     }
 }
 
-/// A renderer of the outputs of `inputs`, over no previous build and for no site list (the
-/// caller sets `previous` and `selected`).
+/// A renderer of the outputs of the `selected` sites from `inputs`, over no previous build
+/// (a build sets `previous`).
 fn renderer<'a, 'b>(
     network: &'a Network,
     opts: &'b BuildOptions<'_>,
     inputs: &'b SiteInputs<'a>,
-    tera_of: &'b (dyn Fn(usize) -> &'b Tera + Sync),
-    preminified: &'b HashMap<usize, bool>,
+    templates: &'b Templates,
     staging: &'b Staging,
     env: &'b MdEnv<'b>,
+    selected: &'b [usize],
 ) -> Renderer<'a, 'b> {
     Renderer {
         network,
         datas: &inputs.datas,
         network_views: &inputs.network_views,
-        network_news: &inputs.network_news,
-        tera_of,
+        templates,
         staging,
         theme: opts.theme,
-        selected: &[],
         minify: prepare::minify_cfg(),
-        preminified,
-        today: opts.today,
         previous: None,
         template_keys: &inputs.template_keys,
         md: env,
+        planner: Planner {
+            network,
+            network_news: &inputs.network_news,
+            templates,
+            today: opts.today,
+            selected,
+        },
     }
 }
 
