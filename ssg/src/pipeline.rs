@@ -86,21 +86,13 @@ pub struct BuildReport {
 
 /// Builds `network` into `opts.out`: all or nothing.
 ///
-/// The stages, each taking what the one before made: the sites and their templates
-/// ([`crate::prepare`]), the previous build to update (what changed), the Markdown, the checks,
-/// the sites' data; then every output rendered while the search index is written, the
-/// manifest and build cache, and the commit of the staging folder.
+/// The stages, each taking what the one before made: the sites, the previous build to update
+/// (what changed), then their templates, Markdown, checks and data ([`prepare_sites`]); then
+/// every output rendered while the search index is written, the manifest and build cache,
+/// and the commit of the staging folder.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
     let mut laps = Laps::start();
     let selected = select_sites(network, &opts.sites, |_| true)?;
-    let mut diags = Diagnostics::default();
-    let templates = Templates::load(
-        network,
-        opts.theme,
-        opts.minify_each_page,
-        &selected,
-        &mut diags,
-    )?;
     // Over a previous output: render only what changed, rewrite only what differs.
     let global_key = global_key(&opts.tool_version, opts.theme, opts.minify_each_page);
     let previous = (!opts.dry_run)
@@ -108,18 +100,19 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         .flatten();
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
-    let mds = prepare::markdown(network, &env, &selected);
+    let mut diags = Diagnostics::default();
     // With no previous output every output needs every page's HTML: all is rendered at once,
     // in parallel, and every problem reported before anything else.
-    if previous.is_none() {
-        diags.extend(prepare::markdown_problems(&mds, &env));
-    }
-    laps.lap("templates and markdown");
-    prepare::check_sites(network, opts.theme, &selected, &templates, &mut diags)?;
-    let inputs = site_inputs(
-        network, opts.theme, &selected, mds, &links, &templates, &mut diags,
+    let check_markdown = previous.is_none();
+    let (templates, inputs) = prepare_sites(
+        network,
+        opts,
+        &selected,
+        &env,
+        check_markdown,
+        &mut laps,
+        &mut diags,
     )?;
-    laps.lap("site data");
 
     let jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, opts.search);
     let staging = match (&previous, opts.dry_run) {
@@ -210,23 +203,11 @@ pub fn preview_pages(
     let selected = select_sites(network, &opts.sites, |i| {
         focused.iter().any(|&(s, _)| s == i)
     })?;
-    let mut diags = Diagnostics::default();
-    let templates = Templates::load(
-        network,
-        opts.theme,
-        opts.minify_each_page,
-        &selected,
-        &mut diags,
-    )?;
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
-    let mds = prepare::markdown(network, &env, &selected);
-    laps.lap("templates and markdown");
-    prepare::check_sites(network, opts.theme, &selected, &templates, &mut diags)?;
-    let inputs = site_inputs(
-        network, opts.theme, &selected, mds, &links, &templates, &mut diags,
-    )?;
-    laps.lap("site data");
+    let mut diags = Diagnostics::default();
+    let (templates, inputs) =
+        prepare_sites(network, opts, &selected, &env, false, &mut laps, &mut diags)?;
 
     let mut jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, opts.search);
     jobs.retain(|j| {
@@ -263,6 +244,32 @@ pub fn preview_pages(
         incremental: true,
         written,
     })
+}
+
+/// The stages before any output is rendered (see [`crate::prepare`]): the templates, the
+/// Markdown (every text rendered and checked now when `check_markdown`), the checks of whole
+/// sites, and the sites' data. Warnings are left in `diags`.
+fn prepare_sites<'a>(
+    network: &'a Network,
+    opts: &BuildOptions<'_>,
+    selected: &[usize],
+    env: &MdEnv<'_>,
+    check_markdown: bool,
+    laps: &mut Laps,
+    diags: &mut Diagnostics,
+) -> Result<(Templates, SiteInputs<'a>), Error> {
+    let templates = Templates::load(network, opts.theme, opts.minify_each_page, selected, diags)?;
+    let mds = prepare::markdown(network, env, selected);
+    if check_markdown {
+        diags.extend(prepare::markdown_problems(&mds, env));
+    }
+    laps.lap("templates and markdown");
+    prepare::check_sites(network, opts.theme, selected, &templates, diags)?;
+    let inputs = site_inputs(
+        network, opts.theme, selected, mds, env.links, &templates, diags,
+    )?;
+    laps.lap("site data");
+    Ok((templates, inputs))
 }
 
 /// The time each stage took, in order.
