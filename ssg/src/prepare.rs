@@ -424,3 +424,45 @@ fn hash_shared(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Network {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        cms_core::load(&cms_core::Source::Dir(content)).expect("the demo network loads")
+    }
+
+    #[test]
+    fn the_global_key_changes_with_each_setting_of_the_build() {
+        let theme = Theme::embedded().unwrap();
+        let key = global_key("cms 1", &theme, false);
+        assert_eq!(key, global_key("cms 1", &theme, false));
+        assert_ne!(key, global_key("cms 2", &theme, false), "another binary");
+        assert_ne!(key, global_key("cms 1", &theme, true), "minify each page");
+        let mut renamed = Theme::embedded().unwrap();
+        renamed.name = "other".into();
+        assert_ne!(key, global_key("cms 1", &renamed, false), "another theme");
+        let mut strings = Theme::embedded().unwrap();
+        let (_, first) = strings.i18n.iter_mut().next().expect("UI strings");
+        first.insert("zz_new".into(), "x".into());
+        assert_ne!(key, global_key("cms 1", &strings, false), "a UI string");
+    }
+
+    #[test]
+    fn sites_are_selected_by_id_and_an_unknown_id_is_an_error() {
+        let network = demo();
+        let all = select_sites(&network, &[], |_| true).unwrap();
+        assert_eq!(all, (0..network.sites.len()).collect::<Vec<_>>());
+        let id = network.sites[1].id.clone();
+        assert_eq!(select_sites(&network, &[id], |_| true).unwrap(), vec![1]);
+        assert_eq!(select_sites(&network, &[], |i| i == 0).unwrap(), vec![0]);
+        match select_sites(&network, &["khong-co".into()], |_| true) {
+            Err(Error::Content(ds)) => {
+                assert!(ds.0[0].to_string().contains("no site `khong-co`"), "{ds}")
+            }
+            other => panic!("expected a content error, got {other:?}"),
+        }
+    }
+}

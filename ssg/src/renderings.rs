@@ -435,3 +435,14 @@ impl<'a, 'b> Planner<'a, 'b> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_page_of_a_list_is_its_base_path() {
+        assert_eq!(list_page_path("/tin-tuc/", 1), "/tin-tuc/");
+        assert_eq!(list_page_path("/tin-tuc/", 3), "/tin-tuc/page/3/");
+    }
+}
