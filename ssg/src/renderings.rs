@@ -43,6 +43,7 @@ pub(crate) enum Form {
 
 /// What the renderings of jobs are made from, besides each site's data.
 pub(crate) struct Planner<'a, 'b> {
+    /// The network built.
     pub network: &'a Network,
     /// The agencies' newest news, for the portal's home.
     pub network_news: &'b [Value],
