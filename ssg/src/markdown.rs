@@ -169,24 +169,7 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                         attrs,
                     }) = &events[start]
                     {
-                        let base = match id {
-                            Some(i) => i.to_string(),
-                            None => {
-                                let s = cms_core::slugify(&title);
-                                if s.is_empty() {
-                                    "muc".to_string()
-                                } else {
-                                    s
-                                }
-                            }
-                        };
-                        let n = ids.entry(base.clone()).or_insert(0);
-                        let unique = if *n == 0 {
-                            base.clone()
-                        } else {
-                            format!("{base}-{n}")
-                        };
-                        *n += 1;
+                        let unique = heading_id(&mut ids, id.as_deref(), &title);
                         toc.push(Heading {
                             level: level_num(*l),
                             id: unique.clone(),
@@ -215,6 +198,30 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut html = String::with_capacity(md.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     (Rendered { html, toc, text }, problems)
+}
+
+/// The id of a heading: its own (`{#id}`), else its title's slug (`muc` when empty), with
+/// `-1`, `-2`… after the first use of an id in the page (`ids` counts them).
+fn heading_id(ids: &mut HashMap<String, usize>, own: Option<&str>, title: &str) -> String {
+    let base = match own {
+        Some(i) => i.to_string(),
+        None => {
+            let s = cms_core::slugify(title);
+            if s.is_empty() {
+                "muc".to_string()
+            } else {
+                s
+            }
+        }
+    };
+    let n = ids.entry(base.clone()).or_insert(0);
+    let unique = if *n == 0 {
+        base.clone()
+    } else {
+        format!("{base}-{n}")
+    };
+    *n += 1;
+    unique
 }
 
 /// The words of the events, blocks and cells kept apart by a space.

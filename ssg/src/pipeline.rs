@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use cms_core::{Diagnostic, Diagnostics, Network};
 use rayon::prelude::*;
 use serde_json::json;
-use tera::Tera;
 
 use crate::context::SiteData;
 use crate::error::Error;
@@ -21,6 +20,7 @@ use crate::prepare::{
     self, global_key, select_sites, site_inputs, stop_on_errors, SiteInputs, Templates,
 };
 use crate::render::Renderer;
+use crate::renderings::Planner;
 use crate::theme::Theme;
 
 /// Progress of a build, for a progress bar.
@@ -86,34 +86,33 @@ pub struct BuildReport {
 
 /// Builds `network` into `opts.out`: all or nothing.
 ///
-/// The stages, each taking what the one before made: the sites and their templates
-/// ([`crate::prepare`]), the previous build to update (what changed), the Markdown, the checks,
-/// the sites' data; then every output rendered while the search index is written, the
-/// manifest and build cache, and the commit of the staging folder.
+/// The stages, each taking what the one before made: the sites, the previous build to update
+/// (what changed), then their templates, Markdown, checks and data ([`prepare_sites`]); then
+/// every output rendered while the search index is written, the manifest and build cache,
+/// and the commit of the staging folder.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
     let mut laps = Laps::start();
-    let selected = select_sites(network, opts, |_| true)?;
-    let mut diags = Diagnostics::default();
-    let templates = Templates::load(network, opts, &selected, &mut diags)?;
+    let selected = select_sites(network, &opts.sites, |_| true)?;
     // Over a previous output: render only what changed, rewrite only what differs.
-    let global_key = global_key(opts);
+    let global_key = global_key(&opts.tool_version, opts.theme, opts.minify_each_page);
     let previous = (!opts.dry_run)
         .then(|| crate::build_cache::PreviousBuild::load(&opts.out, global_key))
         .flatten();
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
-    let mds = prepare::markdown(network, &env, &selected);
+    let mut diags = Diagnostics::default();
     // With no previous output every output needs every page's HTML: all is rendered at once,
     // in parallel, and every problem reported before anything else.
-    if previous.is_none() {
-        diags.extend(prepare::markdown_problems(&mds, &env));
-    }
-    laps.lap("templates and markdown");
-    prepare::check_sites(network, opts, &selected, &templates, &mut diags)?;
-    let inputs = site_inputs(
-        network, opts, &selected, mds, &links, &templates, &mut diags,
+    let check_markdown = previous.is_none();
+    let (templates, inputs) = prepare_sites(
+        network,
+        opts,
+        &selected,
+        &env,
+        check_markdown,
+        &mut laps,
+        &mut diags,
     )?;
-    laps.lap("site data");
 
     let jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, opts.search);
     let staging = match (&previous, opts.dry_run) {
@@ -133,21 +132,11 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         previous: opts.out.join("search/index"),
         tool_version: &opts.tool_version,
     });
-    let tera_of = |i: usize| templates.of(i);
-    let preminified = templates.preminified(&selected);
-    let r = renderer(
-        network,
-        opts,
-        &inputs,
-        &tera_of,
-        &preminified,
-        &staging,
-        &env,
-    );
     let r = Renderer {
-        selected: &selected,
         previous: previous.as_ref(),
-        ..r
+        ..renderer(
+            network, opts, &inputs, &templates, &staging, &env, &selected,
+        )
     };
     let (results, indexed) = render_and_index(&r, &jobs, index, opts.progress);
     let search_stats = indexed?;
@@ -211,18 +200,14 @@ pub fn preview_pages(
                 .map(move |(i, _)| (s, i))
         })
         .collect();
-    let selected = select_sites(network, opts, |i| focused.iter().any(|&(s, _)| s == i))?;
-    let mut diags = Diagnostics::default();
-    let templates = Templates::load(network, opts, &selected, &mut diags)?;
+    let selected = select_sites(network, &opts.sites, |i| {
+        focused.iter().any(|&(s, _)| s == i)
+    })?;
     let links = LinkIndex::new(network);
     let env = md_env(network, opts, &links);
-    let mds = prepare::markdown(network, &env, &selected);
-    laps.lap("templates and markdown");
-    prepare::check_sites(network, opts, &selected, &templates, &mut diags)?;
-    let inputs = site_inputs(
-        network, opts, &selected, mds, &links, &templates, &mut diags,
-    )?;
-    laps.lap("site data");
+    let mut diags = Diagnostics::default();
+    let (templates, inputs) =
+        prepare_sites(network, opts, &selected, &env, false, &mut laps, &mut diags)?;
 
     let mut jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, opts.search);
     jobs.retain(|j| {
@@ -233,21 +218,9 @@ pub fn preview_pages(
         true => Staging::dry_run(),
         false => Staging::over(&opts.out, HashMap::new())?,
     };
-    let tera_of = |i: usize| templates.of(i);
-    let preminified = templates.preminified(&selected);
     let r = renderer(
-        network,
-        opts,
-        &inputs,
-        &tera_of,
-        &preminified,
-        &staging,
-        &env,
+        network, opts, &inputs, &templates, &staging, &env, &selected,
     );
-    let r = Renderer {
-        selected: &selected,
-        ..r
-    };
     let (results, _) = render_and_index(&r, &jobs, None, opts.progress);
     laps.lap("render, write and index");
     let entries = collect_entries(network, results, &mut diags)?;
@@ -271,6 +244,32 @@ pub fn preview_pages(
         incremental: true,
         written,
     })
+}
+
+/// The stages before any output is rendered (see [`crate::prepare`]): the templates, the
+/// Markdown (every text rendered and checked now when `check_markdown`), the checks of whole
+/// sites, and the sites' data. Warnings are left in `diags`.
+fn prepare_sites<'a>(
+    network: &'a Network,
+    opts: &BuildOptions<'_>,
+    selected: &[usize],
+    env: &MdEnv<'_>,
+    check_markdown: bool,
+    laps: &mut Laps,
+    diags: &mut Diagnostics,
+) -> Result<(Templates, SiteInputs<'a>), Error> {
+    let templates = Templates::load(network, opts.theme, opts.minify_each_page, selected, diags)?;
+    let mds = prepare::markdown(network, env, selected);
+    if check_markdown {
+        diags.extend(prepare::markdown_problems(&mds, env));
+    }
+    laps.lap("templates and markdown");
+    prepare::check_sites(network, opts.theme, selected, &templates, diags)?;
+    let inputs = site_inputs(
+        network, opts.theme, selected, mds, env.links, &templates, diags,
+    )?;
+    laps.lap("site data");
+    Ok((templates, inputs))
 }
 
 /// The time each stage took, in order.
@@ -306,32 +305,35 @@ fn md_env<'a>(network: &'a Network, opts: &BuildOptions<'a>, links: &'a LinkInde
     }
 }
 
-/// A renderer of the outputs of `inputs`, over no previous build and for no site list (the
-/// caller sets `previous` and `selected`).
+/// A renderer of the outputs of the `selected` sites from `inputs`, over no previous build
+/// (a build sets `previous`).
 fn renderer<'a, 'b>(
     network: &'a Network,
     opts: &'b BuildOptions<'_>,
     inputs: &'b SiteInputs<'a>,
-    tera_of: &'b (dyn Fn(usize) -> &'b Tera + Sync),
-    preminified: &'b HashMap<usize, bool>,
+    templates: &'b Templates,
     staging: &'b Staging,
     env: &'b MdEnv<'b>,
+    selected: &'b [usize],
 ) -> Renderer<'a, 'b> {
     Renderer {
         network,
         datas: &inputs.datas,
         network_views: &inputs.network_views,
-        network_news: &inputs.network_news,
-        tera_of,
+        templates,
         staging,
         theme: opts.theme,
-        selected: &[],
         minify: prepare::minify_cfg(),
-        preminified,
-        today: opts.today,
         previous: None,
         template_keys: &inputs.template_keys,
         md: env,
+        planner: Planner {
+            network,
+            network_news: &inputs.network_news,
+            templates,
+            today: opts.today,
+            selected,
+        },
     }
 }
 

@@ -18,8 +18,8 @@ use crate::error::Error;
 use crate::lazy_markdown::{LazyMd, MdEnv};
 use crate::links::LinkIndex;
 use crate::partials::Partials;
-use crate::pipeline::BuildOptions;
 use crate::templates::make_tera;
+use crate::theme::Theme;
 
 /// Fails with the errors of `diags`, sorted, if it has any.
 pub(crate) fn stop_on_errors(diags: &mut Diagnostics) -> Result<(), Error> {
@@ -30,16 +30,16 @@ pub(crate) fn stop_on_errors(diags: &mut Diagnostics) -> Result<(), Error> {
     Ok(())
 }
 
-/// The sites to build: those `opts.sites` names (all when empty) that `keep` accepts; an error
+/// The sites to build: those `sites` names (all when empty) that `keep` accepts; an error
 /// for a name that is not a site.
 pub(crate) fn select_sites(
     network: &Network,
-    opts: &BuildOptions<'_>,
+    sites: &[String],
     keep: impl Fn(usize) -> bool,
 ) -> Result<Vec<usize>, Error> {
     let root = &network.display_root;
     let mut diags = Diagnostics::default();
-    for id in &opts.sites {
+    for id in sites {
         if network.site(id).is_none() {
             let known: Vec<&str> = network.sites.iter().map(|s| s.id.as_str()).collect();
             diags.push(
@@ -52,7 +52,7 @@ pub(crate) fn select_sites(
         return Err(Error::Content(diags));
     }
     Ok((0..network.sites.len())
-        .filter(|&i| opts.sites.is_empty() || opts.sites.contains(&network.sites[i].id))
+        .filter(|&i| sites.is_empty() || sites.contains(&network.sites[i].id))
         .filter(|&i| keep(i))
         .collect())
 }
@@ -66,18 +66,18 @@ pub(crate) struct Templates {
 
 impl Templates {
     /// Loads the theme's templates (an error fails the build) and each selected site's
-    /// overrides (errors go to `diags`). They are minified once unless
-    /// `opts.minify_each_page`.
+    /// overrides (errors go to `diags`). They are minified once unless `minify_each_page`.
     pub fn load(
         network: &Network,
-        opts: &BuildOptions<'_>,
+        theme: &Theme,
+        minify_each_page: bool,
         selected: &[usize],
         diags: &mut Diagnostics,
     ) -> Result<Templates, Error> {
-        let preminify = !opts.minify_each_page;
-        let (theme, theme_preminified) = make_tera(opts.theme, &[], preminify).map_err(|e| {
+        let preminify = !minify_each_page;
+        let (tera, theme_preminified) = make_tera(theme, &[], preminify).map_err(|e| {
             Error::Content(Diagnostics(vec![Diagnostic::error(
-                format!("{}/templates", opts.theme.origin),
+                format!("{}/templates", theme.origin),
                 0,
                 0,
                 format!("template error: {}", error_chain(&e)),
@@ -90,7 +90,7 @@ impl Templates {
             if site.templates.is_empty() {
                 continue;
             }
-            match make_tera(opts.theme, &site.templates, preminify) {
+            match make_tera(theme, &site.templates, preminify) {
                 Ok(t) => {
                     sites.insert(i, t);
                 }
@@ -106,7 +106,7 @@ impl Templates {
             }
         }
         Ok(Templates {
-            theme,
+            theme: tera,
             theme_preminified,
             sites,
         })
@@ -117,26 +117,21 @@ impl Templates {
         self.sites.get(&site).map(|t| &t.0).unwrap_or(&self.theme)
     }
 
-    /// Whether each of `selected`'s templates were minified once (then pages are not).
-    pub fn preminified(&self, selected: &[usize]) -> HashMap<usize, bool> {
-        selected
-            .iter()
-            .map(|&i| {
-                let pre = self.sites.get(&i).map(|t| t.1);
-                (i, pre.unwrap_or(self.theme_preminified))
-            })
-            .collect()
+    /// Whether the templates of site `site` were minified once (then its pages are not).
+    pub fn preminified(&self, site: usize) -> bool {
+        let pre = self.sites.get(&site).map(|t| t.1);
+        pre.unwrap_or(self.theme_preminified)
     }
 }
 
 /// The key of the settings of the whole build (tool version, theme, minification, UI
 /// strings): another value invalidates every key of the build cache.
-pub(crate) fn global_key(opts: &BuildOptions<'_>) -> u64 {
+pub(crate) fn global_key(tool_version: &str, theme: &Theme, minify_each_page: bool) -> u64 {
     let mut h = KeyHasher::new();
-    h.bytes(opts.tool_version.as_bytes())
-        .bytes(opts.theme.name.as_bytes())
-        .u64(u64::from(opts.minify_each_page));
-    for (lang, strings) in &opts.theme.i18n {
+    h.bytes(tool_version.as_bytes())
+        .bytes(theme.name.as_bytes())
+        .u64(u64::from(minify_each_page));
+    for (lang, strings) in &theme.i18n {
         h.bytes(lang.as_bytes());
         for (k, v) in strings {
             h.bytes(k.as_bytes()).bytes(v.as_bytes());
@@ -187,14 +182,14 @@ pub(crate) fn markdown_problems(
 /// The checks that need the templates and the whole site (translations, template names).
 pub(crate) fn check_sites(
     network: &Network,
-    opts: &BuildOptions<'_>,
+    theme: &Theme,
     selected: &[usize],
     templates: &Templates,
     diags: &mut Diagnostics,
 ) -> Result<(), Error> {
     let tera_of = |i: usize| templates.of(i);
     crate::checks::missing_translations(network, selected, diags);
-    crate::checks::missing_templates(network, selected, &tera_of, &opts.theme.name, diags);
+    crate::checks::missing_templates(network, selected, &tera_of, &theme.name, diags);
     stop_on_errors(diags)
 }
 
@@ -213,7 +208,7 @@ pub(crate) struct SiteInputs<'a> {
 /// Makes each selected site's data, its partials and the keys of what its outputs share.
 pub(crate) fn site_inputs<'a>(
     network: &'a Network,
-    opts: &BuildOptions<'_>,
+    theme: &Theme,
     selected: &[usize],
     mut mds: HashMap<usize, SiteMarkdown<'a>>,
     links: &LinkIndex,
@@ -223,7 +218,7 @@ pub(crate) fn site_inputs<'a>(
     let mut datas = HashMap::new();
     for &i in selected {
         let md = mds.remove(&i).unwrap_or_default();
-        datas.insert(i, site_data(network, opts, i, md, links)?);
+        datas.insert(i, site_data(network, theme, i, md, links)?);
     }
     let network_views: HashMap<&str, Value> = network
         .config
@@ -240,10 +235,7 @@ pub(crate) fn site_inputs<'a>(
         .map(|&i| {
             (
                 i,
-                crate::build_cache::template_keys(
-                    &opts.theme.templates,
-                    &network.sites[i].templates,
-                ),
+                crate::build_cache::template_keys(&theme.templates, &network.sites[i].templates),
             )
         })
         .collect();
@@ -259,7 +251,7 @@ pub(crate) fn site_inputs<'a>(
 /// partials and the shared keys are added by the next stages.
 fn site_data<'a>(
     network: &'a Network,
-    opts: &BuildOptions<'_>,
+    theme: &Theme,
     i: usize,
     (pages_md, sections_md): SiteMarkdown<'a>,
     links: &LinkIndex,
@@ -321,9 +313,9 @@ fn site_data<'a>(
             .map(|c| (c, context::facets(network, site, c)))
             .filter(|(_, f)| !f.is_empty())
             .collect(),
-        fingerprinted: fingerprints(site, opts.theme)?,
+        fingerprinted: fingerprints(site, theme)?,
         base_keys: HashMap::new(),
-        inline_css: stylesheet(site, opts.theme)?,
+        inline_css: stylesheet(site, theme)?,
     })
 }
 
@@ -429,6 +421,48 @@ fn hash_shared(
             }
             let key = h.finish();
             d.base_keys.insert(lang.clone(), key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Network {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        cms_core::load(&cms_core::Source::Dir(content)).expect("the demo network loads")
+    }
+
+    #[test]
+    fn the_global_key_changes_with_each_setting_of_the_build() {
+        let theme = Theme::embedded().unwrap();
+        let key = global_key("cms 1", &theme, false);
+        assert_eq!(key, global_key("cms 1", &theme, false));
+        assert_ne!(key, global_key("cms 2", &theme, false), "another binary");
+        assert_ne!(key, global_key("cms 1", &theme, true), "minify each page");
+        let mut renamed = Theme::embedded().unwrap();
+        renamed.name = "other".into();
+        assert_ne!(key, global_key("cms 1", &renamed, false), "another theme");
+        let mut strings = Theme::embedded().unwrap();
+        let (_, first) = strings.i18n.iter_mut().next().expect("UI strings");
+        first.insert("zz_new".into(), "x".into());
+        assert_ne!(key, global_key("cms 1", &strings, false), "a UI string");
+    }
+
+    #[test]
+    fn sites_are_selected_by_id_and_an_unknown_id_is_an_error() {
+        let network = demo();
+        let all = select_sites(&network, &[], |_| true).unwrap();
+        assert_eq!(all, (0..network.sites.len()).collect::<Vec<_>>());
+        let id = network.sites[1].id.clone();
+        assert_eq!(select_sites(&network, &[id], |_| true).unwrap(), vec![1]);
+        assert_eq!(select_sites(&network, &[], |i| i == 0).unwrap(), vec![0]);
+        match select_sites(&network, &["khong-co".into()], |_| true) {
+            Err(Error::Content(ds)) => {
+                assert!(ds.0[0].to_string().contains("no site `khong-co`"), "{ds}")
+            }
+            other => panic!("expected a content error, got {other:?}"),
         }
     }
 }

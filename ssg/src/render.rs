@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use cms_core::{Diagnostic, Diagnostics, Network};
 use serde_json::Value;
-use tera::{Context, Tera};
+use tera::Context;
 
 use crate::assets::standalone;
 use crate::context::SiteData;
@@ -19,6 +19,8 @@ use crate::error::Error;
 use crate::jobs::{Job, JobKind};
 use crate::lazy_markdown::MdEnv;
 use crate::output::{ManifestEntry, Staging};
+use crate::prepare::Templates;
+use crate::renderings::{Form, Planner, Rendering};
 use crate::theme::Theme;
 
 /// What renders the jobs of one build: the sites' data and everything shared by every output.
@@ -26,50 +28,18 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) network: &'a Network,
     pub(crate) datas: &'b HashMap<usize, SiteData<'a>>,
     pub(crate) network_views: &'b HashMap<&'a str, Value>,
-    pub(crate) network_news: &'b [Value],
-    pub(crate) tera_of: &'b (dyn Fn(usize) -> &'b Tera + Sync),
+    pub(crate) templates: &'b Templates,
     pub(crate) staging: &'b Staging,
     pub(crate) theme: &'b Theme,
-    pub(crate) selected: &'b [usize],
     pub(crate) minify: minify_html::Cfg,
-    pub(crate) preminified: &'b HashMap<usize, bool>,
-    pub(crate) today: chrono::NaiveDate,
     /// The previous build, over which this one renders only what changed.
     pub(crate) previous: Option<&'b crate::build_cache::PreviousBuild>,
     /// The key of every template of each site (see [`crate::build_cache::template_keys`]).
     pub(crate) template_keys: &'b HashMap<usize, HashMap<String, u64>>,
     /// What rendering the pages' Markdown reads.
     pub(crate) md: &'b MdEnv<'b>,
-}
-
-/// One rendering of a template, and the files it is written to: what every rendered output
-/// is, whatever its job.
-pub(crate) struct Rendering<'m, 'a> {
-    /// Its language: the site partials spliced in are this language's.
-    pub lang: String,
-    /// The template.
-    pub template: String,
-    /// The context's own entries (see [`Renderer::base_context`]).
-    pub cx: Cx,
-    /// The parts of the context made only if it is rendered.
-    pub later: Vec<Later<'m, 'a>>,
-    /// The content file a template error is reported at.
-    pub source: String,
-    /// Minified HTML or text as rendered.
-    pub form: Form,
-    /// The file it is written to.
-    pub file: String,
-    /// For an article: where its standalone copy is written, and its permalink.
-    pub standalone: Option<(String, String)>,
-}
-
-/// How a rendering is finished before it is written.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Form {
-    /// An HTML page: minified (unless its templates were), with the minified partials.
-    Html,
-    /// Text (feeds, sitemaps, robots.txt): as rendered, with the partials as they are.
-    Text,
+    /// What each job's renderings are made from.
+    pub(crate) planner: Planner<'a, 'b>,
 }
 
 impl<'a, 'b> Renderer<'a, 'b> {
@@ -77,28 +47,29 @@ impl<'a, 'b> Renderer<'a, 'b> {
     pub(crate) fn run(&self, job: &Job) -> Result<Vec<ManifestEntry>, Error> {
         let datas: &'b HashMap<usize, SiteData<'a>> = self.datas;
         let d = &datas[&job.site];
+        let p = &self.planner;
         let renderings = match &job.kind {
-            JobKind::Page { page } => vec![self.page(d, *page)],
-            JobKind::Section { section, number } => vec![self.section(d, *section, *number)],
+            JobKind::Page { page } => vec![p.page(d, *page)],
+            JobKind::Section { section, number } => vec![p.section(d, *section, *number)],
             JobKind::Facet {
                 section,
                 facet,
                 value,
                 number,
-            } => vec![self.facet(d, *section, *facet, value, *number)],
-            JobKind::HtmlSitemap { lang } => vec![self.html_sitemap(d, lang)],
-            JobKind::SearchPage { lang } => vec![self.search_page(d, lang)],
-            JobKind::TaxonomyList { taxonomy } => vec![self.taxonomy_list(d, *taxonomy)],
+            } => vec![p.facet(d, *section, *facet, value, *number)],
+            JobKind::HtmlSitemap { lang } => vec![p.html_sitemap(d, lang)],
+            JobKind::SearchPage { lang } => vec![p.search_page(d, lang)],
+            JobKind::TaxonomyList { taxonomy } => vec![p.taxonomy_list(d, *taxonomy)],
             JobKind::Term {
                 taxonomy,
                 term,
                 number,
-            } => vec![self.term(d, *taxonomy, term, *number)],
-            JobKind::Feed { section } => self.feeds(d, *section),
-            JobKind::Sitemap => vec![self.sitemap(d)],
-            JobKind::SitemapIndex => vec![self.sitemap_index(d)],
-            JobKind::Robots => vec![self.site_file(d, "robots.txt", Form::Text)],
-            JobKind::NotFound => vec![self.site_file(d, "404.html", Form::Html)],
+            } => vec![p.term(d, *taxonomy, term, *number)],
+            JobKind::Feed { section } => p.feeds(d, *section),
+            JobKind::Sitemap => vec![p.sitemap(d)],
+            JobKind::SitemapIndex => vec![p.sitemap_index(d)],
+            JobKind::Robots => vec![p.site_file(d, "robots.txt", Form::Text)],
+            JobKind::NotFound => vec![p.site_file(d, "404.html", Form::Html)],
             JobKind::Alias { from, to } => return Ok(vec![self.alias(d, from, to)?]),
             JobKind::Asset { page, asset } => return Ok(vec![self.asset(d, *page, *asset)?]),
             JobKind::Static { file } => return Ok(vec![self.static_file(d, *file)?]),
@@ -109,15 +80,6 @@ impl<'a, 'b> Renderer<'a, 'b> {
             out.extend(self.emit(d, r)?);
         }
         Ok(out)
-    }
-
-    /// The context entries of an output that are its own: its language and path. The entries
-    /// every output of the site and language shares are added when it is rendered.
-    pub(crate) fn base_context(&self, lang: &str, current_path: &str) -> Cx {
-        let mut cx = Cx::new();
-        cx.insert("lang".into(), Value::from(lang));
-        cx.insert("current_path".into(), Value::from(current_path));
-        cx
     }
 
     /// Writes a rendering's files, unless the previous build wrote them from the same inputs:
@@ -231,7 +193,8 @@ impl<'a, 'b> Renderer<'a, 'b> {
         self.add_shared(d, &mut cx);
         // Built as JSON and moved in: Context::insert would deep-copy every value again.
         let cx = Context::from_value(Value::Object(cx)).map_err(Error::TemplateContext)?;
-        (self.tera_of)(d.site_idx)
+        self.templates
+            .of(d.site_idx)
             .render(template, &cx)
             .map_err(|e| {
                 Error::Content(Diagnostics(vec![Diagnostic::error(
@@ -250,7 +213,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
     /// Minifies a rendered page (unless the templates were minified once) and splices in the
     /// site partials.
     fn finish_html(&self, d: &SiteData<'_>, lang: &str, html: String) -> Vec<u8> {
-        if self.preminified.get(&d.site_idx).copied().unwrap_or(false) {
+        if self.templates.preminified(d.site_idx) {
             // The templates were minified once; Markdown output is already compact.
             return match d.partials.get(lang) {
                 Some(p) => p.splice_minified(html),

@@ -1,14 +1,68 @@
 //! What each rendered job is: its template, its context, the parts of the context made only
-//! when it is rendered, and the file it is written to. [`Renderer::emit`] does the rest, the
-//! same way for every output (cache check, render, minify, write).
+//! when it is rendered, and the file it is written to. The renderer does the rest, the same
+//! way for every output (cache check, render, minify, write; see [`crate::render`]).
 
+use cms_core::Network;
 use serde_json::{json, Value};
 
 use crate::context::{self, html_file, lang_prefix, SiteData};
-use crate::cx::{FEED_ITEMS, HOME_ITEMS};
+use crate::cx::{Cx, FEED_ITEMS, HOME_ITEMS};
 use crate::deferred::Later;
-use crate::render::{Form, Renderer, Rendering};
+use crate::prepare::Templates;
 use crate::templates::{page_template, section_template};
+
+/// One rendering of a template, and the files it is written to: what every rendered output
+/// is, whatever its job.
+pub(crate) struct Rendering<'m, 'a> {
+    /// Its language: the site partials spliced in are this language's.
+    pub lang: String,
+    /// The template.
+    pub template: String,
+    /// The context's own entries (see [`base_context`]).
+    pub cx: Cx,
+    /// The parts of the context made only if it is rendered.
+    pub later: Vec<Later<'m, 'a>>,
+    /// The content file a template error is reported at.
+    pub source: String,
+    /// Minified HTML or text as rendered.
+    pub form: Form,
+    /// The file it is written to.
+    pub file: String,
+    /// For an article: where its standalone copy is written, and its permalink.
+    pub standalone: Option<(String, String)>,
+}
+
+/// How a rendering is finished before it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// An HTML page: minified (unless its templates were), with the minified partials.
+    Html,
+    /// Text (feeds, sitemaps, robots.txt): as rendered, with the partials as they are.
+    Text,
+}
+
+/// What the renderings of jobs are made from, besides each site's data.
+pub(crate) struct Planner<'a, 'b> {
+    /// The network built.
+    pub network: &'a Network,
+    /// The agencies' newest news, for the portal's home.
+    pub network_news: &'b [Value],
+    /// The templates of each site (for a page's template name).
+    pub templates: &'b Templates,
+    /// The date statuses are computed against.
+    pub today: chrono::NaiveDate,
+    /// The sites built (for the portal's sitemap index).
+    pub selected: &'b [usize],
+}
+
+/// The context entries of an output that are its own: its language and path. The entries
+/// every output of the site and language shares are added when it is rendered.
+pub(crate) fn base_context(lang: &str, current_path: &str) -> Cx {
+    let mut cx = Cx::new();
+    cx.insert("lang".into(), Value::from(lang));
+    cx.insert("current_path".into(), Value::from(current_path));
+    cx
+}
 
 /// Sorts pages newest first (by date; by path when two have the same date).
 fn newest_first(site: &cms_core::Site, pages: &mut [usize]) {
@@ -30,7 +84,7 @@ fn list_page_path(base: &str, n: usize) -> String {
     }
 }
 
-impl<'a, 'b> Renderer<'a, 'b> {
+impl<'a, 'b> Planner<'a, 'b> {
     /// A page, with its standalone copy when it is an article (Decree 42 Art. 7.1.c: articles
     /// can be saved as one file).
     pub(crate) fn page(&self, d: &'b SiteData<'a>, p: usize) -> Rendering<'b, 'a> {
@@ -38,7 +92,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         let site = d.site;
         let domain = &site.config.domain;
         let page = &site.pages[p];
-        let mut cx = self.base_context(&page.lang, &page.path);
+        let mut cx = base_context(&page.lang, &page.path);
         cx.insert("page".into(), context::page_view(net, d, p, self.today));
         let standalone = (page.kind != "page").then(|| {
             (
@@ -48,7 +102,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         });
         Rendering {
             lang: page.lang.clone(),
-            template: page_template(net, site, page, (self.tera_of)(d.site_idx)),
+            template: page_template(net, site, page, self.templates.of(d.site_idx)),
             cx,
             later: vec![
                 Later::Summary {
@@ -73,7 +127,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         let site = d.site;
         let s = &site.sections[c];
         let path = list_page_path(&s.path, n);
-        let mut cx = self.base_context(&s.lang, &path);
+        let mut cx = base_context(&s.lang, &path);
         cx.insert("section".into(), context::section_view(d, c));
         cx.insert(
             "facets".into(),
@@ -143,7 +197,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         let (value, pages) = &facet.values[slug];
         let base = format!("{}{slug}/", facet.path);
         let path = list_page_path(&base, n);
-        let mut cx = self.base_context(&s.lang, &path);
+        let mut cx = base_context(&s.lang, &path);
         cx.insert("section".into(), context::section_view(d, c));
         cx.insert(
             "facets".into(),
@@ -171,7 +225,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
     pub(crate) fn html_sitemap(&self, d: &'b SiteData<'a>, lang: &str) -> Rendering<'b, 'a> {
         let site = d.site;
         let path = format!("{}/so-do-cong/", lang_prefix(self.network, lang));
-        let mut cx = self.base_context(lang, &path);
+        let mut cx = base_context(lang, &path);
         let tree = site
             .home(lang)
             .map(|h| {
@@ -191,14 +245,14 @@ impl<'a, 'b> Renderer<'a, 'b> {
     /// The shell of the search results page: `cms serve` puts the results in <cms-search>.
     pub(crate) fn search_page(&self, d: &'b SiteData<'a>, lang: &str) -> Rendering<'b, 'a> {
         let path = format!("{}/search/", lang_prefix(self.network, lang));
-        let cx = self.base_context(lang, &path);
+        let cx = base_context(lang, &path);
         self.site_page(d, lang, "search.html", cx, &path)
     }
 
     /// The list of a taxonomy's terms.
     pub(crate) fn taxonomy_list(&self, d: &'b SiteData<'a>, t: usize) -> Rendering<'b, 'a> {
         let tax = &d.taxonomies[t];
-        let mut cx = self.base_context(&tax.lang, &tax.path);
+        let mut cx = base_context(&tax.lang, &tax.path);
         let terms: Vec<Value> = tax
             .terms
             .values()
@@ -223,7 +277,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         let tax = &d.taxonomies[t];
         let term = &tax.terms[slug];
         let path = list_page_path(&term.path, n);
-        let mut cx = self.base_context(&tax.lang, &path);
+        let mut cx = base_context(&tax.lang, &path);
         cx.insert(
             "taxonomy".into(),
             json!(json!({"name": tax.name, "path": tax.path})),
@@ -262,7 +316,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
             .filter_map(|v| v["updated"].as_str().or(v["date"].as_str()))
             .max()
             .map(str::to_string);
-        let mut cx = self.base_context(&s.lang, &s.path);
+        let mut cx = base_context(&s.lang, &s.path);
         cx.insert(
             "section".into(),
             json!(
@@ -351,7 +405,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         Rendering {
             lang: lang.to_string(),
             template: name.to_string(),
-            cx: self.base_context(lang, &format!("/{name}")),
+            cx: base_context(lang, &format!("/{name}")),
             later: Vec::new(),
             source: format!("sites/{}", d.site.id),
             form,
@@ -367,7 +421,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
         d: &'b SiteData<'a>,
         lang: &str,
         template: &str,
-        cx: crate::cx::Cx,
+        cx: Cx,
         path: &str,
     ) -> Rendering<'b, 'a> {
         Rendering {
@@ -380,5 +434,16 @@ impl<'a, 'b> Renderer<'a, 'b> {
             file: html_file(&d.site.config.domain, path),
             standalone: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_page_of_a_list_is_its_base_path() {
+        assert_eq!(list_page_path("/tin-tuc/", 1), "/tin-tuc/");
+        assert_eq!(list_page_path("/tin-tuc/", 3), "/tin-tuc/page/3/");
     }
 }
