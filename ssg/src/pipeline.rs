@@ -277,7 +277,7 @@ fn build_some(
         let summaries: Vec<Value> = site
             .pages
             .par_iter()
-            .map(|p| context::page_summary(network, site, p))
+            .map(|p| context::value(context::page_summary(network, site, p)))
             .collect();
         let summary_keys = summaries
             .par_iter()
@@ -305,7 +305,14 @@ fn build_some(
             .map(|l| {
                 (
                     l.clone(),
-                    context::site_view(network, site, i, l, &links, &known_paths[&i]),
+                    context::value(context::site_view(
+                        network,
+                        site,
+                        i,
+                        l,
+                        &links,
+                        &known_paths[&i],
+                    )),
                 )
             })
             .collect();
@@ -336,7 +343,10 @@ fn build_some(
         .config
         .languages
         .iter()
-        .map(|l| (l.as_str(), context::network_view(network, l, false)))
+        .map(|l| {
+            let view = context::network_view(network, l, false);
+            (l.as_str(), context::value(view))
+        })
         .collect();
     let network_news = crate::lists::network_news(network);
 
@@ -362,7 +372,8 @@ fn build_some(
             let mut cx = Cx::new();
             cx.insert("lang".into(), json!(lang));
             cx.insert("site".into(), json!(d.site_views[lang]));
-            cx.insert("network".into(), context::network_view(network, lang, true));
+            let view = context::network_view(network, lang, true);
+            cx.insert("network".into(), context::value(view));
             cx.insert(
                 "default_language".into(),
                 json!(network.config.default_language),

@@ -234,14 +234,16 @@ impl Renderer<'_, '_> {
                     format!("{base}page/{n}/")
                 };
                 let mut cx = self.base_context(&s.lang, &path);
-                cx.insert("section".into(), context::section_view(d, *c));
-                cx.insert("facets".into(), context::facets_view(&d.facets[c], &s.lang));
                 cx.insert(
-                    "facet".into(),
-                    json!({"field": facet.field, "value": value, "path": base}),
+                    "section".into(),
+                    context::value(context::section_view(d, *c)),
                 );
+                let facets = context::facets_view(&d.facets[c], &s.lang);
+                cx.insert("facets".into(), context::value(facets));
+                let facet_ref = context::facet_ref(facet, value, &base);
+                cx.insert("facet".into(), context::value(facet_ref));
                 let (paginator, items) = context::paginator(pages, 10, *n, &base);
-                cx.insert("paginator".into(), paginator);
+                cx.insert("paginator".into(), context::value(paginator));
                 Ok(vec![self.output(
                     d,
                     &s.lang,
@@ -256,19 +258,16 @@ impl Renderer<'_, '_> {
             Job::HtmlSitemap(_, lang) => {
                 let path = format!("{}/so-do-cong/", lang_prefix(net, lang));
                 let mut cx = self.base_context(lang, &path);
-                let tree = site
-                    .home(lang)
-                    .map(|h| {
-                        context::section_tree(
-                            d,
-                            site.sections
-                                .iter()
-                                .position(|s| std::ptr::eq(s, h))
-                                .unwrap_or(0),
-                        )
-                    })
-                    .unwrap_or(Value::Null);
-                cx.insert("tree".into(), tree);
+                let tree = site.home(lang).map(|h| {
+                    context::section_tree(
+                        d,
+                        site.sections
+                            .iter()
+                            .position(|s| std::ptr::eq(s, h))
+                            .unwrap_or(0),
+                    )
+                });
+                cx.insert("tree".into(), context::value(tree));
                 Ok(vec![self.output(
                     d,
                     lang,
@@ -298,7 +297,10 @@ impl Renderer<'_, '_> {
             Job::Page(_, p) => {
                 let page = &site.pages[*p];
                 let mut cx = self.base_context(&page.lang, &page.path);
-                cx.insert("page".into(), context::page_view(net, d, *p, self.today));
+                cx.insert(
+                    "page".into(),
+                    context::value(context::page_view(net, d, *p, self.today)),
+                );
                 let tpl = page_template(net, site, page, (self.tera_of)(site_idx));
                 let rel = html_file(domain, &page.path);
                 // Articles can be saved as one standalone file (Decree 42 Art. 7.1.c).
@@ -347,18 +349,20 @@ impl Renderer<'_, '_> {
                     format!("{}page/{n}/", s.path)
                 };
                 let mut cx = self.base_context(&s.lang, &path);
-                cx.insert("section".into(), context::section_view(d, *c));
                 cx.insert(
-                    "facets".into(),
-                    d.facets
-                        .get(c)
-                        .map(|f| context::facets_view(f, &s.lang))
-                        .unwrap_or(Value::Array(Vec::new())),
+                    "section".into(),
+                    context::value(context::section_view(d, *c)),
                 );
-                cx.insert("org_chart".into(), context::org_chart(site, *c));
+                let facets = d.facets.get(c).map(Vec::as_slice).unwrap_or_default();
+                let facets = context::facets_view(facets, &s.lang);
+                cx.insert("facets".into(), context::value(facets));
+                cx.insert(
+                    "org_chart".into(),
+                    context::value(context::org_chart(site, *c)),
+                );
                 let (paginator, items) =
                     context::paginator(&s.pages, s.meta.paginate_by, *n, &s.path);
-                cx.insert("paginator".into(), paginator);
+                cx.insert("paginator".into(), context::value(paginator));
                 let mut later = Vec::from(Later::section_list(&d.sections_md[*c], items));
                 if s.dir.is_empty() {
                     let mut dated: Vec<usize> = (0..site.pages.len())
@@ -413,16 +417,8 @@ impl Renderer<'_, '_> {
             Job::TaxonomyList(_, t) => {
                 let tax = &d.taxonomies[*t];
                 let mut cx = self.base_context(&tax.lang, &tax.path);
-                let terms: Vec<Value> = tax
-                    .terms
-                    .values()
-                    .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
-                    .collect();
-                cx.insert(
-                    "taxonomy".into(),
-                    json!(json!({"name": tax.name, "path": tax.path})),
-                );
-                cx.insert("terms".into(), json!(terms));
+                cx.insert("taxonomy".into(), context::value(tax.view()));
+                cx.insert("terms".into(), context::value(tax.terms_view()));
                 Ok(vec![self.output(
                     d,
                     &tax.lang,
@@ -443,13 +439,10 @@ impl Renderer<'_, '_> {
                     format!("{}page/{n}/", term.path)
                 };
                 let mut cx = self.base_context(&tax.lang, &path);
-                cx.insert(
-                    "taxonomy".into(),
-                    json!(json!({"name": tax.name, "path": tax.path})),
-                );
-                cx.insert("term".into(), json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})));
+                cx.insert("taxonomy".into(), context::value(tax.view()));
+                cx.insert("term".into(), context::value(term.view()));
                 let (paginator, items) = context::paginator(&term.pages, 10, *n, &term.path);
-                cx.insert("paginator".into(), paginator);
+                cx.insert("paginator".into(), context::value(paginator));
                 Ok(vec![self.output(
                     d,
                     &tax.lang,
@@ -501,7 +494,7 @@ impl Renderer<'_, '_> {
                     .max()
                     .map(str::to_string);
                 let mut cx = self.base_context(&s.lang, &s.path);
-                cx.insert("section".into(), json!(json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})));
+                cx.insert("section".into(), context::value(context::feed_section(s)));
                 cx.insert("updated".into(), json!(updated));
                 let later = [Later::Summaries {
                     entry: None,
@@ -529,30 +522,11 @@ impl Renderer<'_, '_> {
                 Ok(out)
             }
             Job::Sitemap(_) => {
-                let mut urls: Vec<(String, Option<String>)> = Vec::new();
-                for p in &site.pages {
-                    urls.push((
-                        p.path.clone(),
-                        p.meta
-                            .updated
-                            .or(p.meta.date)
-                            .map(|d| cms_core::format_date_iso(&d)),
-                    ));
-                }
-                for s in &site.sections {
-                    urls.push((s.path.clone(), None));
-                }
-                for t in &d.taxonomies {
-                    urls.push((t.path.clone(), None));
-                    urls.extend(t.terms.values().map(|term| (term.path.clone(), None)));
-                }
-                urls.sort();
-                let entries: Vec<Value> = urls
-                    .into_iter()
-                    .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
-                    .collect();
                 let mut cx = self.base_context(default_lang, "/sitemap.xml");
-                cx.insert("entries".into(), json!(entries));
+                cx.insert(
+                    "entries".into(),
+                    context::value(context::sitemap_entries(d)),
+                );
                 Ok(vec![self.output(
                     d,
                     default_lang,

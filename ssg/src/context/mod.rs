@@ -1,0 +1,197 @@
+//! What templates see: typed views of the network, a site, its sections and pages, built
+//! from the model (borrowing its text) and serialized into the template context.
+//!
+//! Each view is a struct that derives `Serialize`: its fields, and their doc comments, are what
+//! a template may use (`docs/templates.md` lists them per template). Serialized into JSON, a
+//! view's keys come out sorted (serde_json's map is ordered by key), an `Option` that is `None`
+//! is a null (never an absent key), and counts are integers.
+//!
+//! - [`site`] holds `network` and `site`, made once per language;
+//! - [`page`] holds `page` and the page summaries of lists and feeds;
+//! - [`section`] holds `section`, breadcrumbs, translations, `org_chart` and the sitemap's
+//!   `tree`;
+//! - [`mod@paginator`] holds `paginator`;
+//! - [`mod@facets`] holds a section's `facets` and a facet list's `facet`;
+//! - [`taxonomy`] holds `taxonomy`, `term` and `terms`;
+//! - [`sitemap`] holds the `entries` of `sitemap.xml`.
+
+use std::collections::HashMap;
+
+use cms_core::{Network, Site};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::lazy_markdown::LazyMd;
+
+pub mod facets;
+pub mod page;
+pub mod paginator;
+pub mod section;
+pub mod site;
+pub mod sitemap;
+pub mod taxonomy;
+
+pub use facets::{facet_ref, facets, facets_view, Facet};
+pub use page::{page_summary, page_view};
+pub use paginator::paginator;
+pub use section::{feed_section, org_chart, section_tree, section_view};
+pub use site::{network_view, site_view};
+pub use sitemap::sitemap_entries;
+pub use taxonomy::{Taxonomy, Term};
+
+/// A view as the JSON tree a template context holds (Tera reads JSON values).
+pub fn value(view: impl Serialize) -> Value {
+    // A view's maps all have text keys, the one thing serde_json could refuse.
+    serde_json::to_value(view).expect("a template view serializes to JSON")
+}
+
+/// Everything rendering a site needs, computed once.
+pub struct SiteData<'a> {
+    /// Index of the site in the network.
+    pub site_idx: usize,
+    /// The site.
+    pub site: &'a Site,
+    /// The Markdown of each page, rendered when an output needs it.
+    pub pages_md: Vec<LazyMd<'a>>,
+    /// The Markdown of each section, rendered when an output needs it.
+    pub sections_md: Vec<LazyMd<'a>>,
+    /// The [`page::PageSummary`] of each page, for lists and feeds: made once, as JSON, since each is
+    /// copied into every list that shows the page.
+    pub summaries: Vec<Value>,
+    /// The build cache's key of each summary (see [`crate::deferred`]).
+    pub summary_keys: Vec<u64>,
+    /// The [`site::SiteView`] per language, as JSON: made once, copied into every output.
+    pub site_views: HashMap<String, Value>,
+    /// Taxonomies per language.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Translations by translation key: (lang, path).
+    pub translations: HashMap<String, Vec<(String, String)>>,
+    /// Site partials (`templates/site/<name>.html`), rendered and minified once per language.
+    pub partials: HashMap<String, crate::partials::Partials>,
+    /// Facets of each section that has some.
+    pub facets: HashMap<usize, Vec<Facet>>,
+    /// The stylesheet, inlined in standalone copies of articles.
+    pub inline_css: String,
+    /// CSS and JS files by name, with the fingerprinted name they are written under.
+    pub fingerprinted: std::collections::BTreeMap<String, String>,
+    /// Per language, the build cache's key of what every output of the site shares (see
+    /// [`crate::cache`]).
+    pub base_keys: HashMap<String, u64>,
+}
+
+/// `/tin-tuc/a/` → `sites/<domain>/tin-tuc/a/index.html`.
+pub fn html_file(domain: &str, path: &str) -> String {
+    format!("sites/{domain}{path}index.html")
+}
+
+/// The language prefix of URL paths: `` for the default language, `/en` otherwise.
+pub fn lang_prefix(network: &Network, lang: &str) -> String {
+    if lang == network.config.default_language {
+        String::new()
+    } else {
+        format!("/{lang}")
+    }
+}
+
+/// `vi`, or its English version `en` when rendering English and there is one.
+fn localized<'a>(lang: &str, vi: &'a str, en: Option<&'a String>) -> &'a str {
+    match (lang, en) {
+        ("en", Some(e)) if !e.is_empty() => e,
+        _ => vi,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::links::LinkIndex;
+
+    /// A network of one site, `mt`, with a home, a section `tin-tuc` and one news page in it
+    /// that has a date but no description.
+    fn network() -> (tempfile::TempDir, Network) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("sites/mt/tin-tuc")).unwrap();
+        let files = [
+            (
+                "network.toml",
+                "[network]\nname=\"N\"\nbase_domain=\"mt.gov.vn\"\nportal=\"mt\"\n",
+            ),
+            ("sites/mt/site.toml", "name=\"M\"\ndomain=\"mt.gov.vn\"\n"),
+            ("sites/mt/_index.md", "+++\ntitle=\"M\"\n+++\n"),
+            ("sites/mt/tin-tuc/_index.md", "+++\ntitle=\"Tin\"\n+++\n"),
+            (
+                "sites/mt/tin-tuc/a.md",
+                "+++\ntitle=\"A\"\ndate=2024-05-01\n+++\nText.\n",
+            ),
+        ];
+        for (f, text) in files {
+            std::fs::write(root.join(f), text).unwrap();
+        }
+        let n = cms_core::load(&cms_core::Source::Dir(root.to_path_buf())).unwrap();
+        (dir, n)
+    }
+
+    #[test]
+    fn a_summary_has_every_key_with_null_for_what_the_page_lacks() {
+        let (_dir, n) = network();
+        let site = &n.sites[0];
+        let page = &site.pages[0];
+        let v = value(page_summary(&n, site, page));
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        // serde_json's map is sorted by key: the order templates iterate in.
+        assert_eq!(
+            keys,
+            [
+                "date",
+                "description",
+                "fields",
+                "kind",
+                "kind_label",
+                "lang",
+                "path",
+                "permalink",
+                "site",
+                "title",
+                "updated"
+            ]
+        );
+        assert_eq!(v["description"], Value::Null);
+        assert_eq!(v["updated"], Value::Null);
+        assert_eq!(v["date"], "2024-05-01");
+        assert_eq!(v["permalink"], "https://mt.gov.vn/tin-tuc/a/");
+        assert_eq!(
+            v["site"],
+            json!({"id": "mt", "name": "M", "url": "https://mt.gov.vn/"})
+        );
+    }
+
+    #[test]
+    fn a_site_without_a_menu_gets_its_sections_and_the_site_map() {
+        let (_dir, n) = network();
+        let site = &n.sites[0];
+        let links = LinkIndex::new(&n);
+        let v = value(site_view(&n, site, 0, "vi", &links, &HashSet::new()));
+        assert_eq!(
+            v["menu"],
+            json!([
+                {"name": "Trang chủ", "url": "/"},
+                {"name": "Tin", "url": "/tin-tuc/"},
+                {"name": "Sơ đồ cổng", "url": "/so-do-cong/"},
+            ])
+        );
+        assert_eq!(v["responsible"], Value::Null);
+        assert_eq!(v["contact"]["address"], "");
+        assert_eq!(v["contact"]["phone"], Value::Null);
+        assert_eq!(v["home"], "/");
+        let net = value(network_view(&n, "vi", false));
+        assert_eq!(net["sites"], json!([]));
+        let net = value(network_view(&n, "vi", true));
+        assert_eq!(net["sites"][0]["url"], "https://mt.gov.vn/");
+        assert_eq!(net["portal_url"], "https://mt.gov.vn/");
+    }
+}
