@@ -110,13 +110,73 @@ mod tests {
     use super::*;
     use crate::links::LinkIndex;
 
-    /// A network of one site, `mt`, with a home, a section `tin-tuc` and one news page in it
-    /// that has a date but no description.
-    fn network() -> (tempfile::TempDir, Network) {
+    /// What [`page_view`] and [`section_view`] read of a site's data.
+    pub(crate) fn site_data(site: &Site) -> SiteData<'_> {
+        SiteData {
+            site_idx: 0,
+            site,
+            pages_md: Vec::new(),
+            sections_md: Vec::new(),
+            summaries: Vec::new(),
+            summary_keys: Vec::new(),
+            site_views: HashMap::new(),
+            taxonomies: Vec::new(),
+            translations: HashMap::new(),
+            partials: HashMap::new(),
+            facets: HashMap::new(),
+            inline_css: String::new(),
+            fingerprinted: Default::default(),
+            base_keys: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_file_field_is_the_file_with_its_size_and_is_listed_in_files() {
+        let (_dir, n) = network();
+        let site = &n.sites[0];
+        let data = site_data(site);
+        let i = site
+            .pages
+            .iter()
+            .position(|p| p.path == "/tin-tuc/b/")
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let v = value(page_view(&n, &data, i, today));
+        let file = json!({"name": "anh.png", "url": "/tin-tuc/b/anh.png", "size": 5, "ext": "PNG"});
+        assert_eq!(
+            v["field_list"],
+            json!([
+                {"name": "image", "label": "Ảnh đại diện", "type": "file", "value": file},
+                {"name": "image_alt", "label": "Mô tả ảnh", "type": "string", "value": "Ảnh"},
+            ])
+        );
+        assert_eq!(v["files"], json!([file]));
+        assert_eq!(v["assets"], json!([file]));
+        assert_eq!(v["section"], json!({"title": "Tin", "path": "/tin-tuc/"}));
+        assert_eq!(
+            v["breadcrumbs"],
+            json!([
+                {"title": "M", "path": "/"},
+                {"title": "Tin", "path": "/tin-tuc/"},
+                {"title": "B", "path": "/tin-tuc/b/"},
+            ])
+        );
+        // A news page has no status: the key is there, null.
+        assert_eq!(v.get("status"), Some(&Value::Null));
+    }
+
+    /// A network of one site, `mt`, with a home, a section `tin-tuc` and one page in it that
+    /// has a date but no description, and a news bundle `b` with an image.
+    pub(crate) fn network() -> (tempfile::TempDir, Network) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir_all(root.join("sites/mt/tin-tuc")).unwrap();
+        std::fs::create_dir_all(root.join("sites/mt/tin-tuc/b")).unwrap();
         let files = [
+            (
+                "sites/mt/tin-tuc/b/index.md",
+                "+++\ntitle=\"B\"\nkind=\"news\"\n[news]\nimage=\"anh.png\"\nimage_alt=\"Ảnh\"\n+++\n",
+            ),
+            ("sites/mt/tin-tuc/b/anh.png", "12345"),
             (
                 "network.toml",
                 "[network]\nname=\"N\"\nbase_domain=\"mt.gov.vn\"\nportal=\"mt\"\n",
@@ -140,7 +200,7 @@ mod tests {
     fn a_summary_has_every_key_with_null_for_what_the_page_lacks() {
         let (_dir, n) = network();
         let site = &n.sites[0];
-        let page = &site.pages[0];
+        let page = site.pages.iter().find(|p| p.path == "/tin-tuc/a/").unwrap();
         let v = value(page_summary(&n, site, page));
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         // serde_json's map is sorted by key: the order templates iterate in.
