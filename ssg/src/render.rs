@@ -67,14 +67,10 @@ impl Renderer<'_, '_> {
             "partials".into(),
             Value::Object(d.partials[&lang].markers.clone()),
         );
-        // `style.css` is `assets.style_css` (a dot would read as a nested key).
-        let assets = d.fingerprinted.iter().map(|(k, v)| {
-            (
-                k.replace(['.', '/', '-'], "_"),
-                Value::String(format!("/{v}")),
-            )
-        });
-        cx.insert("assets".into(), Value::Object(assets.collect()));
+        cx.insert(
+            "assets".into(),
+            context::value(context::assets(&d.fingerprinted)),
+        );
     }
 
     /// The build cache's key of an output rendered with `template` from `cx` and `later`.

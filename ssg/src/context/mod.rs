@@ -15,7 +15,7 @@
 //! - [`taxonomy`] holds `taxonomy`, `term` and `terms`;
 //! - [`sitemap`] holds the `entries` of `sitemap.xml`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cms_core::{Network, Site};
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub struct SiteData<'a> {
     /// The stylesheet, inlined in standalone copies of articles.
     pub inline_css: String,
     /// CSS and JS files by name, with the fingerprinted name they are written under.
-    pub fingerprinted: std::collections::BTreeMap<String, String>,
+    pub fingerprinted: BTreeMap<String, String>,
     /// Per language, the build cache's key of what every output of the site shares (see
     /// [`crate::cache`]).
     pub base_keys: HashMap<String, u64>,
@@ -91,6 +91,16 @@ pub fn lang_prefix(network: &Network, lang: &str) -> String {
     } else {
         format!("/{lang}")
     }
+}
+
+/// `assets`: the URL path of each fingerprinted CSS and JS file (`/style.3f2a….css`), by its
+/// name with `.`, `/` and `-` written `_`: `style.css` is `assets.style_css`, since a dot would
+/// read as a nested key.
+pub fn assets(fingerprinted: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    fingerprinted
+        .iter()
+        .map(|(name, file)| (name.replace(['.', '/', '-'], "_"), format!("/{file}")))
+        .collect()
 }
 
 /// `vi`, or its English version `en` when rendering English and there is one.
