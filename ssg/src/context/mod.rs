@@ -264,4 +264,57 @@ mod tests {
         assert_eq!(net["sites"][0]["url"], "https://mt.gov.vn/");
         assert_eq!(net["portal_url"], "https://mt.gov.vn/");
     }
+
+    /// Every key of `v` and of the maps under it, but for the contents of maps written by
+    /// editors (`fields`, `extra`, `theme`).
+    fn keys(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    out.insert(k.clone());
+                    if !matches!(k.as_str(), "fields" | "extra" | "theme") {
+                        keys(v, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_key_of_the_views_is_documented_for_theme_authors() {
+        let doc = include_str!("../../../docs/templates.md");
+        let (_dir, n) = network();
+        let site = &n.sites[0];
+        let data = site_data(site);
+        let links = LinkIndex::new(&n);
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let mut views = vec![
+            value(site_view(&n, site, 0, "vi", &links, &HashSet::new())),
+            value(network_view(&n, "vi", true)),
+            value(paginator(&[1, 2, 3], 1, 2, "/tin-tuc/").0),
+            value(section_tree(&data, 0)),
+            value(sitemap_entries(&data)),
+        ];
+        for (i, p) in site.pages.iter().enumerate() {
+            views.push(value(page_summary(&n, site, p)));
+            views.push(value(page_view(&n, &data, i, today)));
+        }
+        for c in 0..site.sections.len() {
+            views.push(value(section_view(&data, c)));
+            views.push(value(feed_section(&site.sections[c])));
+        }
+        let mut all = std::collections::BTreeSet::new();
+        views.iter().for_each(|v| keys(v, &mut all));
+        assert!(
+            all.contains("breadcrumbs") && all.contains("pagers"),
+            "{all:?}"
+        );
+        let missing: Vec<&String> = all
+            .iter()
+            .filter(|k| !doc.contains(&format!("`{k}`")))
+            .collect();
+        assert!(missing.is_empty(), "not in docs/templates.md: {missing:?}");
+    }
 }

@@ -85,7 +85,8 @@ pub struct FieldView<'a> {
     pub name: &'a str,
     /// Its label in the page's language.
     pub label: &'a str,
-    /// Its type: `text`, `date`, `file`, `files`…
+    /// Its type, as in the schema: `string`, `text`, `int`, `bool`, `date`, `enum`, `url`,
+    /// `email`, `file`, `files`, `list`.
     #[serde(rename = "type")]
     pub ty: FieldType,
     /// Its value.
