@@ -77,6 +77,6 @@ pub(crate) fn network_news(network: &Network) -> Vec<Value> {
     });
     all.into_iter()
         .take(HOME_ITEMS)
-        .map(|(s, p)| context::page_summary(network, s, p))
+        .map(|(s, p)| context::value(context::page_summary(network, s, p)))
         .collect()
 }

@@ -224,7 +224,10 @@ pub(crate) fn site_inputs<'a>(
         .config
         .languages
         .iter()
-        .map(|l| (l.as_str(), context::network_view(network, l, false)))
+        .map(|l| {
+            let view = context::network_view(network, l, false);
+            (l.as_str(), context::value(view))
+        })
         .collect();
     let network_news = crate::lists::network_news(network);
     render_partials(network, templates, &mut datas, selected, diags)?;
@@ -266,7 +269,7 @@ fn site_data<'a>(
     let summaries: Vec<Value> = site
         .pages
         .par_iter()
-        .map(|p| context::page_summary(network, site, p))
+        .map(|p| context::value(context::page_summary(network, site, p)))
         .collect();
     let summary_keys = summaries
         .par_iter()
@@ -294,7 +297,7 @@ fn site_data<'a>(
         .map(|l| {
             (
                 l.clone(),
-                context::site_view(network, site, i, l, links, &known_paths),
+                context::value(context::site_view(network, site, i, l, links, &known_paths)),
             )
         })
         .collect();
@@ -352,7 +355,8 @@ fn render_partials(
             let mut cx = Cx::new();
             cx.insert("lang".into(), json!(lang));
             cx.insert("site".into(), json!(d.site_views[lang]));
-            cx.insert("network".into(), context::network_view(network, lang, true));
+            let view = context::network_view(network, lang, true);
+            cx.insert("network".into(), context::value(view));
             cx.insert(
                 "default_language".into(),
                 json!(network.config.default_language),

@@ -168,14 +168,10 @@ impl<'a, 'b> Renderer<'a, 'b> {
             "partials".into(),
             Value::Object(d.partials[&lang].markers.clone()),
         );
-        // `style.css` is `assets.style_css` (a dot would read as a nested key).
-        let assets = d.fingerprinted.iter().map(|(k, v)| {
-            (
-                k.replace(['.', '/', '-'], "_"),
-                Value::String(format!("/{v}")),
-            )
-        });
-        cx.insert("assets".into(), Value::Object(assets.collect()));
+        cx.insert(
+            "assets".into(),
+            crate::context::value(crate::context::assets(&d.fingerprinted)),
+        );
     }
 
     /// Renders `template` with `cx`, once `later` and the shared entries are added to it.

@@ -93,7 +93,10 @@ impl<'a, 'b> Planner<'a, 'b> {
         let domain = &site.config.domain;
         let page = &site.pages[p];
         let mut cx = base_context(&page.lang, &page.path);
-        cx.insert("page".into(), context::page_view(net, d, p, self.today));
+        cx.insert(
+            "page".into(),
+            context::value(context::page_view(net, d, p, self.today)),
+        );
         let standalone = (page.kind != "page").then(|| {
             (
                 format!("sites/{domain}{}{}.html", page.path, page.slug),
@@ -128,17 +131,19 @@ impl<'a, 'b> Planner<'a, 'b> {
         let s = &site.sections[c];
         let path = list_page_path(&s.path, n);
         let mut cx = base_context(&s.lang, &path);
-        cx.insert("section".into(), context::section_view(d, c));
         cx.insert(
-            "facets".into(),
-            d.facets
-                .get(&c)
-                .map(|f| context::facets_view(f, &s.lang))
-                .unwrap_or(Value::Array(Vec::new())),
+            "section".into(),
+            context::value(context::section_view(d, c)),
         );
-        cx.insert("org_chart".into(), context::org_chart(site, c));
+        let facets = d.facets.get(&c).map(Vec::as_slice).unwrap_or_default();
+        let facets = context::facets_view(facets, &s.lang);
+        cx.insert("facets".into(), context::value(facets));
+        cx.insert(
+            "org_chart".into(),
+            context::value(context::org_chart(site, c)),
+        );
         let (paginator, items) = context::paginator(&s.pages, s.meta.paginate_by, n, &s.path);
-        cx.insert("paginator".into(), paginator);
+        cx.insert("paginator".into(), context::value(paginator));
         let mut later = Vec::from(Later::section_list(&d.sections_md[c], items));
         if s.dir.is_empty() {
             let mut dated: Vec<usize> = (0..site.pages.len())
@@ -198,17 +203,16 @@ impl<'a, 'b> Planner<'a, 'b> {
         let base = format!("{}{slug}/", facet.path);
         let path = list_page_path(&base, n);
         let mut cx = base_context(&s.lang, &path);
-        cx.insert("section".into(), context::section_view(d, c));
         cx.insert(
-            "facets".into(),
-            context::facets_view(&d.facets[&c], &s.lang),
+            "section".into(),
+            context::value(context::section_view(d, c)),
         );
-        cx.insert(
-            "facet".into(),
-            json!({"field": facet.field, "value": value, "path": base}),
-        );
+        let facets = context::facets_view(&d.facets[&c], &s.lang);
+        cx.insert("facets".into(), context::value(facets));
+        let facet_ref = context::facet_ref(facet, value, &base);
+        cx.insert("facet".into(), context::value(facet_ref));
         let (paginator, items) = context::paginator(pages, 10, n, &base);
-        cx.insert("paginator".into(), paginator);
+        cx.insert("paginator".into(), context::value(paginator));
         Rendering {
             lang: s.lang.clone(),
             template: "facet.html".into(),
@@ -226,19 +230,16 @@ impl<'a, 'b> Planner<'a, 'b> {
         let site = d.site;
         let path = format!("{}/so-do-cong/", lang_prefix(self.network, lang));
         let mut cx = base_context(lang, &path);
-        let tree = site
-            .home(lang)
-            .map(|h| {
-                context::section_tree(
-                    d,
-                    site.sections
-                        .iter()
-                        .position(|s| std::ptr::eq(s, h))
-                        .unwrap_or(0),
-                )
-            })
-            .unwrap_or(Value::Null);
-        cx.insert("tree".into(), tree);
+        let tree = site.home(lang).map(|h| {
+            context::section_tree(
+                d,
+                site.sections
+                    .iter()
+                    .position(|s| std::ptr::eq(s, h))
+                    .unwrap_or(0),
+            )
+        });
+        cx.insert("tree".into(), context::value(tree));
         self.site_page(d, lang, "sitemap.html", cx, &path)
     }
 
@@ -253,16 +254,8 @@ impl<'a, 'b> Planner<'a, 'b> {
     pub(crate) fn taxonomy_list(&self, d: &'b SiteData<'a>, t: usize) -> Rendering<'b, 'a> {
         let tax = &d.taxonomies[t];
         let mut cx = base_context(&tax.lang, &tax.path);
-        let terms: Vec<Value> = tax
-            .terms
-            .values()
-            .map(|t| json!({"name": t.name, "path": t.path, "page_count": t.pages.len()}))
-            .collect();
-        cx.insert(
-            "taxonomy".into(),
-            json!(json!({"name": tax.name, "path": tax.path})),
-        );
-        cx.insert("terms".into(), json!(terms));
+        cx.insert("taxonomy".into(), context::value(tax.view()));
+        cx.insert("terms".into(), context::value(tax.terms_view()));
         self.site_page(d, &tax.lang, "taxonomy_list.html", cx, &tax.path)
     }
 
@@ -278,16 +271,10 @@ impl<'a, 'b> Planner<'a, 'b> {
         let term = &tax.terms[slug];
         let path = list_page_path(&term.path, n);
         let mut cx = base_context(&tax.lang, &path);
-        cx.insert(
-            "taxonomy".into(),
-            json!(json!({"name": tax.name, "path": tax.path})),
-        );
-        cx.insert(
-            "term".into(),
-            json!(json!({"name": term.name, "path": term.path, "page_count": term.pages.len()})),
-        );
+        cx.insert("taxonomy".into(), context::value(tax.view()));
+        cx.insert("term".into(), context::value(term.view()));
         let (paginator, items) = context::paginator(&term.pages, 10, n, &term.path);
-        cx.insert("paginator".into(), paginator);
+        cx.insert("paginator".into(), context::value(paginator));
         let mut r = self.site_page(d, &tax.lang, "taxonomy_single.html", cx, &path);
         r.later = vec![Later::paginated(items)];
         r
@@ -317,12 +304,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             .max()
             .map(str::to_string);
         let mut cx = base_context(&s.lang, &s.path);
-        cx.insert(
-            "section".into(),
-            json!(
-                json!({"title": s.meta.title, "description": s.meta.description, "path": s.path})
-            ),
-        );
+        cx.insert("section".into(), context::value(context::feed_section(s)));
         cx.insert("updated".into(), json!(updated));
         ["rss.xml", "atom.xml"]
             .into_iter()
@@ -352,31 +334,11 @@ impl<'a, 'b> Planner<'a, 'b> {
 
     /// `sitemap.xml`: every page, section, taxonomy and term of the site.
     pub(crate) fn sitemap(&self, d: &'b SiteData<'a>) -> Rendering<'b, 'a> {
-        let site = d.site;
-        let mut urls: Vec<(String, Option<String>)> = Vec::new();
-        for p in &site.pages {
-            urls.push((
-                p.path.clone(),
-                p.meta
-                    .updated
-                    .or(p.meta.date)
-                    .map(|d| cms_core::format_date_iso(&d)),
-            ));
-        }
-        for s in &site.sections {
-            urls.push((s.path.clone(), None));
-        }
-        for t in &d.taxonomies {
-            urls.push((t.path.clone(), None));
-            urls.extend(t.terms.values().map(|term| (term.path.clone(), None)));
-        }
-        urls.sort();
-        let entries: Vec<Value> = urls
-            .into_iter()
-            .map(|(p, m)| json!({"loc": format!("{}{p}", site.base_url()), "lastmod": m}))
-            .collect();
         let mut r = self.site_file(d, "sitemap.xml", Form::Text);
-        r.cx.insert("entries".into(), json!(entries));
+        r.cx.insert(
+            "entries".into(),
+            context::value(context::sitemap_entries(d)),
+        );
         r
     }
 

@@ -62,6 +62,7 @@ pub fn make_tera(
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
     let i18n = Arc::new(theme.i18n.clone());
+    // What each does, for theme authors: docs/templates.md, "Functions and filters".
     tera.register_function("t", Translate { i18n });
     tera.register_filter("format_date", format_date_filter);
     tera.register_filter("filesize", filesize_filter);
@@ -174,6 +175,7 @@ pub fn escape(s: &str) -> String {
     search_index::escape(s)
 }
 
+/// `t(key=…, lang=…)`: a UI string of the theme's `i18n/<lang>.toml`, else of `i18n/vi.toml`.
 struct Translate {
     i18n: Arc<BTreeMap<String, BTreeMap<String, String>>>,
 }
@@ -209,6 +211,7 @@ const WEEKDAYS_VI: [&str; 7] = [
     "Chủ Nhật",
 ];
 
+/// A date filter's input: a content date as text, or null.
 fn parse(v: &Value) -> tera::Result<Option<NaiveDateTime>> {
     match v {
         Value::Null => Ok(None),
@@ -245,6 +248,7 @@ pub fn format_date(d: &NaiveDateTime, lang: &str, style: &str) -> String {
     }
 }
 
+/// `format_date(lang=…, style=…)`: see [`format_date`]; null gives empty text.
 fn format_date_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let Some(d) = parse(v)? else {
         return Ok(Value::String(String::new()));
@@ -254,6 +258,7 @@ fn format_date_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<
     Ok(Value::String(format_date(&d, lang, style)))
 }
 
+/// `rfc3339`: a content date as `2022-11-25T15:45:00+07:00`, for Atom; null gives empty text.
 fn rfc3339_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let Some(d) = parse(v)? else {
         return Ok(Value::String(String::new()));
@@ -265,6 +270,8 @@ fn rfc3339_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     )))
 }
 
+/// `rfc2822`: a content date as `Fri, 25 Nov 2022 15:45:00 +0700`, for RSS; null gives empty
+/// text.
 fn rfc2822_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let Some(d) = parse(v)? else {
         return Ok(Value::String(String::new()));
