@@ -113,8 +113,20 @@ fn read_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous> {
 }
 
 impl Previous {
-    /// Reads the previous build in `out`, if there is a complete one.
+    /// Reads the previous build in `out`, if there is a complete one. The files a preview
+    /// wrote over it are left out: their bytes are no longer those listed.
     pub fn load(out: &Path, global: u64) -> Option<Previous> {
+        let mut previous = Previous::read(out, global)?;
+        if let Ok(text) = std::fs::read_to_string(out.join(crate::builds::PREVIEWED)) {
+            for rel in text.lines() {
+                previous.files.remove(rel);
+                previous.keys.remove(rel);
+            }
+        }
+        Some(previous)
+    }
+
+    fn read(out: &Path, global: u64) -> Option<Previous> {
         let manifest = std::fs::read(out.join("manifest.json")).ok()?;
         let cached = std::fs::read_to_string(out.join(CACHE_FILE))
             .ok()

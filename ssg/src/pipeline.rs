@@ -1,5 +1,5 @@
 //! The build: Markdown of every page of every site in parallel, then every output file in
-//! parallel, written to a staging folder that replaces the output at the end.
+//! parallel, written to a new build folder that becomes the output at the end.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -450,7 +450,7 @@ fn build_some(
     let staging = match (&previous, opts.dry_run) {
         (_, true) => Staging::dry_run(),
         // A preview writes its pages over the output, whatever it holds.
-        (None, false) if focus.is_some() => Staging::over(&opts.out, HashMap::new())?,
+        (None, false) if focus.is_some() => Staging::preview(&opts.out)?,
         (Some(p), false) => Staging::over(
             &opts.out,
             p.files
@@ -528,9 +528,6 @@ fn build_some(
         (results, indexed)
     });
     let search_stats = indexed?;
-    if search_stats.is_some() && staging.incremental() {
-        staging.stage_dir("search/index");
-    }
     if search_stats.is_some() {
         let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
             .map_err(|e| Error::Theme(e.to_string()))?;
@@ -575,7 +572,7 @@ fn build_some(
         let written = if opts.dry_run {
             WriteStats::default()
         } else {
-            staging.commit(&opts.out, &[])?
+            staging.commit(&[])?
         };
         lap("manifest and swap");
         return Ok(BuildReport {
@@ -646,23 +643,7 @@ fn build_some(
     };
     let mut written = WriteStats::default();
     if !opts.dry_run {
-        let incremental = staging.incremental();
-        written = staging.commit(&opts.out, &gone)?;
-        if incremental {
-            written.unchanged = report.files + 2 - written.written.min(report.files + 2);
-            if !opts.search {
-                // A build without the index leaves none behind.
-                let dir = opts.out.join("search");
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(|e| Error::Io {
-                        path: dir,
-                        source: e,
-                    })?;
-                }
-            }
-        } else {
-            written.written = report.files;
-        }
+        written = staging.commit(&gone)?;
     }
     let report = BuildReport { written, ..report };
     lap("manifest and swap");
