@@ -470,6 +470,11 @@ fn kill_point(name: &str) {
         .as_deref()
         == Some(name)
     {
+        // SAFETY: signals this process; nothing after it runs.
+        #[cfg(unix)]
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
         std::process::abort();
     }
 }
