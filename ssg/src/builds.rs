@@ -10,7 +10,8 @@
 //! version (a real folder) is exchanged with the link in one `renameat2(RENAME_EXCHANGE)`.
 //!
 //! The last [`KEEP`] builds stay, for [`list`] and [`switch`] (a local deploy history and
-//! rollback); older ones, and what killed builds left behind, are removed by the next build.
+//! rollback); older ones, and what killed builds left behind, are removed by the next build,
+//! while it renders.
 //! Files in a build folder are never written once the folder is complete: a later build may
 //! share them (hard links), so a change is always a new file renamed into place.
 
@@ -185,6 +186,8 @@ pub(crate) struct NewBuild {
     base: Option<PathBuf>,
     /// Whether the folder was made live (else it is removed when dropped).
     done: bool,
+    /// The thread removing old builds and leftovers.
+    cleaning: Option<std::thread::JoinHandle<()>>,
     _lock: Lock,
 }
 
@@ -194,7 +197,8 @@ impl NewBuild {
     pub fn begin(out: &Path) -> Result<NewBuild, Error> {
         let builds = builds_dir(out);
         let lock = Lock::take(&builds)?;
-        clean(out, &builds, KEEP)?;
+        // Room for this build; the old ones go while it renders (no reader sees them now).
+        let doomed = to_remove(out, &builds, KEEP - 1)?;
         let mut next = std::fs::read_dir(&builds)
             .map_err(io_err(&builds))?
             .filter_map(|e| e.ok()?.file_name().to_str().map(sequence))
@@ -210,7 +214,12 @@ impl NewBuild {
                 Err(e) => return Err(io_err(&dir)(e)),
             }
         };
+        let cleaning = std::thread::Builder::new()
+            .name("cms-clean".into())
+            .spawn(move || remove_all(&doomed))
+            .map_err(io_err(&dir))?;
         Ok(NewBuild {
+            cleaning: Some(cleaning),
             base: live_dir(out),
             out: out.to_path_buf(),
             builds,
@@ -243,7 +252,10 @@ impl NewBuild {
         point(&self.out, &self.builds, &self.id)?;
         self.done = true;
         kill_point("swapped");
-        clean(&self.out, &self.builds, KEEP)
+        if let Some(t) = self.cleaning.take() {
+            let _ = t.join();
+        }
+        Ok(())
     }
 }
 
@@ -252,6 +264,10 @@ impl Drop for NewBuild {
     fn drop(&mut self) {
         if !self.done {
             let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        // Old builds half removed would stay for the next build to finish.
+        if let Some(t) = self.cleaning.take() {
+            let _ = t.join();
         }
     }
 }
@@ -430,19 +446,20 @@ fn remove_any(path: &Path) -> Result<(), Error> {
     }
 }
 
-/// Removes what killed builds left (partial folders, links not swapped in, an old folder
-/// exchanged but not removed, the staging folders of older versions) and the complete builds
-/// beyond the `keep` latest, never the live one.
-fn clean(out: &Path, builds: &Path, keep: usize) -> Result<(), Error> {
+/// What killed builds left (partial folders, links not swapped in, an old folder exchanged
+/// but not removed, the staging folders of older versions) and the complete builds beyond the
+/// `keep` latest (never the live one): the complete ones are renamed out of the list first,
+/// so that removing them can take its time (see [`NewBuild::begin`]).
+fn to_remove(out: &Path, builds: &Path, keep: usize) -> Result<Vec<PathBuf>, Error> {
     let name = name_of(out);
-    let parent = parent_of(out);
-    if let Ok(entries) = std::fs::read_dir(&parent) {
+    let mut doomed = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(parent_of(out)) {
         let staging = format!(".{name}.staging-");
         let swapped = format!(".{name}.old");
         for e in entries.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
             if n.starts_with(&staging) || n == swapped {
-                remove_any(&e.path())?;
+                doomed.push(e.path());
             }
         }
     }
@@ -450,15 +467,23 @@ fn clean(out: &Path, builds: &Path, keep: usize) -> Result<(), Error> {
         let e = e.map_err(io_err(builds))?;
         let n = e.file_name().to_string_lossy().into_owned();
         if n != LOCK && !is_id(&n) {
-            remove_any(&e.path())?;
+            doomed.push(e.path());
         }
     }
-    let mut others = list(out)?.into_iter().filter(|b| !b.live);
     let room = keep.saturating_sub(usize::from(live_id(out).is_some()));
-    for old in others.by_ref().skip(room) {
-        remove_any(&old.path)?;
+    for old in list(out)?.into_iter().filter(|b| !b.live).skip(room) {
+        let trash = builds.join(format!("{}.old", old.id));
+        std::fs::rename(&old.path, &trash).map_err(io_err(&old.path))?;
+        doomed.push(trash);
     }
-    Ok(())
+    Ok(doomed)
+}
+
+/// Removes `paths`, as far as it can: what is left is removed by the next build.
+fn remove_all(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = remove_any(p);
+    }
 }
 
 /// A test's way to stop the process at a named point of the switch, as a SIGKILL would:

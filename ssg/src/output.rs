@@ -7,9 +7,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-
-use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -44,6 +43,9 @@ pub struct Staging {
     previous: Option<HashMap<String, String>>,
     /// The files written.
     written: Mutex<Vec<String>>,
+    /// Over a previous output: the thread linking all its files into the new build while the
+    /// build renders (off the build's path); a file written then replaces its link.
+    linking: Option<std::thread::JoinHandle<Result<(), Error>>>,
 }
 
 #[derive(Debug)]
@@ -64,6 +66,13 @@ pub struct WriteStats {
     pub unchanged: usize,
 }
 
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 impl Staging {
     /// A new build of `out`, from scratch.
     pub fn new(out: &Path) -> Result<Staging, Error> {
@@ -71,6 +80,7 @@ impl Staging {
             target: Target::Build(NewBuild::begin(out)?),
             previous: None,
             written: Mutex::new(Vec::new()),
+            linking: None,
         })
     }
 
@@ -78,6 +88,20 @@ impl Staging {
     /// with other bytes are written, the others are linked from it.
     pub fn over(out: &Path, previous: HashMap<String, String>) -> Result<Staging, Error> {
         let mut s = Staging::new(out)?;
+        if let Target::Build(b) = &s.target {
+            let base = b
+                .base()
+                .ok_or_else(|| io_err(out)(std::io::ErrorKind::NotFound.into()))?;
+            let (from, to) = (base.to_path_buf(), b.dir().to_path_buf());
+            let mut rels: Vec<String> = previous.keys().cloned().collect();
+            // In folder order: links into one folder are cheaper together.
+            rels.sort_unstable();
+            let thread = std::thread::Builder::new()
+                .name("cms-link".into())
+                .spawn(move || link_all(&from, &to, &rels))
+                .map_err(io_err(b.dir()))?;
+            s.linking = Some(thread);
+        }
         s.previous = Some(previous);
         Ok(s)
     }
@@ -88,6 +112,7 @@ impl Staging {
             target: Target::Preview(Preview::begin(out)?),
             previous: None,
             written: Mutex::new(Vec::new()),
+            linking: None,
         })
     }
 
@@ -106,6 +131,7 @@ impl Staging {
             target: Target::DryRun,
             previous: None,
             written: Mutex::new(Vec::new()),
+            linking: None,
         }
     }
 
@@ -130,12 +156,13 @@ impl Staging {
         if let Some(dir) = self.dir() {
             let path = dir.join(rel);
             if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|e| Error::Io {
-                    path: p.to_path_buf(),
-                    source: e,
-                })?;
+                std::fs::create_dir_all(p).map_err(io_err(p))?;
             }
-            std::fs::write(&path, bytes).map_err(|e| Error::Io { path, source: e })?;
+            if self.linking.is_some() {
+                replace(&path, bytes)?;
+            } else {
+                std::fs::write(&path, bytes).map_err(io_err(&path))?;
+            }
             self.written
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -144,33 +171,34 @@ impl Staging {
         Ok(entry)
     }
 
-    /// Makes the new build live, in one step: over a previous output, the files of its
-    /// manifest that were neither written again nor are `gone` (no longer produced) are
-    /// first linked from it. A preview moves its pages into the live build.
+    /// Makes the new build live, in one step: over a previous output, once its files are
+    /// linked, those `gone` (no longer produced) are removed first. A preview moves its pages
+    /// into the live build.
     pub fn commit(mut self, gone: &[String]) -> Result<WriteStats, Error> {
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         let mut stats = WriteStats {
             written: written.len(),
             ..WriteStats::default()
         };
+        if let Some(thread) = self.linking.take() {
+            thread.join().unwrap_or_else(|_| {
+                Err(io_err(Path::new("(linking)"))(
+                    std::io::ErrorKind::Other.into(),
+                ))
+            })?;
+        }
         match std::mem::replace(&mut self.target, Target::DryRun) {
             Target::DryRun => Ok(WriteStats::default()),
             Target::Preview(p) => p.finish(&written).map(|()| stats),
             Target::Build(b) => {
                 if let Some(previous) = &self.previous {
+                    remove_gone(b.dir(), gone)?;
                     let skip: HashSet<&str> =
                         written.iter().chain(gone).map(String::as_str).collect();
-                    let kept: Vec<&str> = previous
+                    stats.unchanged = previous
                         .keys()
-                        .map(String::as_str)
-                        .filter(|k| !skip.contains(k))
-                        .collect();
-                    let base = b.base().ok_or_else(|| Error::Io {
-                        path: b.dir().to_path_buf(),
-                        source: std::io::ErrorKind::NotFound.into(),
-                    })?;
-                    link_all(base, b.dir(), &kept)?;
-                    stats.unchanged = kept.len();
+                        .filter(|k| !skip.contains(k.as_str()))
+                        .count();
                     stats.deleted = gone.len();
                 }
                 b.finish()?;
@@ -180,26 +208,77 @@ impl Staging {
     }
 }
 
-/// Hard-links the files `rels` of the folder `from` into `to` (copies them where links
-/// cannot be made: another file system).
-fn link_all(from: &Path, to: &Path, rels: &[&str]) -> Result<(), Error> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
+impl Drop for Staging {
+    // The linking thread writes into the build folder: it ends before the folder is removed.
+    fn drop(&mut self) {
+        if let Some(thread) = self.linking.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Writes a new file at `path` in place of the link there may be (never into it: the linked
+/// file is the previous build's too): a new file beside it, renamed over it.
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".cms-new-{n}"));
+    std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// Hard-links the files `rels` of the folder `from` into `to`, but where a file was written
+/// already (copies them where links cannot be made: another file system).
+fn link_all(from: &Path, to: &Path, rels: &[String]) -> Result<(), Error> {
+    use std::io::ErrorKind;
     let dirs: BTreeSet<&Path> = rels.iter().filter_map(|r| Path::new(r).parent()).collect();
     for d in dirs {
         let d = to.join(d);
-        std::fs::create_dir_all(&d).map_err(io(&d))?;
+        std::fs::create_dir_all(&d).map_err(io_err(&d))?;
     }
-    rels.par_iter().try_for_each(|rel| {
+    for rel in rels {
         let (src, dst) = (from.join(rel), to.join(rel));
         match std::fs::hard_link(&src, &dst) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(io(&src)(e)),
-            Err(_) => std::fs::copy(&src, &dst).map(drop).map_err(io(&dst)),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(io_err(&src)(e)),
+            Err(e) if e.kind() != ErrorKind::AlreadyExists => {
+                // A copy beside it, then linked in: a link fails where a file was written.
+                let tmp = dst.with_file_name(".cms-copy");
+                std::fs::copy(&src, &tmp).map_err(io_err(&dst))?;
+                let linked = std::fs::hard_link(&tmp, &dst);
+                std::fs::remove_file(&tmp).map_err(io_err(&tmp))?;
+                match linked {
+                    Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(io_err(&dst)(e)),
+                    _ => {}
+                }
+            }
+            _ => {}
         }
-    })
+    }
+    Ok(())
+}
+
+/// Removes the files no longer produced from the new build, and the folders they leave
+/// empty, as a clean build would not have them.
+fn remove_gone(dir: &Path, gone: &[String]) -> Result<(), Error> {
+    let mut parents = BTreeSet::new();
+    for rel in gone {
+        let p = dir.join(rel);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_err(&p)(e)),
+            _ => {}
+        }
+        parents.extend(
+            Path::new(rel)
+                .ancestors()
+                .skip(1)
+                .filter(|a| !a.as_os_str().is_empty()),
+        );
+    }
+    // Deepest first; a folder still holding files stays.
+    for p in parents.iter().rev() {
+        let _ = std::fs::remove_dir(dir.join(p));
+    }
+    Ok(())
 }
 
 pub use crate::mime::mime_of;
