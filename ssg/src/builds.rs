@@ -117,7 +117,7 @@ pub fn list(out: &Path) -> Result<Vec<Build>, Error> {
             });
         }
     }
-    builds.sort_by(|a, b| sequence(&b.id).cmp(&sequence(&a.id)));
+    builds.sort_by_key(|b| std::cmp::Reverse(sequence(&b.id)));
     Ok(builds)
 }
 
