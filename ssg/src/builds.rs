@@ -4,14 +4,16 @@
 //! `<parent>/.<name>.builds/<id>/` (same file system). Each build writes a new folder there,
 //! named `<id>.partial` while it is written; files unchanged since the live build are
 //! hard-linked from it, so a build over a previous one costs a link per file, not a copy.
-//! When everything is written, the folder is flushed to disk, renamed to `<id>`, and the link
-//! is replaced with one `rename` of a new link over it: a reader, or a build killed at any
+//! When everything is written, the folder is renamed to `<id>` and flushed to disk, and the
+//! link is replaced with one `rename` of a new link over it: a reader, or a build killed at any
 //! moment, sees the old build or the new one, never a mix. An output folder left by an older
 //! version (a real folder) is exchanged with the link in one `renameat2(RENAME_EXCHANGE)`.
 //!
 //! The last [`KEEP`] builds stay, for [`list`] and [`switch`] (a local deploy history and
 //! rollback); older ones, and what killed builds left behind, are removed by the next build,
-//! while it renders.
+//! while it renders. A build that completed but was killed before its switch stays among
+//! them, never live.
+//!
 //! Files in a build folder are never written once the folder is complete: a later build may
 //! share them (hard links), so a change is always a new file renamed into place.
 
@@ -240,14 +242,14 @@ impl NewBuild {
         self.base.as_deref()
     }
 
-    /// Makes the build live: flushed to disk, renamed complete, then the link swapped in one
-    /// step; older builds beyond [`KEEP`] are removed.
+    /// Makes the build live: renamed complete and flushed to disk, then the link swapped in
+    /// one step; then waits for the removal of the builds beyond [`KEEP`].
     pub fn finish(mut self) -> Result<(), Error> {
         kill_point("written");
-        sync(&self.dir)?;
         let done = self.builds.join(&self.id);
         std::fs::rename(&self.dir, &done).map_err(io_err(&done))?;
         self.dir = done;
+        sync(&self.dir)?;
         kill_point("renamed");
         point(&self.out, &self.builds, &self.id)?;
         self.done = true;
