@@ -181,10 +181,11 @@ impl Staging {
             ..WriteStats::default()
         };
         if let Some(thread) = self.linking.take() {
+            let dir = self.dir().unwrap_or(Path::new(".")).to_path_buf();
             thread.join().unwrap_or_else(|_| {
-                Err(io_err(Path::new("(linking)"))(
-                    std::io::ErrorKind::Other.into(),
-                ))
+                Err(io_err(&dir)(std::io::Error::other(
+                    "linking the previous build's files failed",
+                )))
             })?;
         }
         match std::mem::replace(&mut self.target, Target::DryRun) {
