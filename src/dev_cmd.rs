@@ -162,7 +162,7 @@ fn rebuild(
 
 /// Whether a changed path matters: not in the output, not an editor's temporary file.
 fn relevant(path: &Path, out: &Path) -> bool {
-    if path.starts_with(out) {
+    if path.starts_with(out) || path.starts_with(ssg::builds::builds_dir(out)) {
         return false;
     }
     let name = path
@@ -236,8 +236,15 @@ pub fn run(a: &DevArgs) -> Result<()> {
         .content
         .canonicalize()
         .with_context(|| format!("{}: no such folder (give --content)", a.content.display()))?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    let out = a.out.canonicalize()?;
+    // The output path itself, not the build its link points to: each build points it anew.
+    let parent = match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let out = parent
+        .canonicalize()?
+        .join(a.out.file_name().unwrap_or("public".as_ref()));
 
     // Watch before the first build, so no change is missed while it runs.
     let (tx, rx) = std::sync::mpsc::channel();

@@ -246,22 +246,12 @@ fn inputs_fingerprint(
 
 /// Every file under `root`, but version-control folders.
 fn walk(root: &Path) -> Option<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).ok()? {
-            let e = e.ok()?;
-            let t = e.file_type().ok()?;
-            if t.is_dir() {
-                if e.file_name() != ".git" {
-                    stack.push(e.path());
-                }
-            } else {
-                out.push(e.path());
-            }
-        }
-    }
-    Some(out)
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && e.file_name() == ".git"))
+        .filter(|e| e.as_ref().map_or(true, |e| !e.file_type().is_dir()))
+        .map(|e| e.ok().map(walkdir::DirEntry::into_path))
+        .collect()
 }
 
 fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {

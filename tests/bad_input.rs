@@ -45,11 +45,22 @@ fn fails_with(mutate: impl FnOnce(&std::path::Path), expect_file_line: &str, exp
         vec!["sentinel.txt"],
         "output changed"
     );
+    // Beside it, at most the (empty) folder of builds: the failed one is gone.
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
+        .filter(|n| n != ".public.builds")
         .collect();
     assert_eq!(leftovers.len(), 2, "staging folder left: {leftovers:?}");
+    let builds = tmp.path().join(".public.builds");
+    if builds.exists() {
+        let inside: Vec<_> = std::fs::read_dir(&builds)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != ".lock")
+            .collect();
+        assert!(inside.is_empty(), "a failed build left {inside:?}");
+    }
 }
 
 fn edit(root: &std::path::Path, rel: &str, text: &str) {

@@ -145,3 +145,34 @@ fn only_body_edits_of_known_pages_are_previewed() {
         .unwrap();
     assert!(page.body.contains("Xem [quyết định]"));
 }
+
+#[test]
+fn a_preview_undone_before_the_rebuild_leaves_no_trace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    fixture(&content);
+    let theme = ssg::Theme::find("default", &[repo_root().join("themes")]).unwrap();
+    let out = tmp.path().join("out");
+    let cache = LoadCache::new();
+    let mut network = load(&content, Some(&cache));
+    ssg::build(&network, &options(&out, &theme, true, None)).unwrap();
+    let built = read_tree(&out);
+
+    // An edit previewed, then undone before the rebuild: the page's bytes are those the
+    // manifest lists again, and the preview's page must not stay.
+    let file = content.join(PAGE);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nĐoạn xem trước.\n")).unwrap();
+    assert!(cache.patch_body(&mut network, &content, PAGE));
+    ssg::preview_pages(
+        &network,
+        &options(&out, &theme, false, None),
+        &[PAGE.into()],
+    )
+    .unwrap();
+    assert!(common::read(&out, HTML).contains("Đoạn xem trước."));
+    std::fs::write(&file, text).unwrap();
+    let network = load(&content, Some(&cache));
+    ssg::build(&network, &options(&out, &theme, true, None)).unwrap();
+    assert_eq!(read_tree(&out), built);
+}

@@ -115,8 +115,20 @@ fn read_build_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous
 }
 
 impl PreviousBuild {
-    /// Reads the previous build in `out`, if there is a complete one.
+    /// Reads the previous build in `out`, if there is a complete one. The files a preview
+    /// wrote over it are left out: their bytes are no longer those listed.
     pub fn load(out: &Path, global: u64) -> Option<PreviousBuild> {
+        let mut previous = PreviousBuild::read(out, global)?;
+        if let Ok(text) = std::fs::read_to_string(out.join(crate::builds::PREVIEWED)) {
+            for rel in text.lines() {
+                previous.files.remove(rel);
+                previous.keys.remove(rel);
+            }
+        }
+        Some(previous)
+    }
+
+    fn read(out: &Path, global: u64) -> Option<PreviousBuild> {
         let manifest = std::fs::read(out.join("manifest.json")).ok()?;
         let cached = std::fs::read_to_string(out.join(BUILD_CACHE_FILE))
             .ok()

@@ -5,12 +5,13 @@
 //! sitemaps, `robots.txt`, `404.html`, bundle files and static files, under
 //! `<out>/sites/<domain>/`, with `<out>/manifest.json` listing every file, and the search index
 //! of the network in `<out>/search/` (written while the pages render). Markdown and output
-//! rendering each run in parallel (rayon) over every page of every site; the output is written
-//! to a staging folder and swapped in only when everything succeeded, and the same input gives
-//! byte-identical output.
+//! rendering each run in parallel (rayon) over every page of every site; each build is written
+//! to a new folder that becomes the output in one step when everything succeeded (see
+//! [`builds`]), and the same input gives byte-identical output.
 
 mod assets;
 mod build_cache;
+pub mod builds;
 mod checks;
 mod context;
 mod cx;
@@ -22,6 +23,7 @@ mod links;
 mod lists;
 mod markdown;
 mod markdown_cache;
+mod mime;
 mod output;
 mod partials;
 mod pipeline;

@@ -1,18 +1,19 @@
-//! The output folder: files written into a staging folder, then moved into place only when the
-//! whole build succeeded, so a failed build leaves the previous output untouched; and the
-//! manifest of every file.
+//! The output of a build: each file written into a new build folder (see [`crate::builds`]),
+//! which becomes the live output in one step only when the whole build succeeded, so a failed
+//! or killed build leaves the previous output untouched; and the manifest of every file.
 //!
-//! A first build writes everything into a fresh folder and swaps it in whole. A build over a
-//! previous output (see [`crate::build_cache`]) stages only the files whose bytes changed, then moves
-//! them into place, deletes the files that are gone, and leaves every other file as it was.
+//! A build over a previous output (see [`crate::build_cache`]) writes only the files whose bytes
+//! changed, and hard-links every other file of the previous manifest from the live build.
 
-use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::builds::{NewBuild, Preview};
 use crate::error::Error;
 
 /// One file of the output, as listed in `manifest.json`.
@@ -32,15 +33,26 @@ pub struct ManifestEntry {
     pub key: Option<u64>,
 }
 
-/// Where rendered files go: a staging folder beside the final one, or nowhere (`cms check`).
+/// Where rendered files go: a new build folder (see [`crate::builds`]), the scratch folder of
+/// a preview, or nowhere (`cms check`).
 #[derive(Debug)]
 pub struct Staging {
-    dir: Option<PathBuf>,
+    target: Target,
     /// Over a previous output: the SHA-256 of each of its files; a file written with the same
-    /// bytes is not staged.
+    /// bytes is not written again but linked from the previous build.
     previous: Option<HashMap<String, String>>,
-    /// The files staged, to move into place.
-    staged: Mutex<Vec<String>>,
+    /// The files written.
+    written: Mutex<Vec<String>>,
+    /// Over a previous output: the thread linking all its files into the new build while the
+    /// build renders (off the build's path); a file written then replaces its link.
+    linking: Option<std::thread::JoinHandle<Result<(), Error>>>,
+}
+
+#[derive(Debug)]
+enum Target {
+    DryRun,
+    Build(NewBuild),
+    Preview(Preview),
 }
 
 /// What a commit did to the output folder.
@@ -50,67 +62,76 @@ pub struct WriteStats {
     pub written: usize,
     /// Files deleted (no longer produced).
     pub deleted: usize,
-    /// Files left as they were.
+    /// Files left as they were (linked from the previous build).
     pub unchanged: usize,
 }
 
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 impl Staging {
-    /// A staging folder next to `out` (same file system, so the final rename is atomic).
+    /// A new build of `out`, from scratch.
     pub fn new(out: &Path) -> Result<Staging, Error> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::Io {
-            path: parent.clone(),
-            source: e,
-        })?;
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::Io {
-                path: dir.clone(),
-                source: e,
-            })?;
-        }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::Io {
-            path: dir.clone(),
-            source: e,
-        })?;
         Ok(Staging {
-            dir: Some(dir),
+            target: Target::Build(NewBuild::begin(out)?),
             previous: None,
-            staged: Mutex::new(Vec::new()),
+            written: Mutex::new(Vec::new()),
+            linking: None,
         })
     }
 
-    /// A staging folder for a build over a previous output whose files have these SHA-256s:
-    /// only files with other bytes are staged.
+    /// A new build of `out` over its live build, whose files have these SHA-256s: only files
+    /// with other bytes are written, the others are linked from it.
     pub fn over(out: &Path, previous: HashMap<String, String>) -> Result<Staging, Error> {
         let mut s = Staging::new(out)?;
+        if let Target::Build(b) = &s.target {
+            let base = b
+                .base()
+                .ok_or_else(|| io_err(out)(std::io::ErrorKind::NotFound.into()))?;
+            let (from, to) = (base.to_path_buf(), b.dir().to_path_buf());
+            let mut rels: Vec<String> = previous.keys().cloned().collect();
+            // In folder order: links into one folder are cheaper together.
+            rels.sort_unstable();
+            let thread = std::thread::Builder::new()
+                .name("cms-link".into())
+                .spawn(move || link_all(&from, &to, &rels))
+                .map_err(io_err(b.dir()))?;
+            s.linking = Some(thread);
+        }
         s.previous = Some(previous);
         Ok(s)
     }
 
-    /// Whether this build updates a previous output in place.
-    pub fn incremental(&self) -> bool {
-        self.previous.is_some()
+    /// Pages written over the live build of `out` (see [`crate::preview_pages`]).
+    pub fn preview(out: &Path) -> Result<Staging, Error> {
+        Ok(Staging {
+            target: Target::Preview(Preview::begin(out)?),
+            previous: None,
+            written: Mutex::new(Vec::new()),
+            linking: None,
+        })
     }
 
-    /// The staging folder, unless this is a dry run.
+    /// The folder written, unless this is a dry run.
     pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
+        match &self.target {
+            Target::DryRun => None,
+            Target::Build(b) => Some(b.dir()),
+            Target::Preview(p) => Some(p.dir()),
+        }
     }
 
     /// Renders without writing.
     pub fn dry_run() -> Staging {
         Staging {
-            dir: None,
+            target: Target::DryRun,
             previous: None,
-            staged: Mutex::new(Vec::new()),
+            written: Mutex::new(Vec::new()),
+            linking: None,
         }
     }
 
@@ -118,7 +139,7 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<ManifestEntry, Error> {
         let entry = ManifestEntry {
             path: rel.to_string(),
-            hash: if self.dir.is_some() {
+            hash: if self.dir().is_some() {
                 hex::encode(Sha256::digest(bytes))
             } else {
                 String::new()
@@ -132,180 +153,149 @@ impl Staging {
                 return Ok(entry);
             }
         }
-        if let Some(dir) = &self.dir {
+        if let Some(dir) = self.dir() {
             let path = dir.join(rel);
             if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|e| Error::Io {
-                    path: p.to_path_buf(),
-                    source: e,
-                })?;
+                std::fs::create_dir_all(p).map_err(io_err(p))?;
             }
-            std::fs::write(&path, bytes).map_err(|e| Error::Io { path, source: e })?;
-            if self.previous.is_some() {
-                self.staged
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(rel.to_string());
+            if self.linking.is_some() {
+                replace(&path, bytes)?;
+            } else {
+                std::fs::write(&path, bytes).map_err(io_err(&path))?;
             }
+            self.written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(rel.to_string());
         }
         Ok(entry)
     }
 
-    /// Moves a whole staged folder (the search index) into place at commit.
-    pub fn stage_dir(&self, rel: &str) {
-        self.staged
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(format!("{rel}/"));
-    }
-
-    /// Over a previous output: moves the staged files into `out`, and deletes the files of
-    /// `gone` (output paths no longer produced). The manifest and the cache are staged files
-    /// like the others, written last.
-    fn commit_over(&self, dir: &Path, out: &Path, gone: &[String]) -> Result<WriteStats, Error> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        let mut staged =
-            std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
-        // The manifest and the cache describe the files: they go first (removed) and last
-        // (written), so an interrupted commit leaves no manifest a later build would trust.
-        let last = ["manifest.json", crate::build_cache::BUILD_CACHE_FILE];
-        // (A preview, which stages neither, leaves them as they are.)
-        for l in last.iter().filter(|l| staged.iter().any(|s| s == *l)) {
-            let p = out.join(l);
-            if p.exists() {
-                std::fs::remove_file(&p).map_err(io(&p))?;
-            }
-        }
-        staged.sort_by_key(|r| last.contains(&r.as_str()));
-        let mut stats = WriteStats::default();
-        for rel in &staged {
-            let (rel, is_dir) = match rel.strip_suffix('/') {
-                Some(r) => (r, true),
-                None => (rel.as_str(), false),
-            };
-            let from = dir.join(rel);
-            let to = out.join(rel);
-            if let Some(p) = to.parent() {
-                std::fs::create_dir_all(p).map_err(io(p))?;
-            }
-            if to.is_dir() {
-                std::fs::remove_dir_all(&to).map_err(io(&to))?;
-            }
-            if is_dir && to.exists() {
-                std::fs::remove_file(&to).map_err(io(&to))?;
-            }
-            std::fs::rename(&from, &to).map_err(io(&to))?;
-            stats.written += 1;
-        }
-        let mut parents = HashSet::new();
-        for rel in gone {
-            let p = out.join(rel);
-            if p.is_file() {
-                std::fs::remove_file(&p).map_err(io(&p))?;
-                stats.deleted += 1;
-            }
-            if let Some(parent) = Path::new(rel).parent() {
-                parents.insert(parent.to_path_buf());
-            }
-        }
-        // Folders left empty go too, as a clean build would not have them.
-        let mut parents: Vec<PathBuf> = parents.into_iter().collect();
-        parents.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
-        for p in parents {
-            let mut cur = Some(p.as_path());
-            while let Some(c) = cur.filter(|c| !c.as_os_str().is_empty()) {
-                if std::fs::remove_dir(out.join(c)).is_err() {
-                    break;
-                }
-                cur = c.parent();
-            }
-        }
-        Ok(stats)
-    }
-
-    /// Moves the staging folder to `out`, replacing what was there; or, over a previous output,
-    /// moves only the staged files and deletes the `gone` ones.
-    pub fn commit(mut self, out: &Path, gone: &[String]) -> Result<WriteStats, Error> {
-        let Some(dir) = self.dir.take() else {
-            return Ok(WriteStats::default());
-        };
-        if self.previous.is_some() {
-            let r = self.commit_over(&dir, out, gone);
-            let _ = std::fs::remove_dir_all(&dir);
-            return r;
-        }
-        let written = self.staged.lock().map(|s| s.len()).unwrap_or(0);
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        if out.exists() {
-            let old = dir.with_extension("old");
-            std::fs::rename(out, &old).map_err(io(out))?;
-            std::fs::rename(&dir, out).map_err(io(out))?;
-            std::fs::remove_dir_all(&old).map_err(io(&old))?;
-        } else {
-            std::fs::rename(&dir, out).map_err(io(out))?;
-        }
-        Ok(WriteStats {
-            written,
+    /// Makes the new build live, in one step: over a previous output, once its files are
+    /// linked, those `gone` (no longer produced) are removed first. A preview moves its pages
+    /// into the live build.
+    pub fn commit(mut self, gone: &[String]) -> Result<WriteStats, Error> {
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut stats = WriteStats {
+            written: written.len(),
             ..WriteStats::default()
-        })
+        };
+        if let Some(thread) = self.linking.take() {
+            let dir = self.dir().unwrap_or(Path::new(".")).to_path_buf();
+            thread.join().unwrap_or_else(|_| {
+                Err(io_err(&dir)(std::io::Error::other(
+                    "linking the previous build's files failed",
+                )))
+            })?;
+        }
+        match std::mem::replace(&mut self.target, Target::DryRun) {
+            Target::DryRun => Ok(WriteStats::default()),
+            Target::Preview(p) => p.finish(&written).map(|()| stats),
+            Target::Build(b) => {
+                if let Some(previous) = &self.previous {
+                    remove_gone(b.dir(), gone)?;
+                    let skip: HashSet<&str> =
+                        written.iter().chain(gone).map(String::as_str).collect();
+                    stats.unchanged = previous
+                        .keys()
+                        .filter(|k| !skip.contains(k.as_str()))
+                        .count();
+                    stats.deleted = gone.len();
+                }
+                b.finish()?;
+                Ok(stats)
+            }
+        }
     }
 }
 
 impl Drop for Staging {
-    // A build that failed or panicked leaves no staging folder behind.
+    // The linking thread writes into the build folder: it ends before the folder is removed.
     fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
+        if let Some(thread) = self.linking.take() {
+            let _ = thread.join();
         }
     }
 }
 
-/// The MIME type of a file, by its extension.
-pub fn mime_of(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "csv" => "text/csv; charset=utf-8",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "odt" => "application/vnd.oasis.opendocument.text",
-        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
-        "zip" => "application/zip",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "mp4" => "video/mp4",
-        "mp3" => "audio/mpeg",
-        _ => "application/octet-stream",
-    }
+/// Writes a new file at `path` in place of the link there may be (never into it: the linked
+/// file is the previous build's too): a new file beside it, renamed over it.
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".cms-new-{n}"));
+    std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
 }
+
+/// Hard-links the files `rels` of the folder `from` into `to`, but where a file was written
+/// already (copies them where links cannot be made: another file system).
+fn link_all(from: &Path, to: &Path, rels: &[String]) -> Result<(), Error> {
+    use std::io::ErrorKind;
+    let dirs: BTreeSet<&Path> = rels.iter().filter_map(|r| Path::new(r).parent()).collect();
+    for d in dirs {
+        let d = to.join(d);
+        std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+    }
+    for rel in rels {
+        let (src, dst) = (from.join(rel), to.join(rel));
+        match std::fs::hard_link(&src, &dst) {
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(io_err(&src)(e)),
+            Err(e) if e.kind() != ErrorKind::AlreadyExists => {
+                // A copy beside it, then linked in: a link fails where a file was written.
+                let tmp = dst.with_file_name(".cms-copy");
+                std::fs::copy(&src, &tmp).map_err(io_err(&dst))?;
+                let linked = std::fs::hard_link(&tmp, &dst);
+                std::fs::remove_file(&tmp).map_err(io_err(&tmp))?;
+                match linked {
+                    Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(io_err(&dst)(e)),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Removes the files no longer produced from the new build, and the folders they leave
+/// empty, as a clean build would not have them.
+fn remove_gone(dir: &Path, gone: &[String]) -> Result<(), Error> {
+    let mut parents = BTreeSet::new();
+    for rel in gone {
+        let p = dir.join(rel);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_err(&p)(e)),
+            _ => {}
+        }
+        parents.extend(
+            Path::new(rel)
+                .ancestors()
+                .skip(1)
+                .filter(|a| !a.as_os_str().is_empty()),
+        );
+    }
+    // Deepest first; a folder still holding files stays.
+    for p in parents.iter().rev() {
+        let _ = std::fs::remove_dir(dir.join(p));
+    }
+    Ok(())
+}
+
+pub use crate::mime::mime_of;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The entries of `dir`, but the builds folder of `public`.
+    fn others(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".public.builds")
+            .collect()
+    }
 
     #[test]
     fn swaps_in_the_new_output_whole() {
@@ -317,21 +307,17 @@ mod tests {
         let e = s.write("sites/x/index.html", b"new").unwrap();
         assert_eq!(e.size, 3);
         assert_eq!(e.mime, "text/html; charset=utf-8");
-        s.commit(&out, &[]).unwrap();
+        s.commit(&[]).unwrap();
         assert!(!out.join("old").exists());
         assert_eq!(
             std::fs::read_to_string(out.join("sites/x/index.html")).unwrap(),
             "new"
         );
-        assert_eq!(
-            std::fs::read_dir(tmp.path()).unwrap().count(),
-            1,
-            "no staging folder left"
-        );
+        assert_eq!(others(tmp.path()), vec!["public"], "no staging folder left");
     }
 
     #[test]
-    fn a_dropped_staging_folder_leaves_the_output_alone() {
+    fn a_dropped_build_leaves_the_output_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
@@ -341,45 +327,70 @@ mod tests {
             s.write("b", b"new").unwrap();
         }
         assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert!(!out.join("b").exists());
+        assert_eq!(others(tmp.path()), vec!["public"]);
+        assert!(crate::builds::list(&out).unwrap().is_empty());
     }
 
     #[test]
-    fn over_a_previous_output_only_changed_files_move_and_gone_ones_go() {
+    fn over_a_previous_output_unchanged_files_are_linked_and_gone_ones_left_out() {
+        use std::os::unix::fs::MetadataExt;
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let first = Staging::new(&out).unwrap();
         let same = first.write("sites/x/same.html", b"same").unwrap();
         let changed = first.write("sites/x/changed.html", b"v1").unwrap();
         first.write("sites/x/gone/index.html", b"gone").unwrap();
-        first.commit(&out, &[]).unwrap();
+        first.commit(&[]).unwrap();
+        let old = crate::builds::live_dir(&out).unwrap();
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
         let previous: HashMap<String, String> = [&same, &changed]
             .iter()
             .map(|e| (e.path.clone(), e.hash.clone()))
             .chain([("sites/x/gone/index.html".to_string(), "h".to_string())])
             .collect();
         let second = Staging::over(&out, previous).unwrap();
-        assert!(second.incremental());
         second.write("sites/x/same.html", b"same").unwrap();
         second.write("sites/x/changed.html", b"v2").unwrap();
         second.write("sites/x/new.html", b"new").unwrap();
         let stats = second
-            .commit(&out, &["sites/x/gone/index.html".to_string()])
+            .commit(&["sites/x/gone/index.html".to_string()])
             .unwrap();
-        assert_eq!((stats.written, stats.deleted), (2, 1));
+        assert_eq!((stats.written, stats.deleted, stats.unchanged), (2, 1, 1));
+        let read = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
+        assert_eq!(read("sites/x/changed.html"), "v2");
+        assert_eq!(read("sites/x/new.html"), "new");
+        assert_eq!(read("sites/x/same.html"), "same");
         assert_eq!(
-            std::fs::read_to_string(out.join("sites/x/changed.html")).unwrap(),
-            "v2"
+            inode(&out.join("sites/x/same.html")),
+            inode(&old.join("sites/x/same.html")),
+            "linked, not copied"
         );
+        assert!(!out.join("sites/x/gone").exists());
+        // The previous build is as it was, for a rollback.
         assert_eq!(
-            std::fs::read_to_string(out.join("sites/x/new.html")).unwrap(),
-            "new"
+            std::fs::read_to_string(old.join("sites/x/changed.html")).unwrap(),
+            "v1"
         );
-        assert!(out.join("sites/x/same.html").is_file());
-        assert!(
-            !out.join("sites/x/gone").exists(),
-            "the emptied folder goes too"
+        assert!(old.join("sites/x/gone/index.html").is_file());
+        assert_eq!(others(tmp.path()), vec!["public"]);
+    }
+
+    #[test]
+    fn a_preview_writes_over_the_live_build_and_says_which_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = Staging::new(&out).unwrap();
+        first.write("a.html", b"v1").unwrap();
+        first.commit(&[]).unwrap();
+        let p = Staging::preview(&out).unwrap();
+        p.write("a.html", b"v2").unwrap();
+        p.commit(&[]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "v2");
+        assert_eq!(
+            std::fs::read_to_string(out.join(crate::builds::PREVIEWED)).unwrap(),
+            "a.html\n"
         );
-        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert_eq!(crate::builds::list(&out).unwrap().len(), 1);
     }
 }

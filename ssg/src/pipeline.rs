@@ -1,7 +1,7 @@
 //! The build, as a row of stages: the sites and their templates, the previous build to update
 //! (what changed), the Markdown, the checks, the sites' data (see [`crate::prepare`]); then
 //! every output rendered (see [`crate::render`]) while the search index is written; then the
-//! manifest and build cache, and the commit of the staging folder that replaces the output.
+//! manifest and build cache, and the switch to the new build folder (see [`crate::builds`]).
 //! A preview of a few pages ([`preview_pages`]) is its own, shorter row of the same stages.
 
 use std::collections::{HashMap, HashSet};
@@ -89,7 +89,7 @@ pub struct BuildReport {
 /// The stages, each taking what the one before made: the sites, the previous build to update
 /// (what changed), then their templates, Markdown, checks and data ([`prepare_sites`]); then
 /// every output rendered while the search index is written, the manifest and build cache,
-/// and the commit of the staging folder.
+/// and the switch to the new build folder, in one step.
 pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, Error> {
     let mut laps = Laps::start();
     let selected = select_sites(network, &opts.sites, |_| true)?;
@@ -140,9 +140,6 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     };
     let (results, indexed) = render_and_index(&r, &jobs, index, opts.progress);
     let search_stats = indexed?;
-    if search_stats.is_some() && staging.incremental() {
-        staging.stage_dir("search/index");
-    }
     if search_stats.is_some() {
         let ui = serde_json::to_vec_pretty(&crate::search::ui(network, opts.theme))
             .map_err(Error::SearchUi)?;
@@ -163,7 +160,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         diags,
     );
     let gone = gone(previous.as_ref(), &entries);
-    let written = commit(staging, opts, &gone, report.files)?;
+    let written = commit(staging, opts, &gone)?;
     laps.lap("manifest and swap");
     Ok(BuildReport {
         written,
@@ -216,7 +213,7 @@ pub fn preview_pages(
     // A preview writes its pages over the output, whatever it holds.
     let staging = match opts.dry_run {
         true => Staging::dry_run(),
-        false => Staging::over(&opts.out, HashMap::new())?,
+        false => Staging::preview(&opts.out)?,
     };
     let r = renderer(
         network, opts, &inputs, &templates, &staging, &env, &selected,
@@ -228,7 +225,7 @@ pub fn preview_pages(
     let written = if opts.dry_run {
         WriteStats::default()
     } else {
-        staging.commit(&opts.out, &[])?
+        staging.commit(&[])?
     };
     laps.lap("manifest and swap");
     Ok(BuildReport {
@@ -520,33 +517,11 @@ fn gone(
     g
 }
 
-/// Moves the staged output into place (unless this is a dry run) and deletes the files that
-/// are `gone`; `files` is how many the manifest lists, with itself.
-fn commit(
-    staging: Staging,
-    opts: &BuildOptions<'_>,
-    gone: &[String],
-    files: usize,
-) -> Result<WriteStats, Error> {
-    let mut written = WriteStats::default();
-    if !opts.dry_run {
-        let incremental = staging.incremental();
-        written = staging.commit(&opts.out, gone)?;
-        if incremental {
-            written.unchanged = files + 2 - written.written.min(files + 2);
-            if !opts.search {
-                // A build without the index leaves none behind.
-                let dir = opts.out.join("search");
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir).map_err(|e| Error::Io {
-                        path: dir,
-                        source: e,
-                    })?;
-                }
-            }
-        } else {
-            written.written = files;
-        }
+/// Makes the new build folder the live output (unless this is a dry run), without the files
+/// that are `gone`.
+fn commit(staging: Staging, opts: &BuildOptions<'_>, gone: &[String]) -> Result<WriteStats, Error> {
+    if opts.dry_run {
+        return Ok(WriteStats::default());
     }
-    Ok(written)
+    staging.commit(gone)
 }

@@ -109,33 +109,19 @@ impl Theme {
     }
 }
 
+/// The files under `dir`, sorted, but hidden files and folders (`.git`, editors' files).
 fn walk(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let rd = std::fs::read_dir(&d).map_err(|e| Error::Io {
-            path: d.clone(),
-            source: e,
+    let entries = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for e in entries {
+        let e = e.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            source: e.into(),
         })?;
-        for e in rd {
-            let e = e.map_err(|e| Error::Io {
-                path: d.clone(),
-                source: e,
-            })?;
-            let p = e.path();
-            let hidden = e.file_name().to_string_lossy().starts_with('.');
-            if hidden {
-                continue;
-            }
-            let ft = e.file_type().map_err(|err| Error::Io {
-                path: p.clone(),
-                source: err,
-            })?;
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file() {
-                out.push(p);
-            }
+        if e.file_type().is_file() {
+            out.push(e.into_path());
         }
     }
     out.sort();

@@ -75,7 +75,7 @@ pub struct SiteData<'a> {
     /// CSS and JS files by name, with the fingerprinted name they are written under.
     pub fingerprinted: BTreeMap<String, String>,
     /// Per language, the build cache's key of what every output of the site shares (see
-    /// [`crate::cache`]).
+    /// [`crate::build_cache`]).
     pub base_keys: HashMap<String, u64>,
 }
 
