@@ -93,7 +93,9 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 fn forwarded_element(element: &str) -> Option<IpAddr> {
     element.split(';').find_map(|pair| {
         let (name, value) = pair.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("for").then(|| node(value))?
+        name.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| node(value))?
     })
 }
 

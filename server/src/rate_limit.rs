@@ -19,8 +19,12 @@ use governor::Quota;
 pub const SWEEP_EVERY: u64 = 1024;
 
 /// governor's limiter with one state per address.
-type Keyed<C> =
-    governor::RateLimiter<IpAddr, DashMapStateStore<IpAddr>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+type Keyed<C> = governor::RateLimiter<
+    IpAddr,
+    DashMapStateStore<IpAddr>,
+    C,
+    NoOpMiddleware<<C as Clock>::Instant>,
+>;
 
 /// Requests allowed per client address.
 #[derive(Debug)]
@@ -42,9 +46,8 @@ impl RateLimiter {
 impl<C: Clock + Clone> RateLimiter<C> {
     /// [`RateLimiter::new`] on the time of `clock` (tests move a fake clock by hand).
     pub fn with_clock(per_second: f64, burst: f64, clock: C) -> RateLimiter<C> {
-        let inner = quota(per_second, burst).map(|q| {
-            governor::RateLimiter::new(q, DashMapStateStore::default(), clock.clone())
-        });
+        let inner = quota(per_second, burst)
+            .map(|q| governor::RateLimiter::new(q, DashMapStateStore::default(), clock.clone()));
         RateLimiter {
             inner,
             clock,
@@ -143,7 +146,9 @@ mod tests {
         let clock = FakeRelativeClock::default();
         let l = RateLimiter::with_clock(10.0, 30.0, clock.clone());
         for i in 0..200u32 {
-            assert!(l.check(IpAddr::from((0x0a00_0000 + i).to_be_bytes())).is_ok());
+            assert!(l
+                .check(IpAddr::from((0x0a00_0000 + i).to_be_bytes()))
+                .is_ok());
         }
         assert_eq!(l.tracked(), 200);
         // Still within the time their buckets take to fill up: kept.

@@ -112,7 +112,9 @@ impl ResultsCache {
     /// The answers kept now, and the bytes they hold (as weighed, at least the floor each).
     #[cfg(test)]
     fn size(&self) -> (usize, u64) {
-        self.cache.as_ref().map_or((0, 0), |c| (c.len(), c.weight()))
+        self.cache
+            .as_ref()
+            .map_or((0, 0), |c| (c.len(), c.weight()))
     }
 }
 
@@ -131,7 +133,10 @@ mod tests {
         let c = ResultsCache::default();
         assert!(c.get("a").is_none());
         let r = c
-            .put("a".into(), ([("x-test", "1")], "the answer").into_response())
+            .put(
+                "a".into(),
+                ([("x-test", "1")], "the answer").into_response(),
+            )
             .await;
         assert_eq!(r.status(), axum::http::StatusCode::OK);
         assert_eq!(body(r).await, "the answer", "the answer is still sent");
@@ -167,8 +172,7 @@ mod tests {
         let c = ResultsCache::new(CAPACITY, limit);
         let answer = "y".repeat(200 * 1024);
         for i in 0..200 {
-            c.put(format!("k{i}"), answer.clone().into_response())
-                .await;
+            c.put(format!("k{i}"), answer.clone().into_response()).await;
             let (_, weight) = c.size();
             assert!(weight <= limit, "{weight} > {limit} after {i}");
         }
@@ -176,7 +180,9 @@ mod tests {
         assert!(n >= 5, "it keeps answers up to the bound: {n}");
         assert!(n <= 20, "4 MiB of 200 KiB answers: {n}");
         assert!(weight >= n as u64 * answer.len() as u64);
-        let kept = (0..200).filter(|i| c.get(&format!("k{i}")).is_some()).count();
+        let kept = (0..200)
+            .filter(|i| c.get(&format!("k{i}")).is_some())
+            .count();
         assert_eq!(kept, n);
     }
 

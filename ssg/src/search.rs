@@ -161,7 +161,12 @@ fn ui_language(network: &Network, theme: &crate::theme::Theme, lang: &str) -> Ui
         .config
         .taxonomies
         .iter()
-        .map(|t| (t.clone(), strings.get(t).cloned().unwrap_or_else(|| t.clone())))
+        .map(|t| {
+            (
+                t.clone(),
+                strings.get(t).cloned().unwrap_or_else(|| t.clone()),
+            )
+        })
         .collect();
     UiLanguage {
         kinds,
