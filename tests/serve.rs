@@ -606,7 +606,8 @@ fn the_cms_serve_command_listens_and_stops_gracefully() {
         "requests are logged: {log:?}"
     );
     assert!(
-        !log.iter().any(|l| l.contains("1552") || l.contains("127.0.0.1")),
+        !log.iter()
+            .any(|l| l.contains("1552") || l.contains("127.0.0.1")),
         "neither the query nor the client's address: {log:?}"
     );
 }

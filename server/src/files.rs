@@ -109,7 +109,7 @@ fn set_content_type(resp: &mut Response, path: &str) {
     } else {
         path
     };
-    if let Ok(v) = HeaderValue::from_str(ssg::mime_of(file).as_ref()) {
+    if let Ok(v) = HeaderValue::from_str(ssg::mime_of(file)) {
         resp.headers_mut().insert(header::CONTENT_TYPE, v);
     }
 }
