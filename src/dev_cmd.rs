@@ -292,6 +292,7 @@ pub fn run(a: &DevArgs) -> Result<()> {
                 rate_burst: 1.0,
                 dev: true,
                 answers: 0,
+                ..server::Options::default()
             },
         )
         .context("reading the build")?,

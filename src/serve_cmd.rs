@@ -17,9 +17,14 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Searches a second allowed per client address, after a burst of three seconds' worth;
-    /// 0 turns the limit off (for load tests behind a trusted proxy).
+    /// 0 turns the limit off (for load tests).
     #[arg(long, default_value_t = 10.0)]
     rate_limit: f64,
+    /// A proxy (address or network, `10.0.0.0/8`) whose `X-Forwarded-For` or `Forwarded`
+    /// header names the client, for the rate limit; repeat for several. From other peers
+    /// those headers are ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = server::parse_proxy)]
+    trusted_proxies: Vec<server::IpNet>,
     /// Log as JSON lines (for a log collector) instead of text.
     #[arg(long)]
     json_logs: bool,
@@ -27,6 +32,9 @@ pub struct ServeArgs {
     /// next build); 0 keeps none.
     #[arg(long, default_value_t = 4096)]
     answer_cache: usize,
+    /// The MiB those answers may hold together; 0 keeps none.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    answer_cache_mib: u64,
 }
 
 pub fn run(a: &ServeArgs) -> Result<()> {
@@ -47,6 +55,8 @@ pub fn run(a: &ServeArgs) -> Result<()> {
             rate_burst: (a.rate_limit * 3.0).max(1.0),
             dev: false,
             answers: a.answer_cache,
+            answer_bytes: a.answer_cache_mib.saturating_mul(1024 * 1024),
+            trusted_proxies: a.trusted_proxies.clone(),
         },
     )
     .with_context(|| {

@@ -14,23 +14,26 @@ use common::*;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-/// The demo network, built once for every test of this file.
+/// The demo network, built once for every test of this file, on a fixed date (what is open,
+/// in force or upcoming does not change with the day the tests run).
 fn built() -> &'static Path {
     static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, out) = OUT.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let o = cms(
-            &repo_root(),
-            &[
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+            .args([
                 "build",
                 "--content",
                 "content",
                 "--out",
                 out.to_str().unwrap(),
                 "--quiet",
-            ],
-        );
+            ])
+            .current_dir(repo_root())
+            .env("SOURCE_DATE_EPOCH", "1733500000")
+            .output()
+            .unwrap();
         assert_ok(&o);
         (tmp, out)
     });
@@ -38,13 +41,22 @@ fn built() -> &'static Path {
 }
 
 fn state(rate: f64) -> Arc<server::State> {
+    limited(rate, rate.max(1.0) * 2.0, &[])
+}
+
+/// A server allowing `burst` searches, then `rate` a second, that trusts `proxies`.
+fn limited(rate: f64, burst: f64, proxies: &[&str]) -> Arc<server::State> {
     Arc::new(
         server::State::load(
             built(),
             &server::Options {
                 rate_per_second: rate,
-                rate_burst: rate.max(1.0) * 2.0,
+                rate_burst: burst,
                 dev: false,
+                trusted_proxies: proxies
+                    .iter()
+                    .map(|p| server::parse_proxy(p).unwrap())
+                    .collect(),
                 ..server::Options::default()
             },
         )
@@ -52,20 +64,38 @@ fn state(rate: f64) -> Arc<server::State> {
     )
 }
 
+/// One search in a thousand seconds after a burst of two: no test runs long enough for a
+/// search to come back, so what is limited does not depend on how fast the machine is.
+const SLOW: f64 = 0.001;
+
 struct Got {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
 }
 
+/// The address requests come from, unless a test says otherwise.
+const PEER: [u8; 4] = [192, 0, 2, 7];
+
 async fn get_with(state: Arc<server::State>, host: &str, uri: &str, extra: &[(&str, &str)]) -> Got {
+    get_from(state, PEER, host, uri, extra).await
+}
+
+/// A GET from `peer`, as the listener would tell the app (`ConnectInfo`).
+async fn get_from(
+    state: Arc<server::State>,
+    peer: [u8; 4],
+    host: &str,
+    uri: &str,
+    extra: &[(&str, &str)],
+) -> Got {
     let mut req = Request::builder().uri(uri).header(header::HOST, host);
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
     let mut req = req.body(Body::empty()).unwrap();
     req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))));
+        .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
     let resp = server::app(state).oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -353,7 +383,7 @@ async fn api_json_etag_and_cache() {
 
 #[tokio::test]
 async fn searches_are_rate_limited_per_address() {
-    let st = state(1.0); // a burst of 2, then 1 a second
+    let st = limited(SLOW, 2.0, &[]);
     let mut statuses = Vec::new();
     for _ in 0..4 {
         statuses.push(
@@ -362,16 +392,143 @@ async fn searches_are_rate_limited_per_address() {
                 .status,
         );
     }
-    assert_eq!(&statuses[..2], &[StatusCode::OK, StatusCode::OK]);
-    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
     let page = get_with(st.clone(), "mt.gov.vn", "/search/?q=a", &[]).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.body.contains("Bạn tìm kiếm quá nhanh"));
-    assert!(!header_of(&page, header::RETRY_AFTER).is_empty());
+    let retry: u64 = header_of(&page, header::RETRY_AFTER).parse().unwrap();
+    assert!((900..=1000).contains(&retry), "{retry}");
+    assert_eq!(header_of(&page, header::CACHE_CONTROL), "no-store");
+    // Another address has its own limit.
+    let other = get_from(
+        st.clone(),
+        [192, 0, 2, 8],
+        "mt.gov.vn",
+        "/api/search?q=a",
+        &[],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK);
     // Static pages are not limited.
     assert_eq!(
         get_with(st, "mt.gov.vn", "/", &[]).await.status,
         StatusCode::OK
+    );
+}
+
+/// The statuses of searches from `peer` with `headers`, `n` times.
+async fn searches(
+    st: &Arc<server::State>,
+    peer: [u8; 4],
+    headers: &[(&str, &str)],
+    n: usize,
+) -> Vec<StatusCode> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(
+            get_from(st.clone(), peer, "mt.gov.vn", "/api/search?q=a", headers)
+                .await
+                .status,
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    use StatusCode as S;
+    let st = limited(SLOW, 2.0, &["192.0.2.0/24"]);
+    let ok_ok_429 = [S::OK, S::OK, S::TOO_MANY_REQUESTS];
+    let a = [("x-forwarded-for", "203.0.113.1")];
+    assert_eq!(searches(&st, PEER, &a, 3).await, ok_ok_429);
+    // Another client through the same proxy, and one through two proxies (the first one
+    // named on the right, the client's own made-up entry on the left ignored).
+    let b = [("x-forwarded-for", "1.1.1.1, 203.0.113.2, 192.0.2.99")];
+    assert_eq!(searches(&st, PEER, &b, 3).await, ok_ok_429);
+    let c = [("forwarded", "for=\"203.0.113.3:4711\";proto=https")];
+    assert_eq!(searches(&st, PEER, &c, 3).await, ok_ok_429);
+    // The same client by another header is still the same client.
+    let a_again = [("forwarded", "for=203.0.113.1")];
+    assert_eq!(
+        searches(&st, PEER, &a_again, 1).await,
+        [S::TOO_MANY_REQUESTS]
+    );
+    // The proxy's own requests are its own.
+    assert_eq!(searches(&st, PEER, &[], 3).await, ok_ok_429);
+}
+
+#[tokio::test]
+async fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
+    use StatusCode as S;
+    // Trusts a proxy, but not the peer the requests come from.
+    let st = limited(SLOW, 2.0, &["10.0.0.0/8"]);
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let xff = format!("203.0.113.{i}");
+        let fwd = format!("for=198.51.100.{i}");
+        let headers = [
+            ("x-forwarded-for", xff.as_str()),
+            ("forwarded", fwd.as_str()),
+        ];
+        statuses.extend(searches(&st, PEER, &headers, 1).await);
+    }
+    assert_eq!(
+        statuses,
+        [S::OK, S::OK, S::TOO_MANY_REQUESTS, S::TOO_MANY_REQUESTS],
+        "a new made-up address each time does not dodge the limit"
+    );
+    // No trusted proxy at all: the same.
+    let st = limited(SLOW, 2.0, &[]);
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        let xff = format!("203.0.113.{i}");
+        statuses.extend(searches(&st, PEER, &[("x-forwarded-for", xff.as_str())], 1).await);
+    }
+    assert_eq!(statuses, [S::OK, S::OK, S::TOO_MANY_REQUESTS]);
+}
+
+#[tokio::test]
+async fn content_types_are_the_manifests() {
+    let out = built();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let st = state(0.0);
+    let mut checked = 0;
+    for site in manifest["sites"].as_array().unwrap() {
+        let root = site["root"].as_str().unwrap();
+        let host = site["domain"].as_str().unwrap();
+        for f in manifest["files"].as_array().unwrap() {
+            let Some(rel) = f["path"].as_str().unwrap().strip_prefix(root) else {
+                continue;
+            };
+            let want = f["type"].as_str().unwrap();
+            let mut paths = vec![format!("/{rel}")];
+            if let Some(dir) = rel.strip_suffix("index.html") {
+                paths.push(format!("/{dir}"));
+            }
+            for path in paths {
+                let g = get_with(st.clone(), host, &path, &[]).await;
+                assert_eq!(g.status, StatusCode::OK, "{host}{path}");
+                assert_eq!(header_of(&g, header::CONTENT_TYPE), want, "{host}{path}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    let missing = get("mt.gov.vn", "/khong-co.pdf").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        header_of(&missing, header::CONTENT_TYPE),
+        "text/html; charset=utf-8",
+        "the 404 page is a page"
     );
 }
 
@@ -406,7 +563,13 @@ fn the_cms_serve_command_listens_and_stops_gracefully() {
             out.to_str().unwrap(),
             "--addr",
             "127.0.0.1:0",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--trusted-proxy",
+            "::1",
         ])
+        // Every request logged, to check what the log says of them.
+        .env("RUST_LOG", "debug")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -438,6 +601,15 @@ fn the_cms_serve_command_listens_and_stops_gracefully() {
     // Drain the log so the pipe does not block.
     let log: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(log.iter().any(|l| l.contains("shutting down")), "{log:?}");
+    assert!(
+        log.iter().any(|l| l.contains("/api/search")),
+        "requests are logged: {log:?}"
+    );
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("1552") || l.contains("127.0.0.1")),
+        "neither the query nor the client's address: {log:?}"
+    );
 }
 
 #[tokio::test]

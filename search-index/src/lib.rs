@@ -13,6 +13,7 @@ mod marks;
 mod schema;
 mod search;
 mod texts;
+mod ui;
 mod words;
 mod writer;
 
@@ -22,4 +23,5 @@ pub use search::{
     escape, FacetCount, Facets, Hit, Notice, Request, Response, SearchIndex, Sort, MAX_PAGE,
     MAX_PER_PAGE, MAX_QUERY_CHARS,
 };
+pub use ui::{SearchUi, UiLanguage, UiSite};
 pub use writer::{write_index, write_index_with, IndexStats, SearchDoc, VERSION_FILE};

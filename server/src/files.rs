@@ -1,4 +1,6 @@
-//! Static files of the request's site, with the headers a CDN and a browser need.
+//! Static files of the request's site, with the headers a CDN and a browser need. Content
+//! types come from the function that writes them into the build's manifest
+//! ([`ssg::mime_of`]), so the server and the manifest agree.
 
 use std::sync::Arc;
 
@@ -31,6 +33,7 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
         Ok(r) => r.map(Body::new),
         Err(never) => match never {},
     };
+    set_content_type(&mut resp, &path);
     set_headers(&mut resp, &path);
     if state.dev.is_some() {
         return dev_page(resp).await;
@@ -90,6 +93,25 @@ pub(crate) fn unknown_host(state: &crate::State, host: &str) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     r
+}
+
+/// The content type of the file answered for `path`: the site's 404 page, the folder's
+/// `index.html`, or the file itself. Answers without a body of their own (redirects, 304s)
+/// have no type and get none.
+fn set_content_type(resp: &mut Response, path: &str) {
+    if !resp.headers().contains_key(header::CONTENT_TYPE) {
+        return;
+    }
+    let file = if resp.status() == StatusCode::NOT_FOUND {
+        "404.html"
+    } else if path.ends_with('/') {
+        "index.html"
+    } else {
+        path
+    };
+    if let Ok(v) = HeaderValue::from_str(ssg::mime_of(file)) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
 }
 
 /// Whether a file name carries its content hash (`style.3f2a1b9c.css`).

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use search_index::SearchIndex;
-use serde_json::Value;
 
 /// How often the index's files are looked at for a new build.
 const CHECK_EVERY: Duration = Duration::from_millis(500);
@@ -29,45 +28,8 @@ struct Loaded {
     stamp: Stamp,
 }
 
-/// The strings of the search pages, from `search/ui.json`.
-#[derive(Debug, Default)]
-pub struct Ui(Value);
-
-impl Ui {
-    /// The network's default language.
-    pub fn default_language(&self) -> &str {
-        self.0["default_language"].as_str().unwrap_or("vi")
-    }
-
-    fn lang<'a>(&'a self, lang: &str) -> &'a Value {
-        let l = &self.0["languages"][lang];
-        if l.is_null() {
-            &self.0["languages"][self.default_language()]
-        } else {
-            l
-        }
-    }
-
-    /// A UI string, or its key when the theme has none.
-    pub fn t<'a>(&'a self, lang: &str, key: &'a str) -> &'a str {
-        self.lang(lang)["strings"][key].as_str().unwrap_or(key)
-    }
-
-    /// A site's name.
-    pub fn site_name<'a>(&'a self, lang: &str, id: &'a str) -> &'a str {
-        self.lang(lang)["sites"][id]["name"].as_str().unwrap_or(id)
-    }
-
-    /// A kind's label.
-    pub fn kind_label<'a>(&'a self, lang: &str, kind: &'a str) -> &'a str {
-        self.lang(lang)["kinds"][kind].as_str().unwrap_or(kind)
-    }
-
-    /// A taxonomy's label.
-    pub fn taxonomy_label<'a>(&'a self, lang: &str, tax: &'a str) -> &'a str {
-        self.lang(lang)["taxonomies"][tax].as_str().unwrap_or(tax)
-    }
-}
+/// The strings of the search pages, from `search/ui.json` (the type the build writes it from).
+pub use search_index::SearchUi as Ui;
 
 impl IndexHandle {
     /// The index in `dir` (`public/search`), opened on first use.
@@ -135,8 +97,7 @@ impl IndexHandle {
         let ui_path = self.dir.join("ui.json");
         let ui = std::fs::read(&ui_path)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .map(Ui)
+            .and_then(|b| serde_json::from_slice::<Ui>(&b).ok())
             .unwrap_or_default();
         Ok(Loaded {
             index: Arc::new(index),

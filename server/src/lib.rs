@@ -6,12 +6,14 @@
 //!   404 page.
 //! - `GET /search?q=…` (and `/en/search/…`) on every site: the results page in the site's theme,
 //!   complete without JavaScript; `GET /api/search?q=…`: the same as JSON. Both carry an ETag
-//!   from the index version, and are rate-limited per client address.
+//!   from the index version, and are rate-limited per client address (behind a trusted proxy,
+//!   the address it forwards for).
 //! - When a new build replaces the output folder, the next search sees the new index.
 //!
 //! [`app`] is the whole server as an axum `Router`, tested with `oneshot`; [`serve`] runs it on a
 //! listener until the shutdown signal, finishing the requests under way.
 
+mod client_ip;
 mod dev;
 mod error;
 mod files;
@@ -29,9 +31,11 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 
+pub use client_ip::{parse_proxy, TrustedProxies};
 pub use dev::{DevEvent, DevHub};
 pub use error::Error;
 pub use index::IndexHandle;
+pub use ipnet::IpNet;
 pub use rate_limit::RateLimiter;
 pub use sites::{host_name, Site, Sites};
 
@@ -47,6 +51,8 @@ pub struct State {
     pub index: IndexHandle,
     /// The limit on searches per client address.
     pub limiter: RateLimiter,
+    /// The proxies whose `X-Forwarded-For`/`Forwarded` name the client.
+    pub proxies: TrustedProxies,
     /// In `cms dev`: live reload.
     pub dev: Option<DevHub>,
     /// Recent search answers.
@@ -64,6 +70,11 @@ pub struct Options {
     pub dev: bool,
     /// Search answers kept whole, to answer the same search again without searching; 0: none.
     pub answers: usize,
+    /// The bytes those answers may hold together; 0: none.
+    pub answer_bytes: u64,
+    /// The proxies (networks) trusted to say, in `X-Forwarded-For` or `Forwarded`, which
+    /// client they forward for; from any other peer those headers are ignored.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Options {
@@ -73,6 +84,8 @@ impl Default for Options {
             rate_burst: 30.0,
             dev: false,
             answers: results_cache::CAPACITY,
+            answer_bytes: results_cache::CAPACITY_BYTES,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -91,8 +104,9 @@ impl State {
             sites: std::sync::RwLock::new(Arc::new(sites)),
             index,
             limiter: RateLimiter::new(opts.rate_per_second, opts.rate_burst),
+            proxies: TrustedProxies::new(opts.trusted_proxies.clone()),
             dev: opts.dev.then(DevHub::default),
-            results: results_cache::ResultsCache::with_capacity(opts.answers),
+            results: results_cache::ResultsCache::new(opts.answers, opts.answer_bytes),
         })
     }
 

@@ -1,28 +1,13 @@
 //! Query strings as browsers and people send them: lenient about bad percent-encoding and
 //! invalid UTF-8, which become text rather than errors.
 
-use percent_encoding::percent_decode;
-
-/// The `key=value` pairs of a raw query string, decoded (`+` is a space; a `%` that starts no
-/// valid escape stays as it is; invalid UTF-8 becomes U+FFFD).
+/// The `key=value` pairs of a raw query string, decoded as `application/x-www-form-urlencoded`
+/// (`+` is a space; a `%` that starts no valid escape stays as it is; invalid UTF-8 becomes
+/// U+FFFD).
 pub fn parse(raw: Option<&str>) -> Vec<(String, String)> {
-    let Some(raw) = raw else {
-        return Vec::new();
-    };
-    raw.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let plus = s.replace('+', " ");
-    percent_decode(plus.as_bytes())
-        .decode_utf8_lossy()
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
+        .collect()
 }
 
 /// The first value of `key`.
@@ -57,6 +42,13 @@ mod tests {
         assert_eq!(get(&p, "x"), Some("%zz"));
         assert_eq!(get(&p, "y"), Some("\u{FFFD}"));
         assert_eq!(get(&p, "flag"), Some(""));
+        assert_eq!(get(&p, "missing"), None);
+        assert_eq!(parse(None), Vec::new());
+        let p = parse(Some("a=1&&a=2&=v&k=x%3Dy=z&%E1"));
+        assert_eq!(get(&p, "a"), Some("1"), "the first value");
+        assert_eq!(get(&p, ""), Some("v"));
+        assert_eq!(get(&p, "k"), Some("x=y=z"));
+        assert_eq!(get(&p, "\u{FFFD}"), Some(""), "a truncated UTF-8 key");
         assert_eq!(encode("đ b/&"), "%C4%91%20b%2F%26");
     }
 }

@@ -60,11 +60,13 @@ async fn handle(
     if site.is_none() && !json {
         return crate::files::unknown_host(state, &host);
     }
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    // Never logged: the client's address is theirs, as their query is.
+    let ip = state.proxies.client(peer, req.headers());
     let raw_query = req.uri().query().map(str::to_string);
     let headers = req.headers().clone();
     drop(req);
@@ -85,7 +87,7 @@ async fn handle(
             );
         }
     };
-    let lang = page_language(site.as_ref(), path_lang.as_deref(), ui.default_language());
+    let lang = page_language(site.as_ref(), path_lang.as_deref(), &ui.default_language);
     if let Err(wait) = state.limiter.check(ip) {
         return refuse(
             state,
@@ -398,28 +400,11 @@ fn json_response(
     resp
 }
 
+/// The day of a page's date as Vietnamese readers see it (UTC+7), `YYYY-MM-DD`.
 fn chrono_date(secs: i64) -> Option<String> {
-    // UTC+7: the date Vietnamese readers see.
-    chrono_like::ymd(secs + 7 * 3600)
-}
-
-/// Days to a civil date, without a date library: the server needs only this.
-mod chrono_like {
-    pub fn ymd(secs: i64) -> Option<String> {
-        let days = secs.div_euclid(86_400);
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = if m <= 2 { y + 1 } else { y };
-        Some(format!("{y:04}-{m:02}-{d:02}"))
-    }
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600)?;
+    let t = chrono::DateTime::from_timestamp(secs, 0)?.with_timezone(&vietnam);
+    Some(t.format("%Y-%m-%d").to_string())
 }
 
 fn notice_key(n: Notice) -> &'static str {
@@ -442,7 +427,7 @@ fn refuse(
     let ui = state.index.current().map(|(_, ui)| ui).unwrap_or_default();
     let lang = lang
         .map(str::to_string)
-        .unwrap_or_else(|| page_language(site, None, ui.default_language()));
+        .unwrap_or_else(|| page_language(site, None, &ui.default_language));
     let (status, key, retry) = match why {
         Refusal::RateLimited(s) => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -538,10 +523,11 @@ mod tests {
 
     #[test]
     fn dates_counts_and_query_inputs() {
-        assert_eq!(
-            chrono_like::ymd(1_669_334_400).as_deref(),
-            Some("2022-11-25")
-        );
+        assert_eq!(chrono_date(1_669_334_400).as_deref(), Some("2022-11-25"));
+        // 17:00 UTC is the next day in Vietnam.
+        assert_eq!(chrono_date(1_669_395_600).as_deref(), Some("2022-11-26"));
+        assert_eq!(chrono_date(1_669_395_599).as_deref(), Some("2022-11-25"));
+        assert_eq!(chrono_date(-86_400).as_deref(), Some("1969-12-31"));
         assert_eq!(vi_date("2022-11-25", "vi"), "25/11/2022");
         assert_eq!(format_count(12345, "vi"), "12.345");
         assert_eq!(format_count(999, "en"), "999");

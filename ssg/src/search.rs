@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use cms_core::{FieldType, Network, SearchUse};
-use search_index::SearchDoc;
-use serde_json::{json, Value};
+use search_index::{SearchDoc, SearchUi, UiLanguage, UiSite};
+use serde_json::Value;
 
 use crate::context::SiteData;
 use crate::lazy_markdown::MdEnv;
@@ -103,64 +103,75 @@ pub(crate) fn body<'d>(
 
 /// `search/ui.json`: what the search pages of `cms serve` show besides results, in each
 /// language: the theme's UI strings, the sites' names and domains, the kinds' labels.
-pub(crate) fn ui(network: &Network, theme: &crate::theme::Theme) -> Value {
-    let mut langs = serde_json::Map::new();
-    for lang in &network.config.languages {
-        let strings: BTreeMap<String, String> = theme
-            .i18n
-            .get(lang)
-            .or_else(|| theme.i18n.get(&network.config.default_language))
-            .cloned()
-            .unwrap_or_default();
-        let sites: BTreeMap<&str, Value> = network
-            .sites
-            .iter()
-            .map(|s| {
-                let name = if lang == &network.config.default_language {
-                    s.config.name.clone()
-                } else {
-                    s.config
-                        .name_en
-                        .clone()
-                        .unwrap_or_else(|| s.config.name.clone())
-                };
-                (
-                    s.id.as_str(),
-                    json!({"name": name, "domain": s.config.domain, "portal": s.is_portal}),
-                )
-            })
-            .collect();
-        let kinds: BTreeMap<&str, String> = network
-            .schemas
-            .iter()
-            .map(|k| {
-                let name = &k.name;
-                let label = if lang == "en" {
-                    k.label_en.clone().or_else(|| k.label.clone())
-                } else {
-                    k.label.clone()
-                };
-                (name.as_str(), label.unwrap_or_else(|| name.clone()))
-            })
-            .collect();
-        let taxonomies: BTreeMap<&str, String> = network
-            .config
-            .taxonomies
-            .iter()
-            .map(|t| {
-                (
-                    t.as_str(),
-                    strings
-                        .get(t.as_str())
-                        .cloned()
-                        .unwrap_or_else(|| t.clone()),
-                )
-            })
-            .collect();
-        langs.insert(
-            lang.clone(),
-            json!({"strings": strings, "sites": sites, "kinds": kinds, "taxonomies": taxonomies}),
-        );
+pub(crate) fn ui(network: &Network, theme: &crate::theme::Theme) -> SearchUi {
+    let languages = network
+        .config
+        .languages
+        .iter()
+        .map(|lang| (lang.clone(), ui_language(network, theme, lang)))
+        .collect();
+    SearchUi {
+        default_language: network.config.default_language.clone(),
+        languages,
     }
-    json!({"default_language": network.config.default_language, "languages": Value::Object(langs)})
+}
+
+/// The strings of `ui.json` in `lang`.
+fn ui_language(network: &Network, theme: &crate::theme::Theme, lang: &str) -> UiLanguage {
+    let default = &network.config.default_language;
+    let strings: BTreeMap<String, String> = theme
+        .i18n
+        .get(lang)
+        .or_else(|| theme.i18n.get(default))
+        .cloned()
+        .unwrap_or_default();
+    let sites = network
+        .sites
+        .iter()
+        .map(|s| {
+            let name = if lang == default {
+                s.config.name.clone()
+            } else {
+                s.config
+                    .name_en
+                    .clone()
+                    .unwrap_or_else(|| s.config.name.clone())
+            };
+            let site = UiSite {
+                domain: s.config.domain.clone(),
+                name,
+                portal: s.is_portal,
+            };
+            (s.id.clone(), site)
+        })
+        .collect();
+    let kinds = network
+        .schemas
+        .iter()
+        .map(|k| {
+            let label = if lang == "en" {
+                k.label_en.clone().or_else(|| k.label.clone())
+            } else {
+                k.label.clone()
+            };
+            (k.name.clone(), label.unwrap_or_else(|| k.name.clone()))
+        })
+        .collect();
+    let taxonomies = network
+        .config
+        .taxonomies
+        .iter()
+        .map(|t| {
+            (
+                t.clone(),
+                strings.get(t).cloned().unwrap_or_else(|| t.clone()),
+            )
+        })
+        .collect();
+    UiLanguage {
+        kinds,
+        sites,
+        strings,
+        taxonomies,
+    }
 }
