@@ -5,6 +5,14 @@
 //! git revision ([`Source`]), normalizes all text to NFC, parses front matter (TOML or YAML),
 //! validates every page against its content kind ([`Schemas`]) and returns an immutable
 //! [`Network`], or every problem found as [`Diagnostic`]s.
+//!
+//! A load runs in stages, each a module: `source` lists the files; `load` reads
+//! `network.toml`, then `site_files` sorts the files into kind schemas (`schema`) and sites
+//! and reads each `site.toml` (`config`); `markdown_file` parses each Markdown file in
+//! parallel (`decode` for its text, `frontmatter` to split and parse its front matter,
+//! `meta` and `field` to read its fields with serde), through `load_cache` in `cms dev`;
+//! `assemble` then builds each site: `section_tree` links its sections, `assemble_page`
+//! makes each page. Errors are in `error` (the source) and `diagnostic` (the content).
 
 mod assemble;
 mod assemble_page;

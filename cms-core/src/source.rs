@@ -77,9 +77,9 @@ pub struct Listing {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
-/// Lists every file of `source` (see [`list_files`]) and reads its Markdown and TOML files,
-/// in parallel: the files loading parses, which a build also hashes to tell whether anything
-/// changed, so they are read once. Other files (a page's PDFs) stay on disk until copied; a
+/// Lists every file of `source` (hidden files and symbolic links left out) and reads its
+/// Markdown and TOML files, in parallel: the files loading parses, which a build also hashes
+/// to tell whether anything changed, so they are read once. Other files (a page's PDFs) stay on disk until copied; a
 /// file that cannot be read now is reported when it is loaded.
 pub fn list(source: &Source) -> Result<Listing, SourceError> {
     use rayon::prelude::*;
