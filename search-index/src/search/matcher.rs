@@ -357,7 +357,7 @@ mod tests {
             ("Cảng biển", "cang bien duong thuy".to_string()),
             ("Hàng không", "hang khong san bay".to_string()),
             ("Đăng kiểm xe", "dang kiem xe co gioi duong bo".to_string()),
-            // More often than the table of factors holds.
+            // A word many times over: a high term frequency.
             ("Xe", "xe duong ".repeat(40)),
         ];
         for (i, (title, body)) in texts.iter().enumerate() {
