@@ -108,3 +108,16 @@ pub fn read(root: &Path, rel: &str) -> String {
 pub fn has_attr(html: &str, name: &str, value: &str) -> bool {
     html.contains(&format!("{name}={value}")) || html.contains(&format!("{name}=\"{value}\""))
 }
+
+/// Copies the tree `from` into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
