@@ -101,6 +101,7 @@ fn options<'a>(
         search,
         tool_version: crate::tool_version(),
         markdown_cache: Some(&memo.markdown),
+        durable: false,
     })
 }
 

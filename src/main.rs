@@ -323,6 +323,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
         search,
         tool_version: tool_version(),
         markdown_cache: None,
+        durable: true,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

@@ -29,6 +29,7 @@ fn options<'a>(
         search,
         tool_version: "test".into(),
         markdown_cache: memo,
+        durable: false,
     }
 }
 

@@ -190,6 +190,8 @@ pub(crate) struct NewBuild {
     done: bool,
     /// The thread removing old builds and leftovers.
     cleaning: Option<std::thread::JoinHandle<()>>,
+    /// Whether the folder is flushed to disk before it is made live.
+    pub(crate) durable: bool,
     _lock: Lock,
 }
 
@@ -228,6 +230,7 @@ impl NewBuild {
             id,
             dir,
             done: false,
+            durable: true,
             _lock: lock,
         })
     }
@@ -249,7 +252,9 @@ impl NewBuild {
         let done = self.builds.join(&self.id);
         std::fs::rename(&self.dir, &done).map_err(io_err(&done))?;
         self.dir = done;
-        sync(&self.dir)?;
+        if self.durable {
+            sync(&self.dir)?;
+        }
         kill_point("renamed");
         point(&self.out, &self.builds, &self.id)?;
         self.done = true;
@@ -516,6 +521,20 @@ mod tests {
         let id = b.id.clone();
         b.finish().unwrap();
         id
+    }
+
+    #[test]
+    fn builds_are_flushed_unless_told_not_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let durable = NewBuild::begin(&out).unwrap();
+        assert!(durable.durable, "a build is flushed to disk by default");
+        drop(durable);
+        let mut quick = NewBuild::begin(&out).unwrap();
+        quick.durable = false;
+        std::fs::write(quick.dir().join("a"), "1").unwrap();
+        quick.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "1");
     }
 
     #[test]

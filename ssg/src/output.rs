@@ -106,6 +106,14 @@ impl Staging {
         Ok(s)
     }
 
+    /// Whether the build is flushed to disk before it is made live (the default).
+    pub fn durable(mut self, on: bool) -> Staging {
+        if let Target::Build(b) = &mut self.target {
+            b.durable = on;
+        }
+        self
+    }
+
     /// Pages written over the live build of `out` (see [`crate::preview_pages`]).
     pub fn preview(out: &Path) -> Result<Staging, Error> {
         Ok(Staging {

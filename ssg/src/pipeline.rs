@@ -55,6 +55,10 @@ pub struct BuildOptions<'a> {
     pub tool_version: String,
     /// The Markdown earlier builds of this process rendered, kept for the next (`cms dev`).
     pub markdown_cache: Option<&'a crate::markdown_cache::MarkdownCache>,
+    /// Flush the new build to disk before it is made live, so a power loss finds it whole
+    /// (`cms build`). `cms dev` turns it off: its output is rebuilt at the next start, and a
+    /// flush of a busy disk can take seconds.
+    pub durable: bool,
 }
 
 /// What a build did.
@@ -125,7 +129,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
                 .collect(),
         )?,
         (None, false) => Staging::new(&opts.out)?,
-    };
+    }
+    .durable(opts.durable);
     // The search index is written while the pages render: it needs only the page texts.
     let index = staging.dir().filter(|_| opts.search).map(|d| Indexing {
         dir: d.join("search/index"),

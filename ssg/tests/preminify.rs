@@ -20,6 +20,7 @@ fn build(content: &Path, out: &Path, minify_each_page: bool) {
         search: false,
         tool_version: "test".into(),
         markdown_cache: None,
+        durable: true,
     };
     ssg::build(&network, &opts).expect("demo builds");
 }
