@@ -56,8 +56,8 @@ pub struct BuildOptions<'a> {
     /// The Markdown earlier builds of this process rendered, kept for the next (`cms dev`).
     pub markdown_cache: Option<&'a crate::markdown_cache::MarkdownCache>,
     /// Flush the new build to disk before it is made live, so a power loss finds it whole
-    /// (`cms build`). `cms dev` turns it off: its output is rebuilt at the next start, and a
-    /// flush of a busy disk can take seconds.
+    /// (`cms build`). `cms dev` turns it off: its output is a local preview, and a flush of a
+    /// busy disk can take seconds.
     pub durable: bool,
 }
 
