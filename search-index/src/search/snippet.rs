@@ -3,7 +3,7 @@
 //!
 //! Tantivy's snippets run the analyzer over the whole text and look each token up by its
 //! string; for ten results that was a fifth of a query's time. Here the text is scanned once
-//! with [`analysis::scan_words`] (no allocation a word) and each folded word compared with the
+//! with [`analysis::scan_bytes`] (no allocation a word) and each folded word compared with the
 //! few folded query words. The excerpt is the window of at most `max` bytes, starting at a
 //! matched word, with the most of the query's words, then the best score (as tantivy's: rarer
 //! words score more); the first window with all of them ends the scan.
