@@ -376,9 +376,20 @@ fn article_pages_are_small_and_agencies_have_their_colours() {
             assert!(size <= 60 * 1024, "{path}: {size} bytes compressed");
         }
     }
-    // An agency site carries its own colours from site.toml.
+    // An agency site carries its own colours from site.toml, in its stylesheet (no inline
+    // style: the Content-Security-Policy allows none).
     let vr = read(&out, "sites/vr.mt.gov.vn/index.html");
-    assert!(vr.contains("--brand: #1d5e2c"), "theme variables of vr");
+    let name = vr
+        .split("href=\"/style.")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a stylesheet");
+    let css = read(&out, &format!("sites/vr.mt.gov.vn/style.{name}"));
+    assert!(
+        css.contains("body{--brand:#1d5e2c;--brand-dark:#133f1d}"),
+        "theme variables of vr"
+    );
+    assert!(!vr.contains("style="));
 }
 
 #[test]

@@ -72,6 +72,7 @@ struct Got {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
+    raw: Vec<u8>,
 }
 
 /// The address requests come from, unless a test says otherwise.
@@ -104,6 +105,7 @@ async fn get_from(
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        raw: bytes.to_vec(),
     }
 }
 
@@ -128,12 +130,7 @@ async fn static_sites_by_host() {
         header_of(&portal, header::CACHE_CONTROL),
         "public, max-age=0, must-revalidate"
     );
-    for host in [
-        "vr.mt.gov.vn",
-        "vr.localhost:8080",
-        "vr.org.vn",
-        "VR.MT.GOV.VN.",
-    ] {
+    for host in ["vr.mt.gov.vn", "vr.localhost:8080", "VR.MT.GOV.VN."] {
         let g = get(host, "/").await;
         assert_eq!(g.status, StatusCode::OK, "{host}");
         assert!(g.body.contains("Cục Đăng kiểm Việt Nam"), "{host}");
@@ -145,6 +142,13 @@ async fn static_sites_by_host() {
             "{host}: the portal"
         );
     }
+    // Its other domain moves to it for good, path and query kept.
+    let g = get("vr.org.vn", "/tin-tuc/?trang=2").await;
+    assert_eq!(g.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        header_of(&g, header::LOCATION),
+        "https://vr.mt.gov.vn/tin-tuc/?trang=2"
+    );
     let unknown = get("example.com", "/").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("mt.gov.vn"), "lists the sites it has");
@@ -501,6 +505,18 @@ async fn content_types_are_the_manifests() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let st = state(0.0);
+    // The old paths of pages, which redirect.
+    let hosting = ssg::hosting::Hosting::load(out).unwrap();
+    let redirects: Vec<(String, String)> = hosting
+        .sites
+        .iter()
+        .flat_map(|s| {
+            s.redirects
+                .iter()
+                .map(|r| (s.domain.clone(), r.from.clone()))
+        })
+        .collect();
+    assert!(!redirects.is_empty(), "the demo has a page alias");
     let mut checked = 0;
     for site in manifest["sites"].as_array().unwrap() {
         let root = site["root"].as_str().unwrap();
@@ -516,6 +532,10 @@ async fn content_types_are_the_manifests() {
             }
             for path in paths {
                 let g = get_with(st.clone(), host, &path, &[]).await;
+                if redirects.contains(&(host.to_string(), path.clone())) {
+                    assert_eq!(g.status, StatusCode::MOVED_PERMANENTLY, "{host}{path}");
+                    continue;
+                }
                 assert_eq!(g.status, StatusCode::OK, "{host}{path}");
                 assert_eq!(header_of(&g, header::CONTENT_TYPE), want, "{host}{path}");
                 checked += 1;
@@ -629,4 +649,73 @@ async fn an_in_process_server_answers_and_shuts_down() {
     assert!(body.contains("<mark>"));
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+/// The headers a CDN in front of the output sends, from `deploy/hosting.json`: security
+/// headers on every answer, precompressed variants by `Accept-Encoding`, page aliases.
+#[tokio::test]
+async fn the_hosting_rules_are_sent() {
+    use std::io::Read;
+    let st = state(0.0);
+    let plain = get_with(st.clone(), "mt.gov.vn", "/", &[]).await;
+    for path in ["/", "/khong-co/", "/search/?q=a", "/api/search?q=a"] {
+        let g = get_with(st.clone(), "mt.gov.vn", path, &[]).await;
+        let csp = header_of(&g, header::CONTENT_SECURITY_POLICY);
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+        assert_eq!(
+            header_of(&g, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
+        assert!(
+            !header_of(&g, header::STRICT_TRANSPORT_SECURITY).is_empty(),
+            "{path}"
+        );
+        assert!(!header_of(&g, header::REFERRER_POLICY).is_empty(), "{path}");
+        assert!(g.headers.contains_key("permissions-policy"), "{path}");
+    }
+    for (accept, enc) in [("br", "br"), ("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let g = get_with(st.clone(), "mt.gov.vn", "/", &[("accept-encoding", accept)]).await;
+        assert_eq!(header_of(&g, header::CONTENT_ENCODING), enc, "{accept}");
+        assert_eq!(
+            header_of(&g, header::CONTENT_TYPE),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(header_of(&g, header::VARY), "Accept-Encoding");
+        assert_eq!(
+            header_of(&g, header::CACHE_CONTROL),
+            "public, max-age=0, must-revalidate"
+        );
+        let mut decoded = Vec::new();
+        match enc {
+            "br" => brotli::Decompressor::new(&g.raw[..], 4096)
+                .read_to_end(&mut decoded)
+                .unwrap(),
+            _ => flate2::read::GzDecoder::new(&g.raw[..])
+                .read_to_end(&mut decoded)
+                .unwrap(),
+        };
+        assert_eq!(decoded, plain.raw, "{accept}");
+        assert!(g.raw.len() < plain.raw.len() / 2);
+    }
+    assert_eq!(header_of(&plain, header::VARY), "Accept-Encoding");
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    // The 404 page too.
+    let g = get_with(
+        st.clone(),
+        "mt.gov.vn",
+        "/khong-co/",
+        &[("accept-encoding", "br")],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+    assert_eq!(header_of(&g, header::CONTENT_ENCODING), "br");
+    // A page's old path moves to it.
+    let g = get("mt.gov.vn", "/gioi-thieu/nhiem-vu/").await;
+    assert_eq!(g.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        header_of(&g, header::LOCATION),
+        "/gioi-thieu/chuc-nang-nhiem-vu/"
+    );
 }

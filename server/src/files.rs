@@ -1,18 +1,23 @@
-//! Static files of the request's site, with the headers a CDN and a browser need. Content
-//! types come from the function that writes them into the build's manifest
-//! ([`ssg::mime_of`]), so the server and the manifest agree.
+//! Static files of the request's site, with the headers every host of the output sends,
+//! from the build's hosting rules ([`ssg::hosting`]): content types as the manifest gives them
+//! ([`ssg::mime_of`]), cache headers by class of file, the precompressed `.br`/`.gz` variant a
+//! client accepts (with `Vary: Accept-Encoding`), the security headers, the site's redirects
+//! (its other domains to the canonical one, old page paths to the page) and its 404 page. So
+//! what a test sees here is what nginx and the CDN send.
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use ssg::hosting::{self, compress};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Answers with the file at the request's path in its site's folder (`/x/` is `/x/index.html`),
-/// or the site's 404 page.
+/// a redirect, or the site's 404 page.
 pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Response {
     let host = request_host(&req);
     let sites = state.sites();
@@ -25,18 +30,84 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
+    if let Some(r) = redirect(site, &host, &req) {
+        return r;
+    }
     let path = req.uri().path().to_string();
-    let dir = ServeDir::new(&site.root)
-        .append_index_html_on_directories(true)
-        .not_found_service(ServeFile::new(site.root.join("404.html")));
+    // `cms dev` rewrites pages (the live-reload script): it sends them uncompressed.
+    let compressed = state.dev.is_none();
+    let not_found = ServeFile::new(site.root.join("404.html"));
+    let dir = ServeDir::new(&site.root).append_index_html_on_directories(true);
+    let dir = match compressed {
+        true => dir
+            .precompressed_br()
+            .precompressed_gzip()
+            .not_found_service(not_found.precompressed_br().precompressed_gzip()),
+        false => dir.not_found_service(not_found),
+    };
     let mut resp = match dir.oneshot(req).await {
         Ok(r) => r.map(Body::new),
         Err(never) => match never {},
     };
-    set_content_type(&mut resp, &path);
-    set_headers(&mut resp, &path);
+    set_headers(&mut resp, &path, compressed);
     if state.dev.is_some() {
         return dev_page(resp).await;
+    }
+    resp
+}
+
+/// The redirect of a request, if any: a site's other domain moves to its canonical one (not
+/// in `cms dev`, which serves what it builds under every name), an old page path to its page.
+fn redirect(site: &crate::Site, host: &str, req: &Request) -> Option<Response> {
+    let name = crate::host_name(host);
+    if site.aliases.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
+        let pq = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        return Some(moved(
+            StatusCode::MOVED_PERMANENTLY,
+            &format!("https://{}{pq}", site.domain),
+        ));
+    }
+    let path = percent_encoding::percent_decode_str(req.uri().path()).decode_utf8_lossy();
+    let r = site.hosting.as_ref()?.redirect(&path)?;
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::MOVED_PERMANENTLY);
+    Some(moved(status, &r.to))
+}
+
+/// A redirect to `to`.
+fn moved(status: StatusCode, to: &str) -> Response {
+    let mut r = status.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(hosting::CACHE_SHORT),
+    );
+    r
+}
+
+/// Adds the security headers of the request's site (by `Host`) to every response of the
+/// server: files, redirects, search pages and errors.
+pub async fn security_headers(
+    State(state): State<Arc<crate::State>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let host = request_host(&req);
+    let rules = state
+        .sites()
+        .resolve(&host)
+        .and_then(|s| s.hosting.as_ref().map(|h| h.headers.clone()));
+    let mut resp = next.run(req).await;
+    let headers =
+        rules.unwrap_or_else(|| hosting::security_headers(&hosting::content_security_policy(&[])));
+    for h in headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(h.name.as_bytes()),
+            HeaderValue::from_str(&h.value),
+        ) {
+            resp.headers_mut().insert(name, value);
+        }
     }
     resp
 }
@@ -95,84 +166,43 @@ pub(crate) fn unknown_host(state: &crate::State, host: &str) -> Response {
     r
 }
 
-/// The content type of the file answered for `path`: the site's 404 page, the folder's
-/// `index.html`, or the file itself. Answers without a body of their own (redirects, 304s)
-/// have no type and get none.
-fn set_content_type(resp: &mut Response, path: &str) {
-    if !resp.headers().contains_key(header::CONTENT_TYPE) {
-        return;
-    }
+/// The type, encoding and cache headers of the file answered for `path`: the site's 404
+/// page, the folder's `index.html`, or the file itself (a variant asked for by its own name is
+/// sent as the hosts send it, with its original's type and its encoding). Answers without a
+/// body of their own (redirects, 304s) get no type.
+fn set_headers(resp: &mut Response, path: &str, compressed: bool) {
     let file = if resp.status() == StatusCode::NOT_FOUND {
-        "404.html"
+        "/404.html"
     } else if path.ends_with('/') {
-        "index.html"
+        "/index.html"
     } else {
         path
     };
-    if let Ok(v) = HeaderValue::from_str(ssg::mime_of(file)) {
-        resp.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-}
-
-/// Whether a file name carries its content hash (`style.3f2a1b9c.css`).
-fn fingerprinted(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let mut parts = name.rsplit('.');
-    let (Some(ext), Some(hash), Some(_stem)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    matches!(ext, "css" | "js") && hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn set_headers(resp: &mut Response, path: &str) {
-    let h = resp.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
-    let is_html = h
-        .get(header::CONTENT_TYPE)
+    let (original, own_encoding) = compress::ENCODINGS
+        .iter()
+        .find_map(|(e, suffix)| file.strip_suffix(suffix).map(|o| (o, Some(*e))))
+        .filter(|(o, _)| compress::compressible(&format!("sites/x{o}"), ssg::mime_of(o)))
+        .unwrap_or((file, None));
+    let mime = ssg::mime_of(original);
+    let encoding = resp
+        .headers()
+        .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
-    if is_html {
-        h.insert(
-            header::HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        );
+        .map(str::to_string);
+    let meta = hosting::object_meta(original, mime, encoding.as_deref().or(own_encoding));
+    let h = resp.headers_mut();
+    if h.contains_key(header::CONTENT_TYPE) {
+        if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        if let Some(v) = own_encoding.filter(|_| encoding.is_none()) {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(v));
+        }
     }
-    let cache = if resp.status() == StatusCode::NOT_FOUND {
-        "public, max-age=60"
-    } else if fingerprinted(path) {
-        "public, max-age=31536000, immutable"
-    } else if is_html
-        || path.ends_with('/')
-        || path.ends_with(".xml")
-        || path.ends_with(".json")
-        || path.ends_with(".txt")
-    {
-        // Pages change with each build: caches keep them but ask again (Last-Modified).
-        "public, max-age=0, must-revalidate"
-    } else {
-        "public, max-age=86400"
-    };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints() {
-        assert!(fingerprinted("/style.28e13d77.css"));
-        assert!(fingerprinted("/display.86f28a42.js"));
-        assert!(!fingerprinted("/style.css"));
-        assert!(!fingerprinted("/logo.svg"));
-        assert!(!fingerprinted("/a.28e13d77.svg"));
+    if compressed && compress::compressible(&format!("sites/x{original}"), mime) {
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&meta.cache_control) {
+        h.insert(header::CACHE_CONTROL, v);
     }
 }

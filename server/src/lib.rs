@@ -134,6 +134,10 @@ pub fn app(state: Arc<State>) -> Router {
         .route(dev::SCRIPT_PATH, get(dev::script))
         .route(dev::EVENTS_PATH, get(dev::events))
         .fallback(files::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            files::security_headers,
+        ))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
                 // The path only: queries typed by the public are theirs, not the logs'.

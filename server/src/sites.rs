@@ -20,6 +20,10 @@ pub struct Site {
     pub portal: bool,
     /// Its folder in the output.
     pub root: PathBuf,
+    /// Its other domains, which redirect to `domain`.
+    pub aliases: Vec<String>,
+    /// Its hosting rules (`deploy/hosting.json`; none in an output built before them).
+    pub hosting: Option<ssg::hosting::SiteHosting>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +65,7 @@ impl Sites {
             path: path.clone(),
             message: e.to_string(),
         })?;
+        let hosting = load_hosting(out)?;
         let mut sites = Sites::default();
         for (i, s) in m.sites.into_iter().enumerate() {
             let root = out.join(s.root.trim_end_matches('/'));
@@ -83,12 +88,17 @@ impl Sites {
             if s.portal && sites.portal.is_none() {
                 sites.portal = Some(i);
             }
+            let rules = hosting
+                .as_ref()
+                .and_then(|h| h.sites.iter().find(|x| x.id == s.id).cloned());
             sites.list.push(Site {
                 id: s.id,
                 domain: s.domain,
                 languages: s.languages,
                 portal: s.portal,
                 root,
+                aliases: s.aliases,
+                hosting: rules,
             });
         }
         if sites.portal.is_none() && !sites.list.is_empty() {
@@ -113,6 +123,21 @@ impl Sites {
     /// A site by id.
     pub fn get(&self, id: &str) -> Option<&Site> {
         self.list.iter().find(|s| s.id == id)
+    }
+}
+
+/// The hosting rules of the build in `out`, if it has them.
+fn load_hosting(out: &Path) -> Result<Option<ssg::hosting::Hosting>, Error> {
+    let path = out.join(ssg::hosting::HOSTING_FILE);
+    match std::fs::read(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io { path, source }),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Manifest {
+                path,
+                message: e.to_string(),
+            }),
     }
 }
 

@@ -16,7 +16,7 @@ pub(crate) fn standalone(page: &[u8], d: &SiteData<'_>, permalink: &str) -> Vec<
         if let Some(at) = out.find(&css_url) {
             let start = out[..at].rfind('<').unwrap_or(at);
             let end = out[at..].find('>').map(|e| at + e + 1).unwrap_or(at);
-            let css = d.inline_css.replace("</", "<\\/");
+            let css = inline_style_text(&d.inline_css);
             out.replace_range(start..end, &format!("<style>{css}</style>"));
         }
     }
@@ -33,8 +33,23 @@ pub(crate) fn standalone(page: &[u8], d: &SiteData<'_>, permalink: &str) -> Vec<
     out.into_bytes()
 }
 
-/// The site's stylesheet (its own `static/style.css`, else the theme's), for standalone pages.
+/// The text of the `<style>` element holding `css` in a standalone copy: `</` cannot end
+/// the element early. The CSP names exactly this text by its hash (see [`crate::hosting`]).
+pub(crate) fn inline_style_text(css: &str) -> String {
+    css.replace("</", "<\\/")
+}
+
+/// The site's stylesheet (its own `static/style.css`, else the theme's) followed by the
+/// site's colours (`[theme]` of `site.toml`): served as `style.<hash>.css`, and inlined in
+/// standalone pages. The colours are in the stylesheet, not in a `style` attribute, so the
+/// Content-Security-Policy allows no inline style.
 pub(crate) fn stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error> {
+    let mut css = base_stylesheet(site, theme)?;
+    css.push_str(&brand_rule(site)?);
+    Ok(css)
+}
+
+fn base_stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error> {
     if let Some(f) = site.static_files.iter().find(|f| f.rel == "style.css") {
         let bytes = f.data.read().map_err(|e| Error::Io {
             path: PathBuf::from(&f.rel),
@@ -48,6 +63,37 @@ pub(crate) fn stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String,
         .find(|(rel, _)| rel == "style.css")
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default())
+}
+
+/// The CSS rule setting the site's `--brand` and `--brand-dark` from `theme.primary` and
+/// `theme.primary_dark` (empty without them); a value that is not a plain CSS colour is an
+/// error, as it would write other rules into every page's stylesheet.
+fn brand_rule(site: &cms_core::Site) -> Result<String, Error> {
+    let Some(primary) = site.config.theme.get("primary") else {
+        return Ok(String::new());
+    };
+    let dark = site.config.theme.get("primary_dark").unwrap_or(primary);
+    for (field, v) in [("primary", primary), ("primary_dark", dark)] {
+        let plain = !v.trim().is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "#(),.% -".contains(c));
+        if !plain {
+            return Err(Error::Content(cms_core::Diagnostics(vec![
+                cms_core::Diagnostic::error(
+                    format!("sites/{}/site.toml", site.id),
+                    0,
+                    0,
+                    format!("theme.{field} `{v}` is not a CSS colour"),
+                )
+                .with_hint("write a colour like \"#1f4e8c\" or \"rgb(31, 78, 140)\""),
+            ])));
+        }
+    }
+    Ok(format!(
+        "\nbody{{--brand:{};--brand-dark:{}}}\n",
+        primary.trim(),
+        dark.trim()
+    ))
 }
 
 /// CSS and JavaScript get their content hash in their name (`style.3f2a1b9c.css`), so a CDN
@@ -71,6 +117,10 @@ pub(crate) fn fingerprints(
             source: e,
         })?;
         files.insert(f.rel.clone(), bytes.into_owned());
+    }
+    // The stylesheet as served: with the site's colours.
+    if files.contains_key("style.css") {
+        files.insert("style.css".into(), stylesheet(site, theme)?.into_bytes());
     }
     Ok(files
         .into_iter()

@@ -22,7 +22,7 @@ use crate::output::ManifestEntry;
 pub const BUILD_CACHE_FILE: &str = ".cms/build-cache";
 
 /// The first line of the cache file: another format is not read.
-const BUILD_CACHE_HEADER: &str = "cms build cache 2";
+const BUILD_CACHE_HEADER: &str = "cms build cache 3";
 
 /// The previous build in the output folder: its manifest, and its cache when compatible.
 #[derive(Debug, Default)]
@@ -44,7 +44,8 @@ fn manifest_hash(bytes: &[u8]) -> u64 {
 
 /// The cache file of a build: the settings of the whole build (`global`: another value
 /// invalidates every key), a hash of the manifest written with it, and a line for each file of
-/// the manifest with its key (`-` for a file copied, not rendered). A line per file, tab
+/// the manifest with its key (`-` for a file copied, not rendered, or a precompressed variant)
+/// and encoding (`-` for none). A line per file, tab
 /// separated, reads many times faster than the JSON manifest, which a build over 26,000 files
 /// would otherwise parse first.
 pub(crate) fn build_cache_file(global: u64, manifest: &[u8], entries: &[ManifestEntry]) -> Vec<u8> {
@@ -60,7 +61,12 @@ pub(crate) fn build_cache_file(global: u64, manifest: &[u8], entries: &[Manifest
             }
             None => out.push('-'),
         }
-        let _ = writeln!(out, "\t{}\t{}\t{}\t{}", e.size, e.hash, e.mime, e.path);
+        let enc = e.encoding.as_deref().unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "\t{}\t{}\t{enc}\t{}\t{}",
+            e.size, e.hash, e.mime, e.path
+        );
     }
     // A file cut short is not read.
     let _ = writeln!(out, "end {}", entries.len());
@@ -84,18 +90,26 @@ fn read_build_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous
         return None;
     }
     let mut prev = PreviousBuild::default();
+    let mut skipped = 0;
     for line in lines {
         if let Some(n) = line.strip_prefix("end ") {
-            return (n.parse::<usize>().ok()? == prev.files.len()).then_some(prev);
+            return (n.parse::<usize>().ok()? == prev.files.len() + skipped).then_some(prev);
         }
-        let mut parts = line.splitn(5, '\t');
-        let (key, size, hash, mime, path) = (
+        let mut parts = line.splitn(6, '\t');
+        let (key, size, hash, enc, mime, path) = (
             parts.next()?,
             parts.next()?.parse().ok()?,
             parts.next()?,
             parts.next()?,
             parts.next()?,
+            parts.next()?,
         );
+        let encoding = (enc != "-").then(|| enc.to_string());
+        // Variants compressed by another version or with other settings are made again.
+        if encoding.is_some() && !same_global {
+            skipped += 1;
+            continue;
+        }
         if key != "-" && same_global {
             prev.keys
                 .insert(path.to_string(), u64::from_str_radix(key, 16).ok()?);
@@ -108,6 +122,7 @@ fn read_build_cache(text: &str, manifest: &[u8], global: u64) -> Option<Previous
                 size,
                 mime: mime.to_string(),
                 key: None,
+                encoding,
             },
         );
     }
@@ -139,9 +154,11 @@ impl PreviousBuild {
         // No cache for this manifest: its files can still be left as they are when the same
         // bytes are written again.
         let manifest: Manifest = serde_json::from_slice(&manifest).ok()?;
+        // Its variants may have been compressed otherwise: made again.
         let files = manifest
             .files
             .into_iter()
+            .filter(|e| e.encoding.is_none())
             .map(|e| (e.path.clone(), e))
             .collect();
         Some(PreviousBuild {
@@ -150,15 +167,19 @@ impl PreviousBuild {
         })
     }
 
-    /// The previous entry of `rel`, if it was rendered from the same inputs.
-    pub fn hit(&self, rel: &str, key: u64) -> Option<ManifestEntry> {
+    /// The previous entries of `rel` (its own, then its precompressed variants'), if it was
+    /// rendered from the same inputs.
+    pub fn hit(&self, rel: &str, key: u64) -> Option<Vec<ManifestEntry>> {
         if self.keys.get(rel) != Some(&key) {
             return None;
         }
-        self.files.get(rel).map(|e| ManifestEntry {
+        let own = self.files.get(rel).map(|e| ManifestEntry {
             key: Some(key),
             ..e.clone()
-        })
+        })?;
+        let mut out = vec![own];
+        out.extend(crate::output::variants_of(&self.files, rel));
+        Some(out)
     }
 }
 
@@ -309,6 +330,7 @@ mod tests {
                 size: 1234,
                 mime: "text/html; charset=utf-8".into(),
                 key: Some(7),
+                encoding: None,
             },
             ManifestEntry {
                 path: "sites/mt.gov.vn/tệp có dấu cách.pdf".into(),
@@ -316,24 +338,36 @@ mod tests {
                 size: 5,
                 mime: "application/pdf".into(),
                 key: None,
+                encoding: None,
+            },
+            ManifestEntry {
+                path: "sites/mt.gov.vn/index.html.br".into(),
+                hash: "ef".repeat(32),
+                size: 300,
+                mime: "text/html; charset=utf-8".into(),
+                key: None,
+                encoding: Some("br".into()),
             },
         ];
         let file = build_cache_file(42, b"{manifest}", &entries);
         let text = String::from_utf8(file).unwrap();
         let p = read_build_cache(&text, b"{manifest}", 42).unwrap();
-        assert_eq!(p.files.len(), 2);
+        assert_eq!(p.files.len(), 3);
         assert_eq!(p.keys.len(), 1, "a copied file has no key");
         let hit = p.hit("sites/mt.gov.vn/index.html", 7).unwrap();
         assert_eq!(
             hit,
-            ManifestEntry {
-                key: Some(7),
-                ..entries[0].clone()
-            }
+            vec![
+                ManifestEntry {
+                    key: Some(7),
+                    ..entries[0].clone()
+                },
+                entries[2].clone()
+            ]
         );
         assert_eq!(p.files["sites/mt.gov.vn/tệp có dấu cách.pdf"], entries[1]);
         assert!(p.hit("sites/mt.gov.vn/index.html", 8).is_none());
-        // Another build's settings: the files, not the keys.
+        // Another build's settings: the files, not the keys nor the variants.
         let other = read_build_cache(&text, b"{manifest}", 43).unwrap();
         assert!(other.keys.is_empty() && other.files.len() == 2);
         // Another manifest, or a damaged file: not read.

@@ -40,6 +40,14 @@ pub enum Error {
     /// The thread that writes the search index could not start.
     #[error("starting the search indexer")]
     IndexerStart(#[source] std::io::Error),
+    /// `deploy/hosting.json` could not be written or read.
+    #[error("{}", path.display())]
+    Hosting {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
     /// The thread that writes the search index panicked.
     #[error("the search indexer stopped")]
     IndexerStopped,

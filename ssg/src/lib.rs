@@ -17,6 +17,7 @@ mod context;
 mod cx;
 mod deferred;
 mod error;
+pub mod hosting;
 mod jobs;
 mod lazy_markdown;
 mod links;

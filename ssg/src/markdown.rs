@@ -73,6 +73,10 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
     let mut image: Option<(usize, String)> = None;
     let mut in_table_head = false;
+    // The table's column alignments, and the cell's column: a class, not pulldown-cmark's
+    // `style` attribute, which the Content-Security-Policy does not allow.
+    let mut aligns: Vec<pulldown_cmark::Alignment> = Vec::new();
+    let mut column = 0;
 
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
         let event = match event {
@@ -119,6 +123,7 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
             }
             // A wide table scrolls inside a region keyboard users can reach (WCAG 2.1.1).
             Event::Start(Tag::Table(a)) => {
+                aligns.clone_from(&a);
                 let label = if cx.lang == "en" { "Table" } else { "Bảng" };
                 events.push(Event::Html(CowStr::from(format!(
                     "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">"
@@ -131,18 +136,31 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
             }
             Event::Start(Tag::TableHead) => {
                 in_table_head = true;
+                column = 0;
                 Event::Start(Tag::TableHead)
+            }
+            Event::Start(Tag::TableRow) => {
+                column = 0;
+                Event::Start(Tag::TableRow)
             }
             Event::End(TagEnd::TableHead) => {
                 in_table_head = false;
                 Event::End(TagEnd::TableHead)
             }
             // Header cells get a scope so screen readers can relate cells to headers.
-            Event::Start(Tag::TableCell) if in_table_head => {
-                Event::Html(CowStr::Borrowed("<th scope=\"col\">"))
+            Event::Start(Tag::TableCell) => {
+                let class = align_class(aligns.get(column));
+                Event::Html(CowStr::from(match in_table_head {
+                    true => format!("<th scope=\"col\"{class}>"),
+                    false => format!("<td{class}>"),
+                }))
             }
-            Event::End(TagEnd::TableCell) if in_table_head => {
-                Event::Html(CowStr::Borrowed("</th>"))
+            Event::End(TagEnd::TableCell) => {
+                column += 1;
+                Event::Html(CowStr::Borrowed(match in_table_head {
+                    true => "</th>",
+                    false => "</td>",
+                }))
             }
             other => other,
         };
@@ -282,6 +300,18 @@ pub fn line_of(text: &str, offset: usize, first_line: usize) -> (usize, usize) {
     (line + first_line - 1, col)
 }
 
+/// The class attribute of a table cell in a column aligned `a` (the theme's stylesheet
+/// aligns `.align-left`, `.align-center`, `.align-right`).
+fn align_class(a: Option<&pulldown_cmark::Alignment>) -> &'static str {
+    use pulldown_cmark::Alignment;
+    match a {
+        Some(Alignment::Left) => " class=\"align-left\"",
+        Some(Alignment::Center) => " class=\"align-center\"",
+        Some(Alignment::Right) => " class=\"align-right\"",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -334,6 +364,26 @@ pub(crate) mod tests {
         assert!(r.html.contains("<del>y</del>"), "{}", r.html);
         assert!(r.html.contains("footnote"), "{}", r.html);
         assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn aligned_columns_get_a_class_not_a_style() {
+        let idx = empty_index();
+        let cx = context(&idx);
+        let (r, _) = render("| A | B | C |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n", &cx);
+        assert!(!r.html.contains("style="), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<th scope=\"col\" class=\"align-left\">A</th>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<td class=\"align-center\">2</td><td class=\"align-right\">3</td>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

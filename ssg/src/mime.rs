@@ -14,6 +14,14 @@ const OVERRIDES: &[(&str, &str)] = &[
 
 /// The MIME type of a file, by its extension.
 pub fn mime_of(path: &str) -> &'static str {
+    // The rules files of Cloudflare Pages and Netlify, and nginx's, are text.
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if matches!(name, "_headers" | "_redirects")
+        || name.ends_with(".conf")
+        || name.ends_with(".inc")
+    {
+        return "text/plain; charset=utf-8";
+    }
     let ext = path
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -79,6 +87,8 @@ mod tests {
             ("a.mp4", "video/mp4"),
             ("a.mp3", "audio/mpeg"),
             ("no-extension", "application/octet-stream"),
+            ("sites/d/_headers", "text/plain; charset=utf-8"),
+            ("deploy/nginx/d.conf", "text/plain; charset=utf-8"),
             ("a.unknown-ext", "application/octet-stream"),
         ];
         let wrong: Vec<(&str, &str)> = expected

@@ -28,6 +28,10 @@ pub struct ManifestEntry {
     /// MIME type.
     #[serde(rename = "type")]
     pub mime: String,
+    /// The encoding of a precompressed variant (`br`, `gzip`; see [`crate::hosting::compress`]),
+    /// whose `mime` is the original's; absent on ordinary files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     /// The build cache's key of what it was rendered from (not in the manifest).
     #[serde(skip)]
     pub key: Option<u64>,
@@ -38,9 +42,9 @@ pub struct ManifestEntry {
 #[derive(Debug)]
 pub struct Staging {
     target: Target,
-    /// Over a previous output: the SHA-256 of each of its files; a file written with the same
-    /// bytes is not written again but linked from the previous build.
-    previous: Option<HashMap<String, String>>,
+    /// Over a previous output: the entry of each of its files; a file written with the same
+    /// bytes is not written again but linked from the previous build, with its variants.
+    previous: Option<HashMap<String, ManifestEntry>>,
     /// The files written.
     written: Mutex<Vec<String>>,
     /// Over a previous output: the thread linking all its files into the new build while the
@@ -84,9 +88,9 @@ impl Staging {
         })
     }
 
-    /// A new build of `out` over its live build, whose files have these SHA-256s: only files
-    /// with other bytes are written, the others are linked from it.
-    pub fn over(out: &Path, previous: HashMap<String, String>) -> Result<Staging, Error> {
+    /// A new build of `out` over its live build, whose files are `previous` (by path): only
+    /// files with other bytes are written, the others are linked from it.
+    pub fn over(out: &Path, previous: HashMap<String, ManifestEntry>) -> Result<Staging, Error> {
         let mut s = Staging::new(out)?;
         if let Target::Build(b) = &s.target {
             let base = b
@@ -143,6 +147,33 @@ impl Staging {
         }
     }
 
+    /// Writes `bytes` at `rel` and returns its manifest entry; a text file a host serves gets
+    /// its precompressed variants beside it (see [`crate::hosting::compress`]), whose entries
+    /// follow its own. Over a previous output, a file with the same bytes keeps its variants.
+    pub fn write_served(&self, rel: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, Error> {
+        use crate::hosting::compress;
+        let entry = self.write(rel, bytes)?;
+        if !compress::compressible(rel, &entry.mime) || self.dir().is_none() {
+            return Ok(vec![entry]);
+        }
+        if let Some(prev) = &self.previous {
+            if prev.get(rel).is_some_and(|p| p.hash == entry.hash) {
+                let mut out = vec![entry];
+                out.extend(variants_of(prev, rel));
+                return Ok(out);
+            }
+        }
+        let mut out = Vec::with_capacity(3);
+        for (encoding, suffix, packed) in compress::variants(bytes) {
+            let mut v = self.write(&format!("{rel}{suffix}"), &packed)?;
+            v.mime.clone_from(&entry.mime);
+            v.encoding = Some(encoding.to_string());
+            out.push(v);
+        }
+        out.insert(0, entry);
+        Ok(out)
+    }
+
     /// Writes `bytes` at `rel` and returns its manifest entry.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<ManifestEntry, Error> {
         let entry = ManifestEntry {
@@ -155,9 +186,10 @@ impl Staging {
             size: bytes.len() as u64,
             mime: mime_of(rel).to_string(),
             key: None,
+            encoding: None,
         };
         if let Some(prev) = &self.previous {
-            if prev.get(rel) == Some(&entry.hash) {
+            if prev.get(rel).is_some_and(|p| p.hash == entry.hash) {
                 return Ok(entry);
             }
         }
@@ -292,6 +324,19 @@ fn remove_gone(dir: &Path, gone: &[String]) -> Result<(), Error> {
 
 pub use crate::mime::mime_of;
 
+/// The precompressed variants of `rel` among `files`, in the order they are written.
+pub(crate) fn variants_of(files: &HashMap<String, ManifestEntry>, rel: &str) -> Vec<ManifestEntry> {
+    crate::hosting::compress::ENCODINGS
+        .iter()
+        .filter_map(|(enc, suffix)| {
+            files
+                .get(&format!("{rel}{suffix}"))
+                .filter(|e| e.encoding.as_deref() == Some(*enc))
+                .cloned()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,10 +397,14 @@ mod tests {
         first.commit(&[]).unwrap();
         let old = crate::builds::live_dir(&out).unwrap();
         let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
-        let previous: HashMap<String, String> = [&same, &changed]
+        let gone_entry = ManifestEntry {
+            path: "sites/x/gone/index.html".into(),
+            hash: "h".into(),
+            ..same.clone()
+        };
+        let previous: HashMap<String, ManifestEntry> = [&same, &changed, &gone_entry]
             .iter()
-            .map(|e| (e.path.clone(), e.hash.clone()))
-            .chain([("sites/x/gone/index.html".to_string(), "h".to_string())])
+            .map(|e| (e.path.clone(), (*e).clone()))
             .collect();
         let second = Staging::over(&out, previous).unwrap();
         second.write("sites/x/same.html", b"same").unwrap();

@@ -121,13 +121,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     let jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, opts.search);
     let staging = match (&previous, opts.dry_run) {
         (_, true) => Staging::dry_run(),
-        (Some(p), false) => Staging::over(
-            &opts.out,
-            p.files
-                .iter()
-                .map(|(k, e)| (k.clone(), e.hash.clone()))
-                .collect(),
-        )?,
+        (Some(p), false) => Staging::over(&opts.out, p.files.clone())?,
         (None, false) => Staging::new(&opts.out)?,
     }
     .durable(opts.durable);
@@ -154,7 +148,16 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         keep_markdown(cache, &inputs.datas);
     }
     laps.lap("render, write and index");
-    let entries = collect_entries(network, results, &mut diags)?;
+    let mut entries = collect_entries(network, results, &mut diags)?;
+    let (_, host_files) = crate::hosting::files::write_host_files(
+        network,
+        &selected,
+        &entries,
+        &|i| inputs.datas.get(&i).map(|d| d.inline_css.clone()),
+        &staging,
+    )?;
+    entries.extend(host_files);
+    entries.sort();
     let manifest = write_manifest(network, &selected, &entries, global_key, &staging)?;
     let report = report(
         network,

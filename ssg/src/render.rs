@@ -70,10 +70,10 @@ impl<'a, 'b> Renderer<'a, 'b> {
             JobKind::SitemapIndex => vec![p.sitemap_index(d)],
             JobKind::Robots => vec![p.site_file(d, "robots.txt", Form::Text)],
             JobKind::NotFound => vec![p.site_file(d, "404.html", Form::Html)],
-            JobKind::Alias { from, to } => return Ok(vec![self.alias(d, from, to)?]),
-            JobKind::Asset { page, asset } => return Ok(vec![self.asset(d, *page, *asset)?]),
-            JobKind::Static { file } => return Ok(vec![self.static_file(d, *file)?]),
-            JobKind::ThemeStatic { file } => return Ok(vec![self.theme_file(d, *file)?]),
+            JobKind::Alias { from, to } => return self.alias(d, from, to),
+            JobKind::Asset { page, asset } => return self.asset(d, *page, *asset),
+            JobKind::Static { file } => return self.static_file(d, *file),
+            JobKind::ThemeStatic { file } => return self.theme_file(d, *file),
         };
         let mut out = Vec::new();
         for r in renderings {
@@ -93,7 +93,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
             .chain(std::iter::once(r.file.as_str()))
             .collect();
         if let Some(hits) = self.cached(&files, key) {
-            return Ok(hits);
+            return Ok(hits.into_iter().flatten().collect());
         }
         let out = self.render(d, &r.template, r.cx, &r.later, &r.source)?;
         let mut entries = Vec::with_capacity(files.len());
@@ -102,19 +102,20 @@ impl<'a, 'b> Renderer<'a, 'b> {
                 let bytes = self.finish_html(d, &r.lang, out);
                 if let Some((saved, permalink)) = &r.standalone {
                     let copy = standalone(&bytes, d, permalink);
-                    entries.push(self.staging.write(saved, &copy)?);
+                    entries.extend(self.staging.write_served(saved, &copy)?);
                 }
-                entries.push(self.staging.write(&r.file, &bytes)?);
+                entries.extend(self.staging.write_served(&r.file, &bytes)?);
             }
             Form::Text => {
                 let text = match d.partials.get(&r.lang) {
                     Some(p) => p.splice_raw(out),
                     None => out,
                 };
-                entries.push(self.staging.write(&r.file, text.as_bytes())?);
+                entries.extend(self.staging.write_served(&r.file, text.as_bytes())?);
             }
         }
-        for e in &mut entries {
+        // The key is the rendered file's; its variants follow it (see `PreviousBuild::hit`).
+        for e in entries.iter_mut().filter(|e| e.encoding.is_none()) {
             e.key = Some(key);
         }
         Ok(entries)
@@ -122,7 +123,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
 
     /// The build cache's one check, for every rendered output: the previous build's entries of
     /// all of `files` when it rendered each from the inputs whose key is `key`.
-    fn cached(&self, files: &[&str], key: u64) -> Option<Vec<ManifestEntry>> {
+    fn cached(&self, files: &[&str], key: u64) -> Option<Vec<Vec<ManifestEntry>>> {
         let previous = self.previous?;
         files.iter().map(|rel| previous.hit(rel, key)).collect()
     }
@@ -224,7 +225,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
     }
 
     /// The redirect of an alias: a file copied, not rendered (see [`Renderer::copy`]).
-    fn alias(&self, d: &SiteData<'_>, from: &str, to: &str) -> Result<ManifestEntry, Error> {
+    fn alias(&self, d: &SiteData<'_>, from: &str, to: &str) -> Result<Vec<ManifestEntry>, Error> {
         let domain = &d.site.config.domain;
         let rel = if from.ends_with(".html") {
             format!("sites/{domain}/{from}")
@@ -238,7 +239,12 @@ impl<'a, 'b> Renderer<'a, 'b> {
     }
 
     /// A file of a page bundle, beside the page.
-    fn asset(&self, d: &SiteData<'_>, page: usize, asset: usize) -> Result<ManifestEntry, Error> {
+    fn asset(
+        &self,
+        d: &SiteData<'_>,
+        page: usize,
+        asset: usize,
+    ) -> Result<Vec<ManifestEntry>, Error> {
         let page = &d.site.pages[page];
         let asset = &page.assets[asset];
         let bytes = asset.file.data.read().map_err(|e| Error::Io {
@@ -253,26 +259,35 @@ impl<'a, 'b> Renderer<'a, 'b> {
     }
 
     /// A static file of the site, under its fingerprinted name if it has one.
-    fn static_file(&self, d: &SiteData<'_>, file: usize) -> Result<ManifestEntry, Error> {
+    fn static_file(&self, d: &SiteData<'_>, file: usize) -> Result<Vec<ManifestEntry>, Error> {
         let f = &d.site.static_files[file];
         let bytes = f.data.read().map_err(|e| Error::Io {
             path: PathBuf::from(&f.rel),
             source: e,
         })?;
         let rel = d.fingerprinted.get(&f.rel).unwrap_or(&f.rel);
-        self.copy(&format!("sites/{}/{rel}", d.site.config.domain), &bytes)
+        // The stylesheet is served with the site's colours (see `assets::stylesheet`).
+        let bytes = match f.rel.as_str() {
+            "style.css" => d.inline_css.as_bytes(),
+            _ => &bytes[..],
+        };
+        self.copy(&format!("sites/{}/{rel}", d.site.config.domain), bytes)
     }
 
     /// A static file of the theme, under its fingerprinted name if it has one.
-    fn theme_file(&self, d: &SiteData<'_>, file: usize) -> Result<ManifestEntry, Error> {
+    fn theme_file(&self, d: &SiteData<'_>, file: usize) -> Result<Vec<ManifestEntry>, Error> {
         let (rel, bytes) = &self.theme.static_files[file];
-        let rel = d.fingerprinted.get(rel).unwrap_or(rel);
-        self.copy(&format!("sites/{}/{rel}", d.site.config.domain), bytes)
+        let out = d.fingerprinted.get(rel).unwrap_or(rel);
+        let bytes = match rel.as_str() {
+            "style.css" => d.inline_css.as_bytes(),
+            _ => &bytes[..],
+        };
+        self.copy(&format!("sites/{}/{out}", d.site.config.domain), bytes)
     }
 
     /// Writes a file that is copied, not rendered. It has no key: [`Staging::write`] leaves
     /// it alone when its bytes did not change.
-    fn copy(&self, rel: &str, bytes: &[u8]) -> Result<ManifestEntry, Error> {
-        self.staging.write(rel, bytes)
+    fn copy(&self, rel: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, Error> {
+        self.staging.write_served(rel, bytes)
     }
 }
