@@ -660,6 +660,11 @@ async fn the_hosting_rules_are_sent() {
     let plain = get_with(st.clone(), "mt.gov.vn", "/", &[]).await;
     for path in ["/", "/khong-co/", "/search/?q=a", "/api/search?q=a"] {
         let g = get_with(st.clone(), "mt.gov.vn", path, &[]).await;
+        // What the server renders has no inline style or script either.
+        assert!(
+            !g.body.contains("style=") && !g.body.contains("<script>"),
+            "{path}"
+        );
         let csp = header_of(&g, header::CONTENT_SECURITY_POLICY);
         assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
         assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
