@@ -107,18 +107,22 @@ fn nginx(dir: &Path, out: &Path, upstream: u16) -> (Running, u16) {
     );
     std::fs::write(conf.join("nginx.conf"), main).unwrap();
     let check = Command::new(NGINX)
-        .args(["-t", "-q", "-e", &format!("{d}/logs/error.log")])
+        .args(["-t", "-e", &format!("{d}/logs/error.log")])
         .arg("-p")
         .arg(dir)
         .arg("-c")
         .arg(conf.join("nginx.conf"))
         .output()
         .unwrap();
-    assert!(
-        check.status.success(),
-        "nginx -t: {}{}",
+    let said = format!(
+        "{}{}",
         String::from_utf8_lossy(&check.stderr),
         std::fs::read_to_string(dir.join("logs/error.log")).unwrap_or_default()
+    );
+    assert!(check.status.success(), "nginx -t: {said}");
+    assert!(
+        !said.contains("[warn]"),
+        "the generated configuration warns: {said}"
     );
     let mut child = Command::new(NGINX)
         .args(["-e", &format!("{d}/logs/error.log")])

@@ -56,8 +56,8 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
     resp
 }
 
-/// The redirect of a request, if any: a site's other domain moves to its canonical one (not
-/// in `cms dev`, which serves what it builds under every name), an old page path to its page.
+/// The redirect of a request, if any: a site's other domain moves to its canonical one, an
+/// old page path to its page.
 fn redirect(site: &crate::Site, host: &str, req: &Request) -> Option<Response> {
     let name = crate::host_name(host);
     if site.aliases.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
