@@ -187,3 +187,50 @@ fn no_page_has_inline_style_or_script_and_variants_decode() {
     }
     assert!(variants > 500, "{variants}");
 }
+
+/// An edit of one page compresses that page again (and the lists that show it), not the
+/// others: their variants are linked from the previous build, as their files are.
+#[test]
+fn an_incremental_build_compresses_only_changed_files() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_dir(&repo_root().join("content"), &content);
+    let out = tmp.path().join("public");
+    let build = || {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+            .args(["build", "--quiet", "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(&out)
+            .env("SOURCE_DATE_EPOCH", "1733500000")
+            .output()
+            .unwrap();
+        assert_ok(&o);
+    };
+    build();
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    let edited = "sites/vr.mt.gov.vn/tin-tuc/dat-lich-dang-kiem-truc-tuyen/index.html.br";
+    let other = "sites/mt.gov.vn/gioi-thieu/chuc-nang-nhiem-vu/index.html.br";
+    let (edited_before, other_before) = (inode(edited), inode(other));
+    let page = content.join("sites/vr/tin-tuc/dat-lich-dang-kiem-truc-tuyen.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nMột câu mới.\n")).unwrap();
+    build();
+    assert_ne!(
+        inode(edited),
+        edited_before,
+        "the edited page is compressed again"
+    );
+    assert_eq!(
+        inode(other),
+        other_before,
+        "another page's variant is linked, not remade"
+    );
+    let br = std::fs::read(out.join(edited)).unwrap();
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert!(String::from_utf8_lossy(&decoded).contains("Một câu mới."));
+}
