@@ -17,6 +17,7 @@ mod context;
 mod cx;
 mod deferred;
 mod error;
+mod images;
 mod jobs;
 mod lazy_markdown;
 mod links;
@@ -36,6 +37,7 @@ mod theme;
 
 pub use build_cache::BUILD_CACHE_FILE;
 pub use error::Error;
+pub use images::{ImageStats, Picture};
 pub use markdown::{Heading, Rendered};
 pub use markdown_cache::MarkdownCache;
 pub use output::{mime_of, ManifestEntry, WriteStats};
