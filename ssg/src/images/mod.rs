@@ -262,7 +262,7 @@ fn image_error(file: &str, page: &Page, msg: &str, hint: &str) -> Diagnostic {
         file.to_string(),
         0,
         0,
-        format!("image of page {}: {msg}", page.file),
+        format!("this image (of page {}) {msg}", page.file),
     )
     .with_hint(hint.to_string())
 }

@@ -128,6 +128,11 @@ pub(crate) fn unreadable(why: &str) -> Problem {
 /// and orientation, and plans its variants. Nothing is decoded yet.
 pub(crate) fn probe(name: &str, bytes: &[u8]) -> Result<Source, Problem> {
     let (r, format) = reader(bytes)?;
+    if format == Format::Jpeg && !jpeg_is_whole(bytes) {
+        return Err(unreadable(
+            "it is cut short (its image data has no end marker)",
+        ));
+    }
     let mut decoder = r.into_decoder().map_err(|e| decode_problem(&e))?;
     let (w, h) = decoder.dimensions();
     check_size(w, h)?;
@@ -149,6 +154,33 @@ pub(crate) fn probe(name: &str, bytes: &[u8]) -> Result<Source, Problem> {
         fingerprint,
         variants,
     })
+}
+
+/// Whether a JPEG has its end marker (EOI) after its image data. The decoder fills what a
+/// file cut short lacks with grey, as browsers do, where the build must refuse it. The
+/// segments before the first scan (SOS) are skipped by their lengths, as an EXIF thumbnail
+/// among them has its own end marker; in the scans, `FF D9` is only ever the end marker (a
+/// data byte `FF` is written `FF 00`). Data after the end marker, which some cameras add, is
+/// allowed.
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xff {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xff {
+            at += 1; // fill byte
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        if marker == 0xda {
+            let scans = &bytes[(at + 2 + len).min(bytes.len())..];
+            return memchr::memmem::find(scans, &[0xff, 0xd9]).is_some();
+        }
+        at += 2 + len;
+    }
+    false
 }
 
 /// The problem of an image error: a limit is the editor's to fix differently from damage.
@@ -273,6 +305,26 @@ mod tests {
         );
         assert!(check_size(4000, 3000).is_ok());
         assert!(check_size(0, 10).is_err());
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_has_no_end_marker() {
+        let mut whole = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut whole)
+            .encode(
+                &[200u8; 3 * 64 * 64],
+                64,
+                64,
+                image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        assert!(jpeg_is_whole(&whole));
+        let mut trailing = whole.clone();
+        trailing.extend(b"camera data");
+        assert!(jpeg_is_whole(&trailing));
+        assert!(!jpeg_is_whole(&whole[..whole.len() - 2]));
+        assert!(!jpeg_is_whole(&whole[..whole.len() / 2]));
+        assert!(!jpeg_is_whole(&whole[..10]));
     }
 
     #[test]
