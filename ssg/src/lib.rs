@@ -37,7 +37,7 @@ mod theme;
 
 pub use build_cache::BUILD_CACHE_FILE;
 pub use error::Error;
-pub use images::{ImageStats, Picture};
+pub use images::{is_variant as is_image_variant, ImageStats, Picture};
 pub use markdown::{Heading, Rendered};
 pub use markdown_cache::MarkdownCache;
 pub use output::{mime_of, ManifestEntry, WriteStats};

@@ -79,28 +79,8 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut in_table_head = false;
 
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
-        if let Some((pic, title)) = picture.as_mut() {
-            match event {
-                Event::End(TagEnd::Image) => {
-                    let (at, alt) = image.take().unwrap_or_default();
-                    if alt.trim().is_empty() {
-                        problems.push((
-                            at,
-                            "image without alternative text".into(),
-                            ALT_HINT.into(),
-                        ));
-                    }
-                    pic.alt = alt;
-                    events.push(Event::Html(CowStr::from(pic.html(Some(title)))));
-                    picture = None;
-                }
-                Event::Text(t) | Event::Code(t) => {
-                    if let Some((_, alt)) = image.as_mut() {
-                        alt.push_str(&t);
-                    }
-                }
-                _ => {}
-            }
+        if let Some(pic) = picture.take() {
+            picture = in_picture(event, pic, &mut image, &mut problems, &mut events);
             continue;
         }
         let event = match event {
@@ -289,6 +269,35 @@ fn plain_text(events: &[Event<'_>], capacity: usize) -> String {
     }
     text.truncate(text.trim_end().len());
     text
+}
+
+/// An event inside a Markdown image shown as a `<picture>`: its text is the alternative text
+/// (kept in `image`); at its end the `<picture>` is written. The picture, until then.
+fn in_picture<'a>(
+    event: Event<'a>,
+    (mut pic, title): (crate::images::Picture, CowStr<'a>),
+    image: &mut Option<(usize, String)>,
+    problems: &mut Vec<MdProblem>,
+    events: &mut Vec<Event<'a>>,
+) -> Option<(crate::images::Picture, CowStr<'a>)> {
+    match event {
+        Event::End(TagEnd::Image) => {
+            let (at, alt) = image.take().unwrap_or_default();
+            if alt.trim().is_empty() {
+                problems.push((at, "image without alternative text".into(), ALT_HINT.into()));
+            }
+            pic.alt = alt;
+            events.push(Event::Html(CowStr::from(pic.html(Some(&title)))));
+            return None;
+        }
+        Event::Text(t) | Event::Code(t) => {
+            if let Some((_, alt)) = image.as_mut() {
+                alt.push_str(&t);
+            }
+        }
+        _ => {}
+    }
+    Some((pic, title))
 }
 
 /// What to do about an image without alternative text.

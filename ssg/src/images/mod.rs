@@ -267,6 +267,25 @@ fn image_error(file: &str, page: &Page, msg: &str, hint: &str) -> Diagnostic {
     .with_hint(hint.to_string())
 }
 
+/// Whether `path` is the name of an image variant (`…/anh.3f2a1b9c.960w.webp`): its bytes never
+/// change under that name, so a host may keep it a year (`immutable`).
+pub fn is_variant(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = name.rsplit('.');
+    let (Some(ext), Some(width), Some(hash), Some(_stem)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    matches!(ext, "jpg" | "png" | "webp")
+        && width.len() > 1
+        && width
+            .strip_suffix('w')
+            .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        && hash.len() == 8
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// A hash of the names and fingerprints of a page's images.
 fn page_key(by_name: &BTreeMap<String, Source>) -> u64 {
     let mut h = twox_hash::XxHash3_64::with_seed(0);
@@ -282,6 +301,27 @@ fn page_key(by_name: &BTreeMap<String, Source>) -> u64 {
 pub(crate) mod tests {
     use super::source::{plan, Format};
     use super::*;
+
+    #[test]
+    fn variants_are_known_by_their_names() {
+        for p in [
+            "sites/d/a/anh.3f2a1b9c.960w.webp",
+            "anh.0123abcd.480w.jpg",
+            "x.y.00000000.1w.png",
+        ] {
+            assert!(is_variant(p), "{p}");
+        }
+        for p in [
+            "style.3f2a1b9c.css",
+            "anh.jpg",
+            "anh.3f2a1b9c.w.webp",
+            "anh.3F2A1B9C.960w.jpg",
+            ".3f2a1b9c.960w.gif",
+            "3f2a1b9c.960w.jpg",
+        ] {
+            assert!(!is_variant(p), "{p}");
+        }
+    }
 
     /// A picture of a 1200×800 JPEG of the page `/a/`, with every field set.
     pub(crate) fn picture() -> Picture {
