@@ -2,7 +2,8 @@
 //! is hashed into every variant's name, so no name stands for other bytes.
 
 /// Hashed into every variant's name: change it with any setting below, or the encoders.
-pub(crate) const VERSION: &str = "images 1: 480,960,1600; jpeg 80; webp 75; catmull-rom";
+pub(crate) const VERSION: &str =
+    "images 2: 480,960,1600; jpeg 80; webp 75; catmull-rom (fast_image_resize 5)";
 
 /// The widths made of an image, from the narrowest (never more than the image's own).
 pub(crate) const WIDTHS: &[u32] = &[480, 960, 1600];
