@@ -234,6 +234,10 @@ fn pages_lists_and_markdown_show_pictures_with_srcset_sizes_and_dimensions() {
         page.contains("Nguyễn Văn A") && page.contains("CC0"),
         "credit and licence"
     );
+    assert!(
+        !page.contains("class=files"),
+        "the lead image is not a file to download"
+    );
     // The Markdown's image: a lazy picture with its alt text and title.
     let body = page
         .split("<picture>")

@@ -251,6 +251,21 @@ impl<'a> Files<'a> {
     }
 }
 
+/// The files of `named` but the page's `image` when it is a processed image: the page shows
+/// it as `page.image`, not as a file to download.
+fn without_lead_image<'a>(
+    named: Vec<FileView<'a>>,
+    page: &Page,
+    image_urls: &HashMap<String, String>,
+) -> Vec<FileView<'a>> {
+    let lead = page
+        .fields
+        .get("image")
+        .and_then(Value::as_str)
+        .filter(|name| image_urls.contains_key(&format!("{}{name}", page.path)));
+    named.into_iter().filter(|f| Some(f.name) != lead).collect()
+}
+
 /// The fields of the page's kind that it sets (`page.field_list`) and the files they name
 /// (`page.files`).
 fn field_list<'a>(
@@ -346,7 +361,7 @@ pub fn page_view<'a>(
         slug: &page.slug,
         extra: &page.meta.extra,
         field_list,
-        files: named,
+        files: without_lead_image(named, page, &data.image_urls),
         assets: page.assets.iter().map(|a| files.view(&a.name)).collect(),
         taxonomies: page_taxonomies(data, page),
         section: page.section.map(|s| Link::section(&site.sections[s])),
