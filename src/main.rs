@@ -372,6 +372,13 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
                         report.written.deleted
                     );
                 }
+                let im = report.images;
+                if im.encoded + im.kept > 0 {
+                    eprintln!(
+                        "Images: {} encoded, {} kept from the previous build; {} variants",
+                        im.encoded, im.kept, im.variants
+                    );
+                }
                 if let Some(s) = &report.search {
                     eprintln!(
                         "Search index: {} pages; {} indexed, {} removed{}",

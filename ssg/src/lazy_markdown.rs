@@ -24,6 +24,8 @@ pub(crate) struct MdEnv<'a> {
     pub markdown_cache: Option<&'a MarkdownCache>,
     /// How files are named in messages (the content root as shown).
     pub root: &'a str,
+    /// The pages' processed images, which their Markdown shows as `<picture>`s.
+    pub images: Option<&'a crate::images::Images>,
 }
 
 /// The Markdown of one page or section.
@@ -59,8 +61,14 @@ impl<'a> LazyMd<'a> {
         } else {
             0
         };
+        // A page's images are named by their bytes' hash: the HTML that shows them changes
+        // with them.
+        let images = env
+            .images
+            .and_then(|i| i.page(site, path))
+            .map_or(0, |p| p.key);
         LazyMd {
-            key: markdown_key(links, site, path, lang, body),
+            key: markdown_key(links ^ images.rotate_left(1), site, path, lang, body),
             site,
             body,
             path,
@@ -82,6 +90,7 @@ impl<'a> LazyMd<'a> {
                         site: self.site,
                         page_path: self.path,
                         lang: self.lang,
+                        images: env.images.and_then(|i| i.page(self.site, self.path)),
                     };
                     Arc::new(markdown::render(self.body, &cx))
                 })
@@ -130,6 +139,7 @@ mod tests {
             links_key,
             markdown_cache: None,
             root: "",
+            images: None,
         };
         let key =
             |links_key, body| LazyMd::new(&env(links_key), 0, body, "/a/", "vi", "a.md", 1).key;
@@ -148,6 +158,7 @@ mod tests {
             links_key: 0,
             markdown_cache: None,
             root: "content/",
+            images: None,
         };
         let md = LazyMd::new(
             &env,

@@ -18,6 +18,7 @@ mod cx;
 mod deferred;
 mod error;
 pub mod hosting;
+mod images;
 mod jobs;
 mod lazy_markdown;
 mod links;
@@ -37,6 +38,7 @@ mod theme;
 
 pub use build_cache::BUILD_CACHE_FILE;
 pub use error::Error;
+pub use images::{is_variant as is_image_variant, ImageStats, Picture};
 pub use markdown::{Heading, Rendered};
 pub use markdown_cache::MarkdownCache;
 pub use output::{mime_of, ManifestEntry, WriteStats};

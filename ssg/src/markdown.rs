@@ -43,6 +43,8 @@ pub struct MdContext<'a> {
     pub page_path: &'a str,
     /// The page's language, for the few words the renderer adds.
     pub lang: &'a str,
+    /// The page's processed images: a Markdown image of one is a `<picture>` of its variants.
+    pub images: Option<&'a crate::images::PageImages>,
 }
 
 fn options() -> Options {
@@ -72,6 +74,8 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut heading: Option<(usize, Vec<Event<'_>>)> = None;
     let mut image: Option<(usize, String)> = None;
+    // An image shown as a `<picture>`: its picture and title; its alt text is in `image`.
+    let mut picture: Option<(crate::images::Picture, CowStr<'_>)> = None;
     let mut in_table_head = false;
     // The table's column alignments, and the cell's column: a class, not pulldown-cmark's
     // `style` attribute, which the Content-Security-Policy does not allow.
@@ -79,6 +83,10 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut column = 0;
 
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        if let Some(pic) = picture.take() {
+            picture = in_picture(event, pic, &mut image, &mut problems, &mut events);
+            continue;
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -86,7 +94,12 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                 title,
                 id,
             }) => {
-                let dest_url = rewrite_link(dest_url, range.start, cx, &mut problems);
+                // A link to a processed image goes to its widest variant: the file itself is
+                // not published.
+                let dest_url = match picture_of(&dest_url, cx) {
+                    Some(pic) => CowStr::from(pic.src),
+                    None => rewrite_link(dest_url, range.start, cx, &mut problems),
+                };
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -101,6 +114,10 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                 id,
             }) => {
                 image = Some((range.start, String::new()));
+                if let Some(pic) = picture_of(&dest_url, cx) {
+                    picture = Some((pic, title));
+                    continue;
+                }
                 let dest_url = rewrite_link(dest_url, range.start, cx, &mut problems);
                 Event::Start(Tag::Image {
                     link_type,
@@ -115,7 +132,7 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                         problems.push((
                             at,
                             "image without alternative text".into(),
-                            "describe the image: ![Mô tả ảnh](anh.jpg)".into(),
+                            ALT_HINT.into(),
                         ));
                     }
                 }
@@ -272,6 +289,53 @@ fn plain_text(events: &[Event<'_>], capacity: usize) -> String {
     text
 }
 
+/// An event inside a Markdown image shown as a `<picture>`: its text is the alternative text
+/// (kept in `image`); at its end the `<picture>` is written. The picture, until then.
+fn in_picture<'a>(
+    event: Event<'a>,
+    (mut pic, title): (crate::images::Picture, CowStr<'a>),
+    image: &mut Option<(usize, String)>,
+    problems: &mut Vec<MdProblem>,
+    events: &mut Vec<Event<'a>>,
+) -> Option<(crate::images::Picture, CowStr<'a>)> {
+    match event {
+        Event::End(TagEnd::Image) => {
+            let (at, alt) = image.take().unwrap_or_default();
+            if alt.trim().is_empty() {
+                problems.push((at, "image without alternative text".into(), ALT_HINT.into()));
+            }
+            pic.alt = alt;
+            events.push(Event::Html(CowStr::from(pic.html(Some(&title)))));
+            return None;
+        }
+        Event::Text(t) | Event::Code(t) => {
+            if let Some((_, alt)) = image.as_mut() {
+                alt.push_str(&t);
+            }
+        }
+        _ => {}
+    }
+    Some((pic, title))
+}
+
+/// What to do about an image without alternative text.
+const ALT_HINT: &str = "describe the image: ![Mô tả ảnh](anh.jpg)";
+
+/// The picture of a processed image of the page that `dest` names (`anh.jpg`, `./anh.jpg`).
+fn picture_of(dest: &str, cx: &MdContext<'_>) -> Option<crate::images::Picture> {
+    let images = cx.images?;
+    let name = dest.strip_prefix("./").unwrap_or(dest);
+    let decoded = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .ok()?;
+    let src = images.by_name.get(decoded.as_ref())?;
+    Some(crate::images::Picture::new(
+        cx.page_path,
+        src,
+        String::new(),
+    ))
+}
+
 fn rewrite_link<'a>(
     dest: CowStr<'a>,
     at: usize,
@@ -345,6 +409,7 @@ pub(crate) mod tests {
             site: 0,
             page_path: "/a/",
             lang: "vi",
+            images: None,
         }
     }
 

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::context::SiteData;
 use crate::error::Error;
+use crate::images::Images;
 use crate::lazy_markdown::MdEnv;
 use crate::links::LinkIndex;
 use crate::output::{ManifestEntry, Staging, WriteStats};
@@ -86,6 +87,8 @@ pub struct BuildReport {
     pub incremental: bool,
     /// What was written to and deleted from the output folder.
     pub written: WriteStats,
+    /// Images encoded, and kept from the previous build.
+    pub images: crate::images::ImageStats,
 }
 
 /// Builds `network` into `opts.out`: all or nothing.
@@ -103,8 +106,10 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         .then(|| crate::build_cache::PreviousBuild::load(&opts.out, global_key))
         .flatten();
     let links = LinkIndex::new(network);
-    let env = md_env(network, opts, &links);
     let mut diags = Diagnostics::default();
+    let images = Images::probe(network, &selected, |_, _| true, &mut diags);
+    laps.lap("image headers");
+    let env = md_env(network, opts, &links, &images);
     // With no previous output every output needs every page's HTML: all is rendered at once,
     // in parallel, and every problem reported before anything else.
     let check_markdown = previous.is_none();
@@ -172,6 +177,7 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     laps.lap("manifest and swap");
     Ok(BuildReport {
         written,
+        images: images.stats(),
         search: search_stats,
         timings: laps.timings,
         ..report
@@ -209,8 +215,15 @@ pub fn preview_pages(
         focused.iter().any(|&(s, _)| s == i)
     })?;
     let links = LinkIndex::new(network);
-    let env = md_env(network, opts, &links);
     let mut diags = Diagnostics::default();
+    // Only the previewed pages' images: their variants are in the output already.
+    let images = Images::probe(
+        network,
+        &selected,
+        |s, p| focused.contains(&(s, p)),
+        &mut diags,
+    );
+    let env = md_env(network, opts, &links, &images);
     let (templates, inputs) =
         prepare_sites(network, opts, &selected, &env, false, &mut laps, &mut diags)?;
 
@@ -248,6 +261,7 @@ pub fn preview_pages(
         reused: 0,
         incremental: true,
         written,
+        images: images.stats(),
     })
 }
 
@@ -270,9 +284,7 @@ fn prepare_sites<'a>(
     }
     laps.lap("templates and markdown");
     prepare::check_sites(network, opts.theme, selected, &templates, diags)?;
-    let inputs = site_inputs(
-        network, opts.theme, selected, mds, env.links, &templates, diags,
-    )?;
+    let inputs = site_inputs(network, opts.theme, selected, mds, env, &templates, diags)?;
     laps.lap("site data");
     Ok((templates, inputs))
 }
@@ -301,12 +313,18 @@ impl Laps {
 
 /// What rendering Markdown reads besides the text: the network's links, and the Markdown of
 /// earlier builds of this process.
-fn md_env<'a>(network: &'a Network, opts: &BuildOptions<'a>, links: &'a LinkIndex) -> MdEnv<'a> {
+fn md_env<'a>(
+    network: &'a Network,
+    opts: &BuildOptions<'a>,
+    links: &'a LinkIndex,
+    images: &'a Images,
+) -> MdEnv<'a> {
     MdEnv {
         links,
         links_key: links.fingerprint(),
         markdown_cache: opts.markdown_cache,
         root: &network.display_root,
+        images: Some(images),
     }
 }
 
@@ -503,6 +521,7 @@ fn report(
         reused,
         incremental: previous.is_some(),
         written: WriteStats::default(),
+        images: crate::images::ImageStats::default(),
     }
 }
 

@@ -211,14 +211,15 @@ pub(crate) fn site_inputs<'a>(
     theme: &Theme,
     selected: &[usize],
     mut mds: HashMap<usize, SiteMarkdown<'a>>,
-    links: &LinkIndex,
+    env: &MdEnv<'_>,
     templates: &Templates,
     diags: &mut Diagnostics,
 ) -> Result<SiteInputs<'a>, Error> {
+    let (links, images) = (env.links, env.images);
     let mut datas = HashMap::new();
     for &i in selected {
         let md = mds.remove(&i).unwrap_or_default();
-        datas.insert(i, site_data(network, theme, i, md, links)?);
+        datas.insert(i, site_data(network, theme, i, md, links, images)?);
     }
     let network_views: HashMap<&str, Value> = network
         .config
@@ -258,6 +259,7 @@ fn site_data<'a>(
     i: usize,
     (pages_md, sections_md): SiteMarkdown<'a>,
     links: &LinkIndex,
+    images: Option<&crate::images::Images>,
 ) -> Result<SiteData<'a>, Error> {
     let site = &network.sites[i];
     let known_paths: HashSet<&str> = site
@@ -269,7 +271,11 @@ fn site_data<'a>(
     let summaries: Vec<Value> = site
         .pages
         .par_iter()
-        .map(|p| context::value(context::page_summary(network, site, p)))
+        .map(|p| {
+            let mut summary = context::page_summary(network, site, p);
+            summary.image = images.and_then(|im| im.lead(i, p));
+            context::value(summary)
+        })
         .collect();
     let summary_keys = summaries
         .par_iter()
@@ -319,6 +325,7 @@ fn site_data<'a>(
         fingerprinted: fingerprints(site, theme)?,
         base_keys: HashMap::new(),
         inline_css: stylesheet(site, theme)?,
+        image_urls: images.map(|im| im.urls(i, site)).unwrap_or_default(),
     })
 }
 

@@ -71,7 +71,20 @@ impl<'a, 'b> Renderer<'a, 'b> {
             JobKind::Robots => vec![p.site_file(d, "robots.txt", Form::Text)],
             JobKind::NotFound => vec![p.site_file(d, "404.html", Form::Html)],
             JobKind::Alias { from, to } => return self.alias(d, from, to),
-            JobKind::Asset { page, asset } => return self.asset(d, *page, *asset),
+            JobKind::Asset { page, asset } => {
+                let cx = crate::images::WriteCx {
+                    staging: self.staging,
+                    previous: self.previous,
+                    root: &self.network.display_root,
+                };
+                let pg = &d.site.pages[*page];
+                if let Some(images) = self.md.images {
+                    if let Some(done) = images.write(&cx, (d.site_idx, d.site), pg, *asset) {
+                        return done;
+                    }
+                }
+                return self.asset(d, *page, *asset);
+            }
             JobKind::Static { file } => return self.static_file(d, *file),
             JobKind::ThemeStatic { file } => return self.theme_file(d, *file),
         };

@@ -78,6 +78,10 @@ pub struct SiteData<'a> {
     /// Per language, the build cache's key of what every output of the site shares (see
     /// [`crate::build_cache`]).
     pub base_keys: HashMap<String, u64>,
+    /// The URL of each processed image of a bundle (its widest variant in its own format),
+    /// by the page's path and the file's name (`/tin-tuc/a/anh.jpg`): the file itself is
+    /// not published.
+    pub image_urls: HashMap<String, String>,
 }
 
 /// `/tin-tuc/a/` → `sites/<domain>/tin-tuc/a/index.html`.
@@ -138,6 +142,7 @@ mod tests {
             inline_css: String::new(),
             fingerprinted: Default::default(),
             base_keys: HashMap::new(),
+            image_urls: HashMap::new(),
         }
     }
 
@@ -221,6 +226,7 @@ mod tests {
                 "date",
                 "description",
                 "fields",
+                "image",
                 "kind",
                 "kind_label",
                 "lang",
@@ -302,6 +308,7 @@ mod tests {
             views.push(value(page_summary(&n, site, p)));
             views.push(value(page_view(&n, &data, i, today)));
         }
+        views.push(value(crate::images::tests::picture()));
         for c in 0..site.sections.len() {
             views.push(value(section_view(&data, c)));
             views.push(value(feed_section(&site.sections[c])));

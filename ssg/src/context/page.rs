@@ -51,6 +51,10 @@ pub struct PageSummary<'a> {
     pub fields: &'a Map<String, Value>,
     /// The site it belongs to.
     pub site: SiteRef<'a>,
+    /// Its image (the `image` field, with `image_alt`, `image_credit`, `image_license`) as
+    /// resized variants, when it names a JPEG or PNG of its bundle; else null. Its URLs are
+    /// paths on the page's own site: lists of other sites' pages (`network_news`) have none.
+    pub image: Option<crate::images::Picture>,
 }
 
 /// A file attached to a page (a bundle file), as a `file`/`files` field or in `page.assets`.
@@ -173,6 +177,7 @@ pub fn page_summary<'a>(network: &'a Network, site: &'a Site, page: &'a Page) ->
             name: &site.config.name,
             url: format!("{}/", site.base_url()),
         },
+        image: None,
     }
 }
 
@@ -207,10 +212,11 @@ pub fn status(page: &Page, today: chrono::NaiveDate) -> Option<&'static str> {
 struct Files<'a> {
     page: &'a Page,
     sizes: HashMap<&'a str, u64>,
+    image_urls: &'a HashMap<String, String>,
 }
 
 impl<'a> Files<'a> {
-    fn new(page: &'a Page) -> Self {
+    fn new(page: &'a Page, image_urls: &'a HashMap<String, String>) -> Self {
         let sizes = page
             .assets
             .iter()
@@ -221,14 +227,21 @@ impl<'a> Files<'a> {
                 )
             })
             .collect();
-        Files { page, sizes }
+        Files {
+            page,
+            sizes,
+            image_urls,
+        }
     }
 
     /// The view of the file `name` (which a field may name without the bundle holding it).
     fn view(&self, name: &'a str) -> FileView<'a> {
         FileView {
             name,
-            url: format!("{}{}", self.page.path, name),
+            url: {
+                let url = format!("{}{}", self.page.path, name);
+                self.image_urls.get(&url).cloned().unwrap_or(url)
+            },
             size: self.sizes.get(name).copied().unwrap_or(0),
             ext: name
                 .rsplit_once('.')
@@ -236,6 +249,21 @@ impl<'a> Files<'a> {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// The files of `named` but the page's `image` when it is a processed image: the page shows
+/// it as `page.image`, not as a file to download.
+fn without_lead_image<'a>(
+    named: Vec<FileView<'a>>,
+    page: &Page,
+    image_urls: &HashMap<String, String>,
+) -> Vec<FileView<'a>> {
+    let lead = page
+        .fields
+        .get("image")
+        .and_then(Value::as_str)
+        .filter(|name| image_urls.contains_key(&format!("{}{name}", page.path)));
+    named.into_iter().filter(|f| Some(f.name) != lead).collect()
 }
 
 /// The fields of the page's kind that it sets (`page.field_list`) and the files they name
@@ -322,7 +350,7 @@ pub fn page_view<'a>(
 ) -> PageView<'a> {
     let site = data.site;
     let page = &site.pages[i];
-    let files = Files::new(page);
+    let files = Files::new(page, &data.image_urls);
     let (field_list, named) = field_list(network, page, &files);
     let mut crumbs = breadcrumbs(site, page.section);
     crumbs.push(Link {
@@ -333,7 +361,7 @@ pub fn page_view<'a>(
         slug: &page.slug,
         extra: &page.meta.extra,
         field_list,
-        files: named,
+        files: without_lead_image(named, page, &data.image_urls),
         assets: page.assets.iter().map(|a| files.view(&a.name)).collect(),
         taxonomies: page_taxonomies(data, page),
         section: page.section.map(|s| Link::section(&site.sections[s])),
