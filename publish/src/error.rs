@@ -16,7 +16,7 @@ pub enum Error {
         reason: String,
     },
     /// The target refused our credentials.
-    #[error("target {target}: access refused ({source}); check the credentials in the environment ({hint})")]
+    #[error("target {target}: access refused; check the credentials in the environment ({hint})")]
     Unauthorised {
         /// The target.
         target: String,
@@ -34,7 +34,7 @@ pub enum Error {
         reason: String,
     },
     /// A request to the target failed (after retries).
-    #[error("target {target}: {action}: {source}")]
+    #[error("target {target}: {action} failed")]
     Store {
         /// The target.
         target: String,
