@@ -248,6 +248,19 @@ impl Moto {
             .env("AWS_SECRET_ACCESS_KEY", &self.key.1)
     }
 
+    /// Writes the object `name` (as another tool would).
+    pub fn put(&self, name: &str, text: &str) {
+        self.helper(&[
+            "put",
+            &self.endpoint,
+            &self.bucket,
+            &self.key.0,
+            &self.key.1,
+            name,
+            text,
+        ]);
+    }
+
     /// Every object: key → {type, cache, encoding, size, sha256}.
     pub fn objects(&self) -> BTreeMap<String, serde_json::Value> {
         let out = self.helper(&[

@@ -3,6 +3,7 @@
 setup ENDPOINT BUCKET: creates a user allowed everything, its access key and the bucket (the
 server lets the first 4 requests through unsigned: INITIAL_NO_AUTH_ACTION_COUNT=4; every
 later one must be signed with that key); prints "KEY SECRET".
+put ENDPOINT BUCKET KEY SECRET NAME TEXT: writes the object NAME.
 dump ENDPOINT BUCKET KEY SECRET: prints every object as JSON: key -> its Content-Type,
 Cache-Control, Content-Encoding, size and SHA-256.
 """
@@ -30,6 +31,10 @@ def setup(endpoint, bucket):
     print(k["AccessKeyId"], k["SecretAccessKey"])
 
 
+def put(endpoint, bucket, key, secret, name, text):
+    client("s3", endpoint, key, secret).put_object(Bucket=bucket, Key=name, Body=text.encode())
+
+
 def dump(endpoint, bucket, key, secret):
     s3 = client("s3", endpoint, key, secret)
     out = {}
@@ -48,4 +53,4 @@ def dump(endpoint, bucket, key, secret):
 
 
 if __name__ == "__main__":
-    {"setup": setup, "dump": dump}[sys.argv[1]](*sys.argv[2:])
+    {"setup": setup, "put": put, "dump": dump}[sys.argv[1]](*sys.argv[2:])
