@@ -38,7 +38,7 @@ fn publishes_incrementally_and_rolls_back_byte_for_byte() {
     assert_eq!(dry["uploaded"].as_u64().unwrap() as usize, first.len() - 1);
 
     let r = publish_json(root, &["--to", to]);
-    assert_eq!(published(&target), first, "the target is the output");
+    assert_same(&published(&target), &first, "the target is the output");
     assert_assets_live(&published(&target), "first publish");
     assert!(urls(&r).contains(&"https://mt.gov.vn/".to_string()));
     let again = publish_json(root, &["--to", to]);
@@ -70,7 +70,7 @@ fn publishes_incrementally_and_rolls_back_byte_for_byte() {
             .all(|u| u.starts_with("https://vr.mt.gov.vn/") || u.contains("sitemap")),
         "{u:?}"
     );
-    assert_eq!(published(&target), second);
+    assert_same(&published(&target), &second, "");
 
     // The list shows both, the second live.
     let list = publish(root, &["--to", to, "--list", "--json"]);
@@ -90,7 +90,7 @@ fn publishes_incrementally_and_rolls_back_byte_for_byte() {
     // Rolled back: the first deployment, byte for byte; and forward again by publishing.
     let r = publish_json(root, &["--to", to, "--rollback"]);
     assert_eq!(r["restores"], ids[0]);
-    assert_eq!(published(&target), first, "rollback");
+    assert_same(&published(&target), &first, "rollback");
     // Rollbacks walk back: before the first deployment there is none.
     let e = publish(root, &["--to", to, "--rollback"]);
     assert!(
@@ -98,9 +98,9 @@ fn publishes_incrementally_and_rolls_back_byte_for_byte() {
         "{}",
         stderr(&e)
     );
-    assert_eq!(published(&target), first);
+    assert_same(&published(&target), &first, "");
     publish_json(root, &["--to", to]);
-    assert_eq!(published(&target), second);
+    assert_same(&published(&target), &second, "");
 }
 
 #[test]

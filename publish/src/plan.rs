@@ -32,6 +32,22 @@ fn points_at_files(e: &Entry) -> bool {
         || name.starts_with("_redirects")
 }
 
+/// Whether a path is one that points at files, judged by its name where its type is not at
+/// hand (a deletion): pages and feeds are deleted before the assets they point at, since the
+/// host serves them until they are gone.
+pub fn points_at_files_path(path: &str) -> bool {
+    let base = path
+        .strip_suffix(".br")
+        .or_else(|| path.strip_suffix(".gz"))
+        .unwrap_or(path);
+    let name = base.rsplit('/').next().unwrap_or(base);
+    [".html", ".htm", ".xml", ".xsl"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        || name == "_headers"
+        || name == "_redirects"
+}
+
 impl Plan {
     /// The plan from `live` (none: an empty target) to `new`. `dirty` are paths an
     /// interrupted publish may have written: each is written again, even where the live
@@ -133,5 +149,8 @@ mod tests {
         let p = Plan::new(Some(&new), &new, &dirty);
         assert_eq!(paths(&p.assets), ["s/x.css"]);
         assert_eq!(p.deletions, [("s/tmp.css".to_string(), None)]);
+        assert!(points_at_files_path("sites/d/a/index.html.br"));
+        assert!(points_at_files_path("sites/d/rss.xml"));
+        assert!(!points_at_files_path("sites/d/style.1234abcd.css"));
     }
 }

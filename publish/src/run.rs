@@ -231,6 +231,23 @@ async fn run(
 ) -> Result<Report, Error> {
     let live_hash = state.live.as_ref().map(|l| l.hash.clone());
     let mut resumed = false;
+    if let (Some(p), false) = (&state.pending, opts.dry_run) {
+        let blobs = p.deployment.saved.iter().map(|h| deploys::blob_key(h));
+        let records = [
+            deploys::MARKER.to_string(),
+            deploys::PENDING.to_string(),
+            "manifest.json".into(),
+        ];
+        let keys: Vec<String> = p
+            .uploads
+            .iter()
+            .chain(p.deletions.iter().map(|(k, _)| k))
+            .cloned()
+            .chain(blobs)
+            .chain(records)
+            .collect();
+        t.clean_staged(keys.iter().map(String::as_str));
+    }
     // Killed after its switch: only its deletions and record are left to do.
     if let Some(p) = &state.pending {
         if Some(&p.deployment.manifest) == live_hash.as_ref() && !opts.dry_run {
@@ -448,17 +465,25 @@ async fn read_source(t: &Target, source: Source<'_>, e: &Entry) -> Result<Bytes,
 /// After the switch: deletes what the new deployment no longer has (each kept as a blob
 /// first), records the deployment, ends the pending state and prunes old deployments.
 async fn finish(t: &Target, p: &Pending, opts: &Options<'_>) -> Result<(), Error> {
-    futures_util::stream::iter(p.deletions.iter().map(|(path, hash)| async move {
-        if !hash.is_empty() {
-            save(t, path, hash).await?;
-        }
-        t.delete(path).await?;
-        advance(opts).await;
-        Ok::<(), Error>(())
-    }))
-    .buffer_unordered(opts.parallel.max(1))
-    .try_collect::<Vec<()>>()
-    .await?;
+    // Pages first: a page no longer published is served until deleted, and must not lose
+    // its assets before.
+    let (pages, assets): (Vec<_>, Vec<_>) = p
+        .deletions
+        .iter()
+        .partition(|(path, _)| crate::plan::points_at_files_path(path));
+    for batch in [pages, assets] {
+        futures_util::stream::iter(batch.into_iter().map(|(path, hash)| async move {
+            if !hash.is_empty() {
+                save(t, path, hash).await?;
+            }
+            t.delete(path).await?;
+            advance(opts).await;
+            Ok::<(), Error>(())
+        }))
+        .buffer_unordered(opts.parallel.max(1))
+        .try_collect::<Vec<()>>()
+        .await?;
+    }
     hooks::step("deleted");
     let mut d = p.deployment.clone();
     d.time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -3,7 +3,8 @@
 //! retried: the store's own retries (throttling, server errors, dropped connections, with
 //! exponential backoff), and a few more around each file for what outlasts them.
 
-use std::path::{Component, Path};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub struct Target {
     attributes: bool,
     /// Which environment variables hold the credentials.
     credentials: &'static str,
+    /// The folder of a folder target.
+    folder: Option<PathBuf>,
 }
 
 /// The retries of every request: a throttled or failing store is asked again with backoff
@@ -94,6 +97,7 @@ impl Target {
             store,
             attributes: false,
             credentials: "none: a folder",
+            folder: Some(dir.to_path_buf()),
         })
     }
 
@@ -148,6 +152,7 @@ impl Target {
             store,
             attributes: true,
             credentials,
+            folder: None,
         })
     }
 
@@ -260,6 +265,35 @@ impl Target {
             }
         })
         .await
+    }
+
+    /// Removes what a killed process left of its writes beside `keys` in a folder target:
+    /// each write goes to `<name>#<n>` first, then is renamed over `<name>`.
+    pub fn clean_staged<'a>(&self, keys: impl Iterator<Item = &'a str>) {
+        let Some(root) = &self.folder else { return };
+        let mut dirs: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+        for k in keys {
+            let path = root.join(k);
+            if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+                let names = dirs.entry(dir.to_path_buf()).or_default();
+                names.insert(name.to_string_lossy().into_owned());
+            }
+        }
+        for (dir, names) in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let staged = name.rsplit_once('#').is_some_and(|(base, n)| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && names.contains(base)
+                });
+                if staged {
+                    // Not removing one only leaves a file no one reads.
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 
     /// The keys under `prefix` (`None`: all), at most `limit` of them.

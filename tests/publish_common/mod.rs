@@ -294,3 +294,22 @@ pub fn edit_one_page(content: &Path) -> &'static str {
     std::fs::write(&p, t + "\nCập nhật: thêm điểm tra cứu mới.\n").unwrap();
     "sites/vr.mt.gov.vn/tin-tuc/tra-cuu-ket-qua-kiem-dinh/"
 }
+
+/// Asserts two trees are equal, naming the paths that differ (not dumping the bytes).
+pub fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, when: &str) {
+    let differ: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{when}: {} files differ (only left: {}, only right: {}): {:?}",
+        differ.len(),
+        differ.iter().filter(|k| !b.contains_key(**k)).count(),
+        differ.iter().filter(|k| !a.contains_key(**k)).count(),
+        &differ[..differ.len().min(8)]
+    );
+}
