@@ -99,6 +99,25 @@ fn a_killed_publish_never_breaks_a_page_and_the_next_run_completes_it() {
     }
     assert!(seen.contains(&"old") && seen.contains(&"new"), "{seen:?}");
 
+    // A rollback killed before and after its switch: run again, it completes.
+    for point in ["op:3", "switched"] {
+        publish_json(root, &["--to", &to]);
+        let o = publish_cmd(root, &["--to", &to, "--rollback"])
+            .env("CMS_KILL_AT", point)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "rollback {point}: not stopped");
+        check_live(&target, &old, &new, &format!("rollback {point}"));
+        let r = publish_json(root, &["--to", &to, "--rollback"]);
+        assert_eq!(r["completed_interrupted"], true, "rollback {point}");
+        assert_same(
+            &published(&target),
+            &old,
+            &format!("rollback {point}: completed"),
+        );
+        assert!(!target.join("_deploys/pending.json").exists());
+    }
+
     // Killed after delays spread over a publish slowed down to a few milliseconds per file.
     restore(&pristine, &target);
     let slow = |c: &mut std::process::Command| {

@@ -163,7 +163,19 @@ pub async fn rollback(t: &Target, opts: &Options<'_>) -> Result<Report, Error> {
         .await?
         .ok_or_else(|| none("nothing is published there"))?;
     let live = Manifest::parse(live.to_vec()).map_err(|r| none(&r))?;
-    let state = inspect(t, &live.network).await?;
+    let mut state = inspect(t, &live.network).await?;
+    // A run killed after its switch is completed first; when it was a rollback, that is done.
+    if let Some(p) = state.pending.take() {
+        if p.deployment.manifest != live.hash {
+            state.pending = Some(p);
+        } else {
+            clean_staged(t, &p);
+            finish(t, &p, opts).await?;
+            if p.deployment.restores.is_some() {
+                return Ok(completed(t, p));
+            }
+        }
+    }
     let all = deploys::list(t).await?;
     let to = deploys::rollback_target(&all, Some(&live.hash))
         .ok_or_else(|| none("no earlier deployment is recorded"))?;
@@ -192,6 +204,25 @@ pub async fn rollback(t: &Target, opts: &Options<'_>) -> Result<Report, Error> {
         Some(to.id.clone()),
     )
     .await
+}
+
+/// The report of a rollback that an earlier, killed run had switched to.
+fn completed(t: &Target, p: Pending) -> Report {
+    let d = p.deployment;
+    let paths = p.uploads.iter().chain(p.deletions.iter().map(|(k, _)| k));
+    Report {
+        target: t.name.clone(),
+        deployment: Some(d.id),
+        restores: d.restores,
+        dry_run: false,
+        up_to_date: false,
+        completed_interrupted: true,
+        uploaded: d.uploaded,
+        uploaded_bytes: d.uploaded_bytes,
+        deleted: d.deleted,
+        unchanged: d.files.saturating_sub(d.uploaded),
+        urls: purge::urls(paths.map(String::as_str)),
+    }
 }
 
 /// What `--list` shows.
@@ -232,21 +263,7 @@ async fn run(
     let live_hash = state.live.as_ref().map(|l| l.hash.clone());
     let mut resumed = false;
     if let (Some(p), false) = (&state.pending, opts.dry_run) {
-        let blobs = p.deployment.saved.iter().map(|h| deploys::blob_key(h));
-        let records = [
-            deploys::MARKER.to_string(),
-            deploys::PENDING.to_string(),
-            "manifest.json".into(),
-        ];
-        let keys: Vec<String> = p
-            .uploads
-            .iter()
-            .chain(p.deletions.iter().map(|(k, _)| k))
-            .cloned()
-            .chain(blobs)
-            .chain(records)
-            .collect();
-        t.clean_staged(keys.iter().map(String::as_str));
+        clean_staged(t, p);
     }
     // Killed after its switch: only its deletions and record are left to do.
     if let Some(p) = &state.pending {
@@ -259,12 +276,14 @@ async fn run(
     let dirty: BTreeSet<String> = match &state.pending {
         Some(p) if Some(&p.deployment.manifest) != live_hash.as_ref() => {
             resumed = true;
-            p.uploads.iter().cloned().collect()
+            // What it wrote, and the files of no manifest it would have deleted.
+            let deletions = p.deletions.iter().map(|(k, _)| k);
+            p.uploads.iter().chain(deletions).cloned().collect()
         }
         _ => BTreeSet::new(),
     };
-    let plan = Plan::new(state.live.as_ref(), &new, &dirty);
-    check_sources(t, source, &new, &plan).await?;
+    let mut plan = Plan::new(state.live.as_ref(), &new, &dirty);
+    check_sources(t, source, &new, &mut plan, state.live.as_ref()).await?;
     let changed = plan.uploads().map(|e| e.path.as_str());
     let urls = purge::urls(changed.chain(plan.deletions.iter().map(|(p, _)| p.as_str())));
     let mut report = Report {
@@ -317,6 +336,27 @@ async fn run(
     Ok(report)
 }
 
+/// Removes what a killed run left half-written beside the objects it was writing (folders).
+fn clean_staged(t: &Target, p: &Pending) {
+    let blobs = p.deployment.saved.iter().map(|h| deploys::blob_key(h));
+    let records = [
+        deploys::MARKER.to_string(),
+        deploys::PENDING.to_string(),
+        deploys::record_key(&p.deployment.id),
+        deploys::manifest_key(&p.deployment.id),
+        "manifest.json".into(),
+    ];
+    let keys: Vec<String> = p
+        .uploads
+        .iter()
+        .chain(p.deletions.iter().map(|(k, _)| k))
+        .cloned()
+        .chain(blobs)
+        .chain(records)
+        .collect();
+    t.clean_staged(keys.iter().map(String::as_str));
+}
+
 /// The record of the publish about to start.
 fn pending_of(
     state: &State,
@@ -358,11 +398,15 @@ fn pending_of(
 /// Before anything is changed: the output folder holds what its manifest lists (every file
 /// there with its size, and the files to upload with their hash), or, for a rollback, the
 /// target still has the bytes of every file to restore.
+/// A file an interrupted run may have written but whose bytes, by the live manifest, are the
+/// ones to restore is left alone when it has no blob: its blob would have been saved before
+/// any write, so the object was never touched.
 async fn check_sources(
     t: &Target,
     source: Source<'_>,
     new: &Manifest,
-    plan: &Plan,
+    plan: &mut Plan,
+    live: Option<&Manifest>,
 ) -> Result<(), Error> {
     match source {
         Source::Dir(dir) => {
@@ -371,18 +415,28 @@ async fn check_sources(
             manifest::verify(dir, &all, &uploads)
         }
         Source::Blobs => {
+            let mut untouched = BTreeSet::new();
             for e in plan.uploads() {
-                if !t.exists(&deploys::blob_key(&e.hash)).await? {
-                    return Err(Error::NoRollback {
-                        target: t.name.clone(),
-                        reason: format!(
-                            "the earlier bytes of {} ({}) are no longer kept",
-                            e.path,
-                            deploys::blob_key(&e.hash)
-                        ),
-                    });
+                if t.exists(&deploys::blob_key(&e.hash)).await? {
+                    continue;
                 }
+                let live_hash = live.and_then(|l| l.files.get(&e.path)).map(|l| &l.hash);
+                if live_hash == Some(&e.hash) {
+                    untouched.insert(e.path.clone());
+                    continue;
+                }
+                return Err(Error::NoRollback {
+                    target: t.name.clone(),
+                    reason: format!(
+                        "the earlier bytes of {} ({}) are no longer kept",
+                        e.path,
+                        deploys::blob_key(&e.hash)
+                    ),
+                });
             }
+            plan.assets.retain(|e| !untouched.contains(&e.path));
+            plan.pages.retain(|e| !untouched.contains(&e.path));
+            plan.unchanged += untouched.len();
             Ok(())
         }
     }

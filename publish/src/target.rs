@@ -186,8 +186,7 @@ impl Target {
             tries += 1;
             match op().await {
                 Ok(v) => return Ok(v),
-                Err(e @ object_store::Error::Generic { .. }) if tries < 3 => {
-                    let _ = e;
+                Err(object_store::Error::Generic { .. }) if tries < 3 => {
                     tokio::time::sleep(wait).await;
                     wait *= 3;
                 }
