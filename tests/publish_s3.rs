@@ -179,3 +179,60 @@ fn wrong_credentials_an_unreachable_endpoint_and_a_foreign_prefix_are_refused() 
     assert!(after.remove("theirs/index.html").is_some());
     assert_eq!(after, before, "something changed");
 }
+
+/// The files the objects hold, by their bytes, which must be those of one of `trees`.
+fn live_tree(
+    objects: &BTreeMap<String, Value>,
+    trees: &[&BTreeMap<String, Vec<u8>>],
+) -> BTreeMap<String, Vec<u8>> {
+    let by_hash: BTreeMap<String, &Vec<u8>> = trees
+        .iter()
+        .flat_map(|t| t.values())
+        .map(|b| (sha256(b), b))
+        .collect();
+    site_objects(objects)
+        .into_iter()
+        .map(|(k, h)| {
+            let bytes = by_hash
+                .get(&h)
+                .unwrap_or_else(|| panic!("{k}: bytes of neither output"));
+            (k, (*bytes).clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_publish_to_s3_killed_midway_is_completed_by_the_next_run() {
+    let moto = Moto::start("site-bucket");
+    let tmp = scratch();
+    let root = tmp.path();
+    let content = demo(root);
+    build(root);
+    let out = root.join("public");
+    report(&moto, root, &["--to", TARGET]);
+    let old = expected(&out);
+    // A new style sheet (every page changes, the old sheet is deleted) and a page removed.
+    let css = root.join("themes/default/static/style.css");
+    let t = std::fs::read_to_string(&css).unwrap();
+    std::fs::write(&css, t + "\n.s3-kill-test { color: #000; }\n").unwrap();
+    std::fs::remove_file(content.join("sites/vr/tin-tuc/gian-chu-ky-kiem-dinh-2023.md")).unwrap();
+    build(root);
+    let new = expected(&out);
+    let dry = report(&moto, root, &["--to", TARGET, "--dry-run"]);
+    let ops = dry["uploaded"].as_u64().unwrap() + dry["deleted"].as_u64().unwrap();
+    // Killed while uploading pages (the named steps are killed in tests/publish_kill.rs).
+    let point = format!("op:{}", ops / 2);
+    let mut c = publish_cmd(root, &["--to", TARGET]);
+    let o = moto
+        .env(&mut c)
+        .env("CMS_KILL_AT", &point)
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "{point}: not stopped");
+    let live = live_tree(&moto.objects(), &[&old, &new]);
+    assert_assets_live(&live, &point);
+    assert_ne!(live, old, "nothing was uploaded before the kill");
+    let r = report(&moto, root, &["--to", TARGET]);
+    assert_eq!(r["completed_interrupted"], true, "{point}");
+    assert_same(&live_tree(&moto.objects(), &[&new]), &new, "completed");
+}
