@@ -323,14 +323,8 @@ async fn run(
     hooks::step("pages");
     // The switch: from here on the new deployment is the live one.
     let json = object_meta("manifest.json", "application/json", None);
-    let bytes = Bytes::from(new.bytes.clone());
-    t.put(
-        &deploys::manifest_key(&pending.deployment.id),
-        bytes.clone(),
-        &deploys::json_meta(),
-    )
-    .await?;
-    t.put("manifest.json", bytes, &json).await?;
+    t.put("manifest.json", Bytes::from(new.bytes.clone()), &json)
+        .await?;
     hooks::step("switched");
     finish(t, &pending, opts).await?;
     Ok(report)
@@ -539,6 +533,10 @@ async fn finish(t: &Target, p: &Pending, opts: &Options<'_>) -> Result<(), Error
         .await?;
     }
     hooks::step("deleted");
+    // The deployment's manifest, for a rollback to it: a copy on the store's side of the live
+    // one, which is this deployment's whenever this runs.
+    t.copy("manifest.json", &deploys::manifest_key(&p.deployment.id))
+        .await?;
     let mut d = p.deployment.clone();
     d.time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     deploys::write(t, &deploys::record_key(&d.id), &d).await?;
