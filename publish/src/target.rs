@@ -337,6 +337,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failing_operation_is_tried_again_three_times_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Target::open(dir.path().to_str().unwrap(), true).unwrap();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let flaky = |fail_times: usize| {
+            let calls = &calls;
+            move || {
+                let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if n < fail_times {
+                        Err(object_store::Error::Generic {
+                            store: "test",
+                            source: "connection reset".into(),
+                        })
+                    } else {
+                        Ok(n)
+                    }
+                }
+            }
+        };
+        assert_eq!(t.again("writing", "k", flaky(2)).await.unwrap(), 2);
+        calls.store(0, std::sync::atomic::Ordering::SeqCst);
+        let e = t.again("writing", "k", flaky(3)).await.unwrap_err();
+        assert!(e.to_string().contains("writing k failed"), "{e}");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
     async fn a_folder_target_writes_copies_and_deletes() {
         let dir = tempfile::tempdir().unwrap();
         let t = Target::open(dir.path().join("t").to_str().unwrap(), true).unwrap();
