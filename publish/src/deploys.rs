@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 
 use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::error::Error;
@@ -140,13 +141,14 @@ pub async fn list(t: &Target) -> Result<Vec<Deployment>, Error> {
         .filter(|id| !id.contains('.') && id.ends_with('Z'))
         .collect();
     ids.sort();
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(d) = read::<Deployment>(t, &record_key(id)).await? {
-            out.push(d);
-        }
-    }
-    Ok(out)
+    let reads = ids
+        .iter()
+        .map(|id| async move { read::<Deployment>(t, &record_key(id)).await });
+    let records: Vec<Option<Deployment>> = futures_util::stream::iter(reads)
+        .buffered(8)
+        .try_collect()
+        .await?;
+    Ok(records.into_iter().flatten().collect())
 }
 
 /// The deployment that is live: the latest whose manifest is the live one.

@@ -88,7 +88,12 @@ async fn inspect(t: &Target, network: &str) -> Result<State, Error> {
         target: t.name.clone(),
         reason,
     };
-    let marker: Option<Marker> = deploys::read(t, deploys::MARKER).await?;
+    // The three at once: a publish of one page is mostly these round trips.
+    let (marker, live, pending) = tokio::try_join!(
+        deploys::read::<Marker>(t, deploys::MARKER),
+        t.get("manifest.json"),
+        deploys::read::<Pending>(t, deploys::PENDING),
+    )?;
     match &marker {
         Some(m) if m.format != deploys::FORMAT => {
             return Err(Error::BadTarget {
@@ -116,7 +121,7 @@ async fn inspect(t: &Target, network: &str) -> Result<State, Error> {
             }
         }
     }
-    let live = match t.get("manifest.json").await? {
+    let live = match live {
         Some(b) => Some(Manifest::parse(b.to_vec()).map_err(|reason| Error::Record {
             target: t.name.clone(),
             object: "manifest.json".into(),
@@ -132,7 +137,6 @@ async fn inspect(t: &Target, network: &str) -> Result<State, Error> {
             )));
         }
     }
-    let pending = deploys::read(t, deploys::PENDING).await?;
     Ok(State {
         marker,
         live,
