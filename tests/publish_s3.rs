@@ -40,6 +40,11 @@ fn site_objects(objects: &BTreeMap<String, Value>) -> BTreeMap<String, String> {
 
 /// Asserts the objects are the output's files, each with its headers.
 fn assert_matches_output(objects: &BTreeMap<String, Value>, out: &std::path::Path) {
+    assert!(assert_matches_output_min(objects, out) > 100);
+}
+
+/// As [`assert_matches_output`], for any number of files; returns how many.
+fn assert_matches_output_min(objects: &BTreeMap<String, Value>, out: &std::path::Path) -> usize {
     let m: Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let mut n = 0;
@@ -64,12 +69,12 @@ fn assert_matches_output(objects: &BTreeMap<String, Value>, out: &std::path::Pat
         );
         n += 1;
     }
-    assert!(n > 100, "{n} files");
     let manifest = &objects["www/manifest.json"];
     assert_eq!(
         manifest["sha256"].as_str().unwrap(),
         sha256(&std::fs::read(out.join("manifest.json")).unwrap())
     );
+    n
 }
 
 #[test]
@@ -235,4 +240,77 @@ fn a_publish_to_s3_killed_midway_is_completed_by_the_next_run() {
     let r = report(&moto, root, &["--to", TARGET]);
     assert_eq!(r["completed_interrupted"], true, "{point}");
     assert_same(&live_tree(&moto.objects(), &[&new]), &new, "completed");
+}
+
+/// An output as `cms build` writes it with precompressed variants (contract 1 of the manifest:
+/// `encoding` on `.br`/`.gz` entries, the original's type) and host configuration in `deploy/`.
+fn handmade_output(out: &std::path::Path) {
+    let files: [(&str, &[u8], &str, Option<&str>); 5] = [
+        (
+            "sites/d.vn/index.html",
+            b"<p>Xin chao</p>",
+            "text/html; charset=utf-8",
+            None,
+        ),
+        (
+            "sites/d.vn/index.html.br",
+            b"\x0b\x07\x80<p>Xin chao</p>\x03",
+            "text/html; charset=utf-8",
+            Some("br"),
+        ),
+        (
+            "sites/d.vn/app.1a2b3c4d.css",
+            b"p{color:red}",
+            "text/css; charset=utf-8",
+            None,
+        ),
+        (
+            "sites/d.vn/app.1a2b3c4d.css.gz",
+            b"\x1f\x8bgz",
+            "text/css; charset=utf-8",
+            Some("gzip"),
+        ),
+        ("deploy/nginx/d.vn.conf", b"server {}", "text/plain", None),
+    ];
+    let mut entries = Vec::new();
+    for (path, bytes, mime, enc) in files {
+        let p = out.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        let mut e = serde_json::json!({"path": path, "hash": sha256(bytes), "size": bytes.len(), "type": mime});
+        if let Some(enc) = enc {
+            e["encoding"] = enc.into();
+        }
+        entries.push(e);
+    }
+    let m = serde_json::json!({"version": 1, "network": "Mạng thử", "files": entries});
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_vec_pretty(&m).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn precompressed_variants_carry_their_encoding_and_deploy_is_not_published() {
+    let moto = Moto::start("site-bucket");
+    let tmp = scratch();
+    let root = tmp.path();
+    handmade_output(&root.join("public"));
+    let r = report(&moto, root, &["--to", "s3://site-bucket/www"]);
+    assert_eq!(r["uploaded"], 4);
+    assert_eq!(
+        r["urls"],
+        serde_json::json!(["https://d.vn/", "https://d.vn/app.1a2b3c4d.css"])
+    );
+    let o = moto.objects();
+    assert_matches_output_min(&o, &root.join("public"));
+    let br = &o["www/sites/d.vn/index.html.br"];
+    assert_eq!(br["encoding"], "br");
+    assert_eq!(br["type"], "text/html; charset=utf-8");
+    assert_eq!(br["cache"], "public, max-age=0, must-revalidate");
+    let gz = &o["www/sites/d.vn/app.1a2b3c4d.css.gz"];
+    assert_eq!(gz["encoding"], "gzip");
+    assert_eq!(gz["cache"], "public, max-age=31536000, immutable");
+    assert!(!o.contains_key("www/deploy/nginx/d.vn.conf"));
 }
