@@ -1,10 +1,11 @@
-//! `cms`: build, check, search and serve the portal network.
+//! `cms`: build, check, search, serve and publish the portal network.
 //!
 //! Only this crate knows about flags, the terminal and exit codes; the work is done by
-//! `cms-core` (loading and validation), `ssg` (rendering), `search-index` (search) and `server`
-//! (HTTP).
+//! `cms-core` (loading and validation), `ssg` (rendering), `search-index` (search), `server`
+//! (HTTP) and `publish` (deployments).
 
 mod dev_cmd;
+mod publish_cmd;
 mod search_cmd;
 mod serve_cmd;
 
@@ -42,6 +43,8 @@ enum Command {
     Serve(serve_cmd::ServeArgs),
     /// Build, serve, watch for changes, rebuild what changed and reload open pages.
     Dev(dev_cmd::DevArgs),
+    /// Publish the built output to a folder or object storage; roll back; list deployments.
+    Publish(publish_cmd::PublishArgs),
 }
 
 #[derive(Args)]
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Search(a) => search_cmd::run(&a),
         Command::Serve(a) => serve_cmd::run(&a),
         Command::Dev(a) => dev_cmd::run(&a),
+        Command::Publish(a) => publish_cmd::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
