@@ -118,9 +118,13 @@ const FINGERPRINTED_EXTS: &[&str] = &[
 
 /// Whether a file name carries its content hash: `<stem>.<hash>.<ext>`, the hash 8 to 64
 /// lowercase hex digits, the extension that of CSS, JavaScript, an image or a font
-/// (`style.3f2a1b9c.css`, a processed image `anh-800.3f2a1b9c.webp`). Such a file never
-/// changes: another content gets another name.
+/// (`style.3f2a1b9c.css`), or a processed image's variant `<stem>.<hash>.<width>w.<ext>`
+/// (`anh.3f2a1b9c.960w.webp`, see [`crate::is_image_variant`]). Such a file never changes:
+/// another content gets another name.
 pub fn is_fingerprinted(path: &str) -> bool {
+    if crate::is_image_variant(path) {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let mut parts = name.rsplit('.');
     let (Some(ext), Some(hash), Some(stem)) = (parts.next(), parts.next(), parts.next()) else {
@@ -136,7 +140,7 @@ pub fn is_fingerprinted(path: &str) -> bool {
 /// accepts.
 pub fn fingerprinted_regex() -> String {
     format!(
-        "/[^/]+\\.[0-9a-f]{{8,64}}\\.({})$",
+        "/[^/]+\\.[0-9a-f]{{8,64}}(\\.[0-9]+w)?\\.({})$",
         FINGERPRINTED_EXTS.join("|")
     )
 }
@@ -318,6 +322,8 @@ mod tests {
         assert!(is_fingerprinted("/style.28e13d77.css"));
         assert!(is_fingerprinted("sites/d/display.86f28a42.js"));
         assert!(is_fingerprinted("/tin/anh-800.0123456789abcdef.webp"));
+        assert!(is_fingerprinted("sites/d/tin/anh.3f2a1b9c.960w.webp"), "image variant");
+        assert!(is_fingerprinted("/tin/anh.3f2a1b9c.480w.jpg"), "image variant");
         assert!(!is_fingerprinted("/style.css"));
         assert!(!is_fingerprinted("/logo.svg"));
         assert!(!is_fingerprinted("/.28e13d77.css"), "no stem");
@@ -328,7 +334,7 @@ mod tests {
             "not an asset type"
         );
         let re = fingerprinted_regex();
-        assert!(re.starts_with("/[^/]+\\.[0-9a-f]{8,64}\\.(css|js|"), "{re}");
+        assert!(re.starts_with("/[^/]+\\.[0-9a-f]{8,64}(\\.[0-9]+w)?\\.(css|js|"), "{re}");
     }
 
     #[test]
