@@ -417,3 +417,19 @@ fn missing_content_folder() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_site_colour_that_is_not_a_colour() {
+    // It would be written into the site's stylesheet: another rule could follow it.
+    fails_with(
+        |c| {
+            edit(
+                c,
+                "sites/drvn/site.toml",
+                "name = \"X\"\ndomain = \"drvn.mt.gov.vn\"\n\n[theme]\nprimary = \"red}body{display:none\"\n",
+            )
+        },
+        "sites/drvn/site.toml:1:1",
+        "theme.primary `red}body{display:none` is not a CSS colour",
+    );
+}

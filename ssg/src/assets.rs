@@ -43,9 +43,14 @@ pub(crate) fn inline_style_text(css: &str) -> String {
 /// site's colours (`[theme]` of `site.toml`): served as `style.<hash>.css`, and inlined in
 /// standalone pages. The colours are in the stylesheet, not in a `style` attribute, so the
 /// Content-Security-Policy allows no inline style.
-pub(crate) fn stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error> {
+/// `root` is the content folder as messages name it.
+pub(crate) fn stylesheet(
+    site: &cms_core::Site,
+    theme: &Theme,
+    root: &str,
+) -> Result<String, Error> {
     let mut css = base_stylesheet(site, theme)?;
-    css.push_str(&brand_rule(site)?);
+    css.push_str(&brand_rule(site, root)?);
     Ok(css)
 }
 
@@ -68,7 +73,7 @@ fn base_stylesheet(site: &cms_core::Site, theme: &Theme) -> Result<String, Error
 /// The CSS rule setting the site's `--brand` and `--brand-dark` from `theme.primary` and
 /// `theme.primary_dark` (empty without them); a value that is not a plain CSS colour is an
 /// error, as it would write other rules into every page's stylesheet.
-fn brand_rule(site: &cms_core::Site) -> Result<String, Error> {
+fn brand_rule(site: &cms_core::Site, root: &str) -> Result<String, Error> {
     let Some(primary) = site.config.theme.get("primary") else {
         return Ok(String::new());
     };
@@ -80,7 +85,7 @@ fn brand_rule(site: &cms_core::Site) -> Result<String, Error> {
         if !plain {
             return Err(Error::Content(cms_core::Diagnostics(vec![
                 cms_core::Diagnostic::error(
-                    format!("sites/{}/site.toml", site.id),
+                    format!("{root}sites/{}/site.toml", site.id),
                     0,
                     0,
                     format!("theme.{field} `{v}` is not a CSS colour"),
@@ -102,6 +107,7 @@ fn brand_rule(site: &cms_core::Site) -> Result<String, Error> {
 pub(crate) fn fingerprints(
     site: &cms_core::Site,
     theme: &Theme,
+    root: &str,
 ) -> Result<BTreeMap<String, String>, Error> {
     use sha2::{Digest, Sha256};
     let fingerprintable = |rel: &str| rel.ends_with(".css") || rel.ends_with(".js");
@@ -120,7 +126,10 @@ pub(crate) fn fingerprints(
     }
     // The stylesheet as served: with the site's colours.
     if files.contains_key("style.css") {
-        files.insert("style.css".into(), stylesheet(site, theme)?.into_bytes());
+        files.insert(
+            "style.css".into(),
+            stylesheet(site, theme, root)?.into_bytes(),
+        );
     }
     Ok(files
         .into_iter()

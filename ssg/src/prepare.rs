@@ -322,9 +322,9 @@ fn site_data<'a>(
             .map(|c| (c, context::facets(network, site, c)))
             .filter(|(_, f)| !f.is_empty())
             .collect(),
-        fingerprinted: fingerprints(site, theme)?,
+        fingerprinted: fingerprints(site, theme, &network.display_root)?,
         base_keys: HashMap::new(),
-        inline_css: stylesheet(site, theme)?,
+        inline_css: stylesheet(site, theme, &network.display_root)?,
         image_urls: images.map(|im| im.urls(i, site)).unwrap_or_default(),
     })
 }
