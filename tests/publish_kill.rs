@@ -132,7 +132,7 @@ fn a_killed_publish_never_breaks_a_page_and_the_next_run_completes_it() {
         restore(&pristine, &target);
         let mut c = publish_cmd(root, &["--to", &to]);
         slow(&mut c);
-        let mut child = c.spawn().unwrap();
+        let mut child = c.stdout(std::process::Stdio::null()).spawn().unwrap();
         std::thread::sleep(
             took.mul_f64(f64::from(i) / 7.0)
                 .max(Duration::from_millis(5)),

@@ -107,7 +107,17 @@ impl Target {
             return Err(bad(spec, "no bucket name"));
         }
         let url = format!("{scheme}://{bucket}");
-        let fail = |e: object_store::Error| bad(spec, e.to_string());
+        let fail = |e: object_store::Error| {
+            let vars = match scheme {
+                "s3" => "AWS_*",
+                "gs" => "GOOGLE_*",
+                _ => "AZURE_STORAGE_*",
+            };
+            bad(
+                spec,
+                format!("{e}; its settings come from the {vars} environment variables"),
+            )
+        };
         let (store, credentials): (Arc<dyn ObjectStore>, _) = match scheme {
             "s3" => (
                 Arc::new(
@@ -334,6 +344,12 @@ mod tests {
         let e = Target::open("ftp://host/x", false).unwrap_err().to_string();
         assert!(e.contains("unknown scheme"), "{e}");
         assert!(Target::open("s3:///x", false).is_err());
+        if std::env::var_os("AZURE_STORAGE_ACCOUNT_NAME").is_none() {
+            let e = Target::open("az://container/x", false)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("AZURE_STORAGE_"), "{e}");
+        }
     }
 
     #[tokio::test]
