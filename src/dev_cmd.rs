@@ -102,6 +102,8 @@ fn options<'a>(
         tool_version: crate::tool_version(),
         markdown_cache: Some(&memo.markdown),
         durable: false,
+        // The dev server sends pages uncompressed.
+        precompress: false,
     })
 }
 

@@ -76,6 +76,10 @@ struct BuildArgs {
     /// Do not write the search index (`search/`) or the search pages.
     #[arg(long)]
     no_search: bool,
+    /// Do not write the precompressed `.br`/`.gz` variants of text files (a host that
+    /// compresses by itself, or a quicker local build).
+    #[arg(long)]
+    no_precompress: bool,
 }
 
 /// A failure whose details were already printed.
@@ -93,8 +97,22 @@ impl std::error::Error for Reported {}
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(a) => run(&a.source, Some(&a.out), !a.no_search),
-        Command::Check(a) => run(&a, None, false),
+        Command::Build(a) => run(
+            &a.source,
+            Some(&a.out),
+            Written {
+                search: !a.no_search,
+                precompress: !a.no_precompress,
+            },
+        ),
+        Command::Check(a) => run(
+            &a,
+            None,
+            Written {
+                search: false,
+                precompress: false,
+            },
+        ),
         Command::Search(a) => search_cmd::run(&a),
         Command::Serve(a) => serve_cmd::run(&a),
         Command::Dev(a) => dev_cmd::run(&a),
@@ -212,7 +230,7 @@ const INPUTS_FILE: &str = ".cms/inputs";
 /// the build date and the options. Reading 20,000 files takes a fraction of loading them.
 fn inputs_fingerprint(
     args: &SourceArgs,
-    search: bool,
+    written: Written,
     listing: &cms_core::Listing,
 ) -> Option<String> {
     use std::hash::Hasher;
@@ -226,7 +244,7 @@ fn inputs_fingerprint(
     };
     add(tool_version().as_bytes());
     add(today().ok()?.to_string().as_bytes());
-    add(format!("{:?} {search}", args.sites).as_bytes());
+    add(format!("{:?} {written:?}", args.sites).as_bytes());
     add(args.content.to_string_lossy().as_bytes());
     for f in &listing.files {
         add(f.rel.as_bytes());
@@ -258,7 +276,16 @@ fn walk(root: &Path) -> Option<Vec<PathBuf>> {
         .collect()
 }
 
-fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
+/// What a build writes besides the pages.
+#[derive(Debug, Clone, Copy)]
+struct Written {
+    /// The search index and the search pages.
+    search: bool,
+    /// The precompressed variants of text files.
+    precompress: bool,
+}
+
+fn run(args: &SourceArgs, out: Option<&Path>, written: Written) -> Result<()> {
     keep_freed_memory();
     small_pages();
     let started = Instant::now();
@@ -271,7 +298,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
     };
     let listing = cms_core::list(&source).map_err(cms_core::Error::Source)?;
     // Nothing changed since the last build of this output: nothing to do.
-    let fingerprint = out.and_then(|_| inputs_fingerprint(args, search, &listing));
+    let fingerprint = out.and_then(|_| inputs_fingerprint(args, written, &listing));
     if let (Some(o), Some(fp)) = (out, &fingerprint) {
         let same = std::fs::read_to_string(o.join(INPUTS_FILE)).is_ok_and(|s| &s == fp);
         if same && o.join("manifest.json").is_file() {
@@ -324,10 +351,11 @@ fn run(args: &SourceArgs, out: Option<&Path>, search: bool) -> Result<()> {
         progress: Some(&progress),
         minify_each_page: false,
         today: today()?,
-        search,
+        search: written.search,
         tool_version: tool_version(),
         markdown_cache: None,
         durable: true,
+        precompress: written.precompress,
     };
     let report = ssg::build(&network, &opts);
     progress.0.finish_and_clear();

@@ -234,3 +234,77 @@ fn an_incremental_build_compresses_only_changed_files() {
         .unwrap();
     assert!(String::from_utf8_lossy(&decoded).contains("Một câu mới."));
 }
+
+/// `--no-precompress` writes no variant (and says so in the manifest); a build with them over
+/// it writes them all, as a clean build does.
+#[test]
+fn no_precompress_writes_no_variant_and_a_later_build_adds_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let build = |extra: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+            .args(["build", "--content", "content", "--quiet", "--no-search"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .current_dir(repo_root())
+            .env("SOURCE_DATE_EPOCH", "1733500000")
+            .output()
+            .unwrap();
+        assert_ok(&o);
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let files: Vec<ManifestEntry> = serde_json::from_value(m["files"].clone()).unwrap();
+        files
+    };
+    let plain = build(&["--no-precompress"]);
+    assert!(
+        plain.iter().all(|e| e.encoding.is_none()),
+        "no variant listed"
+    );
+    let page = "sites/mt.gov.vn/index.html";
+    assert!(out.join(page).is_file());
+    assert!(!out.join(format!("{page}.br")).exists(), "no .br written");
+
+    let packed = build(&[]);
+    let clean_dir = tmp.path().join("clean");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cms"))
+        .args([
+            "build",
+            "--content",
+            "content",
+            "--quiet",
+            "--no-search",
+            "--out",
+        ])
+        .arg(&clean_dir)
+        .current_dir(repo_root())
+        .env("SOURCE_DATE_EPOCH", "1733500000")
+        .output()
+        .unwrap();
+    assert_ok(&o);
+    let clean: Vec<ManifestEntry> = {
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(clean_dir.join("manifest.json")).unwrap())
+                .unwrap();
+        serde_json::from_value(m["files"].clone()).unwrap()
+    };
+    let differ: Vec<String> = packed
+        .iter()
+        .zip(&clean)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("{} {} ≠ {} {}", a.path, a.hash, b.path, b.hash))
+        .take(5)
+        .collect();
+    assert!(
+        packed.len() == clean.len() && differ.is_empty(),
+        "the build over a --no-precompress output must list what a clean build lists: {} ≠ {} \
+         entries; {differ:?}",
+        packed.len(),
+        clean.len()
+    );
+    for e in packed.iter().filter(|e| e.encoding.is_some()) {
+        assert!(out.join(&e.path).is_file(), "{} is missing", e.path);
+    }
+    assert!(packed.iter().any(|e| e.path == format!("{page}.br")));
+}

@@ -30,6 +30,7 @@ fn options<'a>(
         tool_version: "test".into(),
         markdown_cache: memo,
         durable: false,
+        precompress: false,
     }
 }
 

@@ -322,8 +322,14 @@ mod tests {
         assert!(is_fingerprinted("/style.28e13d77.css"));
         assert!(is_fingerprinted("sites/d/display.86f28a42.js"));
         assert!(is_fingerprinted("/tin/anh-800.0123456789abcdef.webp"));
-        assert!(is_fingerprinted("sites/d/tin/anh.3f2a1b9c.960w.webp"), "image variant");
-        assert!(is_fingerprinted("/tin/anh.3f2a1b9c.480w.jpg"), "image variant");
+        assert!(
+            is_fingerprinted("sites/d/tin/anh.3f2a1b9c.960w.webp"),
+            "image variant"
+        );
+        assert!(
+            is_fingerprinted("/tin/anh.3f2a1b9c.480w.jpg"),
+            "image variant"
+        );
         assert!(!is_fingerprinted("/style.css"));
         assert!(!is_fingerprinted("/logo.svg"));
         assert!(!is_fingerprinted("/.28e13d77.css"), "no stem");
@@ -334,7 +340,10 @@ mod tests {
             "not an asset type"
         );
         let re = fingerprinted_regex();
-        assert!(re.starts_with("/[^/]+\\.[0-9a-f]{8,64}(\\.[0-9]+w)?\\.(css|js|"), "{re}");
+        assert!(
+            re.starts_with("/[^/]+\\.[0-9a-f]{8,64}(\\.[0-9]+w)?\\.(css|js|"),
+            "{re}"
+        );
     }
 
     #[test]

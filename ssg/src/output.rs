@@ -50,6 +50,8 @@ pub struct Staging {
     /// Over a previous output: the thread linking all its files into the new build while the
     /// build renders (off the build's path); a file written then replaces its link.
     linking: Option<std::thread::JoinHandle<Result<(), Error>>>,
+    /// Whether [`Staging::write_served`] writes precompressed variants.
+    precompress: bool,
 }
 
 #[derive(Debug)]
@@ -85,6 +87,7 @@ impl Staging {
             previous: None,
             written: Mutex::new(Vec::new()),
             linking: None,
+            precompress: true,
         })
     }
 
@@ -110,6 +113,12 @@ impl Staging {
         Ok(s)
     }
 
+    /// Whether text files get precompressed variants ([`Staging::write_served`]; the default).
+    pub fn precompress(mut self, on: bool) -> Staging {
+        self.precompress = on;
+        self
+    }
+
     /// Whether the build is flushed to disk before it is made live (the default).
     pub fn durable(mut self, on: bool) -> Staging {
         if let Target::Build(b) = &mut self.target {
@@ -125,6 +134,7 @@ impl Staging {
             previous: None,
             written: Mutex::new(Vec::new()),
             linking: None,
+            precompress: true,
         })
     }
 
@@ -144,6 +154,7 @@ impl Staging {
             previous: None,
             written: Mutex::new(Vec::new()),
             linking: None,
+            precompress: true,
         }
     }
 
@@ -153,13 +164,17 @@ impl Staging {
     pub fn write_served(&self, rel: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, Error> {
         use crate::hosting::compress;
         let entry = self.write(rel, bytes)?;
-        if !compress::compressible(rel, &entry.mime) || self.dir().is_none() {
+        if !self.precompress || !compress::compressible(rel, &entry.mime) || self.dir().is_none() {
             return Ok(vec![entry]);
         }
         if let Some(prev) = &self.previous {
-            if prev.get(rel).is_some_and(|p| p.hash == entry.hash) {
+            // Kept only when the previous build has them: one built without precompression
+            // (or read without its cache, whose variants are not trusted) has none. A file
+            // too small to gain from compression has none either, and is tried again: cheap.
+            let kept = variants_of(prev, rel);
+            if !kept.is_empty() && prev.get(rel).is_some_and(|p| p.hash == entry.hash) {
                 let mut out = vec![entry];
-                out.extend(variants_of(prev, rel));
+                out.extend(kept);
                 return Ok(out);
             }
         }

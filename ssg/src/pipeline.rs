@@ -60,6 +60,9 @@ pub struct BuildOptions<'a> {
     /// (`cms build`). `cms dev` turns it off: its output is a local preview, and a flush of a
     /// busy disk can take seconds.
     pub durable: bool,
+    /// Write precompressed `.br`/`.gz` variants beside the text files a host serves (`cms
+    /// build`; `--no-precompress` and `cms dev`, which serves pages uncompressed, turn it off).
+    pub precompress: bool,
 }
 
 /// What a build did.
@@ -101,7 +104,12 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     let mut laps = Laps::start();
     let selected = select_sites(network, &opts.sites, |_| true)?;
     // Over a previous output: render only what changed, rewrite only what differs.
-    let global_key = global_key(&opts.tool_version, opts.theme, opts.minify_each_page);
+    let global_key = global_key(
+        &opts.tool_version,
+        opts.theme,
+        opts.minify_each_page,
+        opts.precompress,
+    );
     let previous = (!opts.dry_run)
         .then(|| crate::build_cache::PreviousBuild::load(&opts.out, global_key))
         .flatten();
@@ -129,7 +137,8 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         (Some(p), false) => Staging::over(&opts.out, p.files.clone())?,
         (None, false) => Staging::new(&opts.out)?,
     }
-    .durable(opts.durable);
+    .durable(opts.durable)
+    .precompress(opts.precompress);
     // The search index is written while the pages render: it needs only the page texts.
     let index = staging.dir().filter(|_| opts.search).map(|d| Indexing {
         dir: d.join("search/index"),

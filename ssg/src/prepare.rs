@@ -124,13 +124,19 @@ impl Templates {
     }
 }
 
-/// The key of the settings of the whole build (tool version, theme, minification, UI
-/// strings): another value invalidates every key of the build cache.
-pub(crate) fn global_key(tool_version: &str, theme: &Theme, minify_each_page: bool) -> u64 {
+/// The key of the settings of the whole build (tool version, theme, minification,
+/// precompression, UI strings): another value invalidates every key of the build cache.
+pub(crate) fn global_key(
+    tool_version: &str,
+    theme: &Theme,
+    minify_each_page: bool,
+    precompress: bool,
+) -> u64 {
     let mut h = KeyHasher::new();
     h.bytes(tool_version.as_bytes())
         .bytes(theme.name.as_bytes())
-        .u64(u64::from(minify_each_page));
+        .u64(u64::from(minify_each_page))
+        .u64(u64::from(precompress));
     for (lang, strings) in &theme.i18n {
         h.bytes(lang.as_bytes());
         for (k, v) in strings {
@@ -448,17 +454,38 @@ mod tests {
     #[test]
     fn the_global_key_changes_with_each_setting_of_the_build() {
         let theme = Theme::embedded().unwrap();
-        let key = global_key("cms 1", &theme, false);
-        assert_eq!(key, global_key("cms 1", &theme, false));
-        assert_ne!(key, global_key("cms 2", &theme, false), "another binary");
-        assert_ne!(key, global_key("cms 1", &theme, true), "minify each page");
+        let key = global_key("cms 1", &theme, false, true);
+        assert_eq!(key, global_key("cms 1", &theme, false, true));
+        assert_ne!(
+            key,
+            global_key("cms 2", &theme, false, true),
+            "another binary"
+        );
+        assert_ne!(
+            key,
+            global_key("cms 1", &theme, true, true),
+            "minify each page"
+        );
+        assert_ne!(
+            key,
+            global_key("cms 1", &theme, false, false),
+            "no precompression"
+        );
         let mut renamed = Theme::embedded().unwrap();
         renamed.name = "other".into();
-        assert_ne!(key, global_key("cms 1", &renamed, false), "another theme");
+        assert_ne!(
+            key,
+            global_key("cms 1", &renamed, false, true),
+            "another theme"
+        );
         let mut strings = Theme::embedded().unwrap();
         let (_, first) = strings.i18n.iter_mut().next().expect("UI strings");
         first.insert("zz_new".into(), "x".into());
-        assert_ne!(key, global_key("cms 1", &strings, false), "a UI string");
+        assert_ne!(
+            key,
+            global_key("cms 1", &strings, false, true),
+            "a UI string"
+        );
     }
 
     #[test]

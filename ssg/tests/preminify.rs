@@ -21,6 +21,7 @@ fn build(content: &Path, out: &Path, minify_each_page: bool) {
         tool_version: "test".into(),
         markdown_cache: None,
         durable: true,
+        precompress: true,
     };
     ssg::build(&network, &opts).expect("demo builds");
 }
