@@ -190,35 +190,8 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
             Event::Start(Tag::Heading { .. }) => heading = Some((events.len(), Vec::new())),
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((start, text_events)) = heading.take() {
-                    let title: String = text_events
-                        .iter()
-                        .filter_map(|e| match e {
-                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
-                    if let Event::Start(Tag::Heading {
-                        level: l,
-                        id,
-                        classes,
-                        attrs,
-                    }) = &events[start]
-                    {
-                        let unique = heading_id(&mut ids, id.as_deref(), &title);
-                        toc.push(Heading {
-                            level: level_num(*l),
-                            id: unique.clone(),
-                            title,
-                        });
-                        events[start] = Event::Start(Tag::Heading {
-                            level: *l,
-                            id: Some(CowStr::from(unique)),
-                            classes: classes.clone(),
-                            attrs: attrs.clone(),
-                        });
-                    }
-                    events.extend(text_events);
-                    events.push(Event::End(TagEnd::Heading(level)));
+                    let toc_ids = (&mut toc, &mut ids);
+                    close_heading(&mut events, start, text_events, level, toc_ids);
                 }
                 continue;
             }
@@ -233,6 +206,46 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut html = String::with_capacity(md.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     (Rendered { html, toc, text }, problems)
+}
+
+/// Ends the heading that starts at `events[start]`, whose content is `text_events`: gives it a
+/// unique id and adds it to the table of contents.
+fn close_heading<'a>(
+    events: &mut Vec<Event<'a>>,
+    start: usize,
+    text_events: Vec<Event<'a>>,
+    level: pulldown_cmark::HeadingLevel,
+    (toc, ids): (&mut Vec<Heading>, &mut HashMap<String, usize>),
+) {
+    let title: String = text_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if let Event::Start(Tag::Heading {
+        level: l,
+        id,
+        classes,
+        attrs,
+    }) = &events[start]
+    {
+        let unique = heading_id(ids, id.as_deref(), &title);
+        toc.push(Heading {
+            level: level_num(*l),
+            id: unique.clone(),
+            title,
+        });
+        events[start] = Event::Start(Tag::Heading {
+            level: *l,
+            id: Some(CowStr::from(unique)),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        });
+    }
+    events.extend(text_events);
+    events.push(Event::End(TagEnd::Heading(level)));
 }
 
 /// The id of a heading: its own (`{#id}`), else its title's slug (`muc` when empty), with

@@ -244,7 +244,8 @@ pub fn preview_pages(
     let staging = match opts.dry_run {
         true => Staging::dry_run(),
         false => Staging::preview(&opts.out)?,
-    };
+    }
+    .precompress(opts.precompress);
     let r = renderer(
         network, opts, &inputs, &templates, &staging, &env, &selected,
     );
