@@ -11,21 +11,32 @@ use std::time::{Duration, Instant};
 use common::*;
 
 fn get(port: u16, host: &str, path: &str) -> (String, String) {
+    let (status, text) = request(port, "GET", host, path);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The status line and the whole answer (headers and body) of a `HEAD` request.
+fn head(port: u16, host: &str, path: &str) -> (String, String) {
+    request(port, "HEAD", host, path)
+}
+
+/// The status line and the whole answer of a request.
+fn request(port: u16, method: &str, host: &str, path: &str) -> (String, String) {
     let mut s = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf).into_owned();
     let status = text.lines().next().unwrap_or_default().to_string();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    (status, text)
 }
 
 /// An open event stream: its lines arrive on a channel.
@@ -126,6 +137,13 @@ fn dev_rebuilds_reloads_and_shows_errors() {
     assert!(
         body.contains("<script src=\"/__cms/reload.js\"></script></body>"),
         "live reload injected"
+    );
+    // A HEAD answer does not claim the length of the reload tag alone.
+    let (status, text) = head(port, "drvn.localhost", page);
+    assert!(status.contains("200"), "{status}");
+    assert!(
+        !text.to_ascii_lowercase().contains("content-length: 40\r\n"),
+        "HEAD gives the length of the injected tag: {text}"
     );
     let (status, script) = get(port, "drvn.localhost", "/__cms/reload.js");
     assert!(status.contains("200") && script.contains("EventSource"));

@@ -34,6 +34,7 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
         return r;
     }
     let path = req.uri().path().to_string();
+    let head = req.method() == Method::HEAD;
     // `cms dev` rewrites pages (the live-reload script): it sends them uncompressed.
     let compressed = state.dev.is_none();
     let not_found = ServeFile::new(site.root.join("404.html"));
@@ -51,7 +52,7 @@ pub async fn serve(State(state): State<Arc<crate::State>>, req: Request) -> Resp
     };
     set_headers(&mut resp, &path, compressed);
     if state.dev.is_some() {
-        return dev_page(resp).await;
+        return dev_page(resp, head).await;
     }
     resp
 }
@@ -112,8 +113,9 @@ pub async fn security_headers(
     resp
 }
 
-/// In `cms dev`, an HTML page gets the live-reload script, and nothing is cached.
-async fn dev_page(resp: Response) -> Response {
+/// In `cms dev`, an HTML page gets the live-reload script, and nothing is cached. A `HEAD`
+/// answer has no body to add it to: it says no length rather than a wrong one.
+async fn dev_page(resp: Response, head: bool) -> Response {
     use http_body_util::BodyExt;
     let is_html = resp
         .headers()
@@ -127,6 +129,10 @@ async fn dev_page(resp: Response) -> Response {
     parts.headers.remove(header::LAST_MODIFIED);
     if !is_html {
         return Response::from_parts(parts, body);
+    }
+    if head {
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
     }
     let bytes = match body.collect().await {
         Ok(b) => b.to_bytes(),
