@@ -23,10 +23,8 @@ fn urls(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn publishes_incrementally_and_rolls_back_byte_for_byte() {
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let target = root.join("site");
     let to = target.to_str().unwrap();
 
@@ -105,10 +103,8 @@ fn publishes_incrementally_and_rolls_back_byte_for_byte() {
 
 #[test]
 fn a_page_removed_is_deleted_after_the_switch_and_comes_back_on_rollback() {
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let to = root.join("site");
     let to = to.to_str().unwrap();
     publish_json(root, &["--to", to]);
@@ -128,10 +124,8 @@ fn a_page_removed_is_deleted_after_the_switch_and_comes_back_on_rollback() {
 
 #[test]
 fn bad_targets_and_altered_outputs_are_refused_with_nothing_changed() {
-    let tmp = scratch();
+    let (tmp, _) = built_demo();
     let root = tmp.path();
-    demo(root);
-    build(root);
     let site = root.join("site");
     let to = site.to_str().unwrap();
     let refuse = |args: &[&str], says: &[&str]| {
@@ -243,10 +237,8 @@ fn webhook(status: u16) -> (String, mpsc::Receiver<String>) {
 
 #[test]
 fn the_purge_list_goes_to_the_webhook_and_a_failing_one_is_not_fatal() {
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let to = root.join("site");
     let to = to.to_str().unwrap();
     publish_json(root, &["--to", to]);

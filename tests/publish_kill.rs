@@ -56,10 +56,8 @@ fn check_live(
 
 #[test]
 fn a_killed_publish_never_breaks_a_page_and_the_next_run_completes_it() {
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let target = root.join("site");
     let to = target.to_str().unwrap().to_string();
     publish_json(root, &["--to", &to]);

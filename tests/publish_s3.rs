@@ -80,10 +80,8 @@ fn assert_matches_output_min(objects: &BTreeMap<String, Value>, out: &std::path:
 #[test]
 fn publishes_to_s3_with_headers_incrementally_and_rolls_back() {
     let moto = Moto::start("site-bucket");
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let out = root.join("public");
 
     let r = report(&moto, root, &["--to", TARGET]);
@@ -136,10 +134,8 @@ fn publishes_to_s3_with_headers_incrementally_and_rolls_back() {
 #[test]
 fn wrong_credentials_an_unreachable_endpoint_and_a_foreign_prefix_are_refused() {
     let moto = Moto::start("site-bucket");
-    let tmp = scratch();
+    let (tmp, _) = built_demo();
     let root = tmp.path();
-    demo(root);
-    build(root);
     report(&moto, root, &["--to", TARGET]);
     let before = moto.objects();
 
@@ -209,10 +205,8 @@ fn live_tree(
 #[test]
 fn a_publish_to_s3_killed_midway_is_completed_by_the_next_run() {
     let moto = Moto::start("site-bucket");
-    let tmp = scratch();
+    let (tmp, content) = built_demo();
     let root = tmp.path();
-    let content = demo(root);
-    build(root);
     let out = root.join("public");
     report(&moto, root, &["--to", TARGET]);
     let old = expected(&out);

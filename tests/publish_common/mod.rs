@@ -24,6 +24,15 @@ pub fn scratch() -> tempfile::TempDir {
 }
 
 /// The demo network and its theme, copied under `root`; returns the content folder.
+/// A scratch folder holding the demo network's content, built: the start of most tests.
+/// Returns the folder and the content's path in it.
+pub fn built_demo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = scratch();
+    let content = demo(tmp.path());
+    build(tmp.path());
+    (tmp, content)
+}
+
 pub fn demo(root: &Path) -> PathBuf {
     let content = root.join("content");
     copy_dir(&repo_root().join("content"), &content);
