@@ -16,6 +16,7 @@
 
 mod assemble;
 mod assemble_page;
+mod check_page;
 mod config;
 mod decode;
 mod diagnostic;
@@ -32,10 +33,12 @@ mod schema;
 mod section_tree;
 mod site_files;
 mod source;
+pub mod store;
 mod text;
 mod url_path;
 mod value;
 
+pub use check_page::check_page;
 pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{Error, GitError, SourceError};

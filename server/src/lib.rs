@@ -13,11 +13,13 @@
 //! [`app`] is the whole server as an axum `Router`, tested with `oneshot`; [`serve`] runs it on a
 //! listener until the shutdown signal, finishing the requests under way.
 
+pub mod api;
 mod client_ip;
 mod dev;
 mod error;
 mod files;
 mod index;
+mod live;
 mod params;
 mod rate_limit;
 mod results_cache;
@@ -36,6 +38,7 @@ pub use dev::{DevEvent, DevHub};
 pub use error::Error;
 pub use index::IndexHandle;
 pub use ipnet::IpNet;
+pub use live::{BuildFailure, Live, LiveStatus};
 pub use rate_limit::RateLimiter;
 pub use sites::{host_name, Site, Sites};
 
@@ -57,6 +60,22 @@ pub struct State {
     pub dev: Option<DevHub>,
     /// Recent search answers.
     pub(crate) results: results_cache::ResultsCache,
+    /// The CMS (git store, database, live builds), with `cms serve --content REPO`; without
+    /// it the server serves the built output and the read API only.
+    pub cms: Option<Cms>,
+}
+
+/// What the write API works with.
+#[derive(Debug, Clone)]
+pub struct Cms {
+    /// The content repository.
+    pub store: cms_core::store::Store,
+    /// Users, sessions, tokens, audit log.
+    pub db: db::Db,
+    /// The live site's builds.
+    pub live: Arc<Live>,
+    /// Whether the session cookie gets `Secure` (served behind TLS).
+    pub secure_cookies: bool,
 }
 
 /// Settings of [`State::load`].
@@ -107,7 +126,14 @@ impl State {
             proxies: TrustedProxies::new(opts.trusted_proxies.clone()),
             dev: opts.dev.then(DevHub::default),
             results: results_cache::ResultsCache::new(opts.answers, opts.answer_bytes),
+            cms: None,
         })
+    }
+
+    /// The same state, with the CMS behind the write API.
+    pub fn with_cms(mut self, cms: Cms) -> State {
+        self.cms = Some(cms);
+        self
     }
 
     /// The sites now.
@@ -131,6 +157,7 @@ pub fn app(state: Arc<State>) -> Router {
         .route("/search/", get(search_http::page))
         .route("/{lang}/search", get(search_http::page_in))
         .route("/{lang}/search/", get(search_http::page_in))
+        .nest("/api/v1", api::routes())
         .route(dev::SCRIPT_PATH, get(dev::script))
         .route(dev::EVENTS_PATH, get(dev::events))
         .fallback(files::serve)

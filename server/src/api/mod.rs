@@ -1,0 +1,28 @@
+//! The content API, `/api/v1`: JSON, errors as RFC 9457 problem details ([`Problem`]).
+//!
+//! - `read`: public, published content only, from the static JSON the build writes under each
+//!   site's `/api/v1/` (so apps may read the same from the CDN).
+//! - `auth`, `write`, `workflow`: sessions and tokens, drafts in the git store, the editorial
+//!   workflow; only with a [`crate::Cms`] (`cms serve --content REPO`).
+//! - `openapi`: the OpenAPI 3.1 document of every route, generated from the handlers' types.
+
+pub mod openapi;
+mod problem;
+mod read;
+mod write;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use problem::{FieldProblem, Problem};
+
+use crate::State;
+
+/// Every `/api/v1` route (nested under `/api/v1` by [`crate::app`]).
+pub fn routes() -> Router<Arc<State>> {
+    Router::new()
+        .merge(read::routes())
+        .merge(write::routes())
+        .route("/openapi.json", axum::routing::get(openapi::document))
+}

@@ -1,0 +1,85 @@
+//! The live site of `cms serve --content REPO`: which commit of the published branch the output
+//! shows, the build under way, and the last failure (shown to approvers). The builder (in the
+//! binary) updates it; the API reads it, and nudges the builder after a publish so it does not
+//! wait for its next look at the branch.
+
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+/// A build that failed: the last good site stays live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BuildFailure {
+    /// The commit that failed to build.
+    pub commit: String,
+    /// Why (the diagnostics, one per line).
+    pub message: String,
+    /// When, seconds since the epoch.
+    pub time: i64,
+}
+
+/// Where the live site stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LiveStatus {
+    /// The commit the output shows.
+    pub commit: Option<String>,
+    /// When it went live, seconds since the epoch.
+    pub time: Option<i64>,
+    /// The commit being built now.
+    pub building: Option<String>,
+    /// The last failed build, if it is newer than the live one.
+    pub failure: Option<BuildFailure>,
+}
+
+/// Shared between the builder and the API.
+#[derive(Debug, Default)]
+pub struct Live {
+    status: RwLock<LiveStatus>,
+    network: RwLock<Option<Arc<cms_core::Network>>>,
+    changed: tokio::sync::Notify,
+    nudge: tokio::sync::Notify,
+}
+
+impl Live {
+    /// The status now.
+    pub fn status(&self) -> LiveStatus {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Updates the status (the builder) and wakes those waiting for a change.
+    pub fn set_status(&self, status: LiveStatus) {
+        *self.status.write().unwrap_or_else(|e| e.into_inner()) = status;
+        self.changed.notify_waiters();
+    }
+
+    /// The network of the live commit (for validating saves against its schemas).
+    pub fn network(&self) -> Option<Arc<cms_core::Network>> {
+        self.network
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the live network (the builder, after a good build).
+    pub fn set_network(&self, network: Arc<cms_core::Network>) {
+        *self.network.write().unwrap_or_else(|e| e.into_inner()) = Some(network);
+    }
+
+    /// Asks the builder to look at the published branch now (after a publish).
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Waits for a nudge (the builder, between its looks at the branch).
+    pub async fn nudged(&self) {
+        self.nudge.notified().await;
+    }
+
+    /// Waits for the next status change.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+}
