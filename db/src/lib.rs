@@ -119,6 +119,14 @@ pub struct Comment {
     pub text: String,
 }
 
+/// The embedded default database of an output folder: `cms.sqlite3` beside it (in the parent
+/// folder of `out`).
+pub fn default_path(out: &Path) -> std::path::PathBuf {
+    out.parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join("cms.sqlite3")
+}
+
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Db {
