@@ -32,6 +32,7 @@ mod pipeline;
 mod prepare;
 mod render;
 mod renderings;
+mod sanitize;
 mod search;
 mod templates;
 mod theme;

@@ -335,6 +335,11 @@ fn md_env<'a>(
         markdown_cache: opts.markdown_cache,
         root: &network.display_root,
         images: Some(images),
+        raw_html: network
+            .sites
+            .iter()
+            .map(|s| network.config.allows_raw_html(&s.id))
+            .collect(),
     }
 }
 
