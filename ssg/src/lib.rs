@@ -9,6 +9,7 @@
 //! to a new folder that becomes the output in one step when everything succeeded (see
 //! [`builds`]), and the same input gives byte-identical output.
 
+pub mod api;
 mod assets;
 mod build_cache;
 pub mod builds;

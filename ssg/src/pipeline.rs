@@ -145,10 +145,11 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         previous: opts.out.join("search/index"),
         tool_version: &opts.tool_version,
     });
+    let api = api_data(network, &selected);
     let r = Renderer {
         previous: previous.as_ref(),
         ..renderer(
-            network, opts, &inputs, &templates, &staging, &env, &selected,
+            network, opts, &inputs, &templates, &staging, &env, &selected, &api,
         )
     };
     let (results, indexed) = render_and_index(&r, &jobs, index, opts.progress);
@@ -246,8 +247,10 @@ pub fn preview_pages(
         false => Staging::preview(&opts.out)?,
     }
     .precompress(opts.precompress);
+    // A preview writes pages only: no API file.
+    let api = HashMap::new();
     let r = renderer(
-        network, opts, &inputs, &templates, &staging, &env, &selected,
+        network, opts, &inputs, &templates, &staging, &env, &selected, &api,
     );
     let (results, _) = render_and_index(&r, &jobs, None, opts.progress);
     laps.lap("render, write and index");
@@ -353,6 +356,7 @@ fn renderer<'a, 'b>(
     staging: &'b Staging,
     env: &'b MdEnv<'b>,
     selected: &'b [usize],
+    api: &'b HashMap<usize, crate::api::ApiData>,
 ) -> Renderer<'a, 'b> {
     Renderer {
         network,
@@ -365,6 +369,7 @@ fn renderer<'a, 'b>(
         previous: None,
         template_keys: &inputs.template_keys,
         md: env,
+        api,
         planner: Planner {
             network,
             network_news: &inputs.network_news,
@@ -373,6 +378,14 @@ fn renderer<'a, 'b>(
             selected,
         },
     }
+}
+
+/// The static read API's summaries of each of the `selected` sites.
+fn api_data(network: &Network, selected: &[usize]) -> HashMap<usize, crate::api::ApiData> {
+    selected
+        .par_iter()
+        .map(|&i| (i, crate::api::ApiData::new(&network.sites[i])))
+        .collect()
 }
 
 /// Where the search index is written, and the previous one it may reuse.
