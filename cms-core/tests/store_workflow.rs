@@ -39,7 +39,10 @@ fn submit_reject_and_publish() {
         draft.message,
         "Sửa: Cao tốc Bắc Nam (drvn/tin-tuc/cao-toc.md)"
     );
-    assert_eq!(store.drafts(Some("drvn")).unwrap(), [draft.clone()]);
+    assert_eq!(
+        store.drafts(Some("drvn")).unwrap(),
+        std::slice::from_ref(&draft)
+    );
     assert_eq!(store.drafts(None).unwrap(), [draft]);
     assert!(store.drafts(Some("mt")).unwrap().is_empty());
     // Not submitted: not publishable.

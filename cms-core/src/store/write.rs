@@ -1,7 +1,9 @@
 //! Writes to a page's draft branch: save, delete, upload. Each is one commit written straight
 //! into the object database on top of the draft's head (or the published head when the page
 //! has no draft yet), then the branch is moved by compare-and-swap from the head it was built
-//! on: a writer who lost the race gets [`StoreError::Conflict`] and nothing is written to refs.
+//! on. A writer who lost the race checks its `If-Match` again on the new head: if the page
+//! changed, it gets [`StoreError::Conflict`] and nothing is written to refs; if only other
+//! files of the draft changed (an upload), its commit is rebuilt on top of them.
 
 use git2::{Oid, Repository, Signature, TreeWalkMode, TreeWalkResult};
 
@@ -13,8 +15,10 @@ use super::text::{title, unified};
 use super::tree::{self, tree_at};
 use super::{Author, PageRef, Saved, Stage, Store, StoreError};
 
-/// How many times an upload, which names no version, is tried again when the draft moved.
-const UPLOAD_TRIES: usize = 8;
+/// How many times a write is tried again when the draft moved while it was being written
+/// (each try checks `If-Match` again on the new head). Every lost race means another write
+/// went through.
+const WRITE_TRIES: usize = 8;
 
 /// What a commit on the draft branch came to.
 pub(super) enum Outcome {
@@ -43,36 +47,43 @@ impl Store {
     ) -> Result<Saved, StoreError> {
         let text = crate::text::nfc(text);
         let repo = self.repo()?;
-        let heads = self.heads(&repo, page)?;
-        let current = self.doc(&repo, page, &heads, Stage::Draft)?;
-        match (if_match, &current) {
-            (None, Some(_)) => return Err(StoreError::Exists(page.content_path())),
-            (Some(m), Some(c)) if !same_id(m, &c.blob) => {
-                return Err(self.conflict(&repo, page, Some(&text)))
-            }
-            (Some(_), None) if heads.draft.is_none() => {
-                return Err(StoreError::NotFound(page.content_path()))
-            }
-            (Some(_), None) => return Err(self.conflict(&repo, page, Some(&text))),
-            _ => {}
-        }
         let blob = repo.blob(text.as_bytes())?;
-        let verb = if current.is_some() { "Sửa" } else { "Tạo" };
-        let message = format!(
-            "{verb}: {} ({}/{})",
-            title(&text, &page.path),
-            page.site,
-            page.path
-        );
-        let edits = [(self.repo_path(page), Some(blob))];
-        match self.commit_draft(&repo, page, &heads, &edits, &message, author)? {
-            Outcome::Moved => Err(self.conflict(&repo, page, Some(&text))),
-            Outcome::Committed(id) | Outcome::Unchanged(id) => Ok(Saved {
-                commit: id.to_string(),
-                blob: Some(blob.to_string()),
-                branch: page.branch(),
-            }),
+        for _ in 0..WRITE_TRIES {
+            let heads = self.heads(&repo, page)?;
+            let current = self.doc(&repo, page, &heads, Stage::Draft)?;
+            match (if_match, &current) {
+                (None, Some(_)) => return Err(StoreError::Exists(page.content_path())),
+                (Some(m), Some(c)) if !same_id(m, &c.blob) => {
+                    return Err(self.conflict(&repo, page, Some(&text)))
+                }
+                (Some(_), None) if heads.draft.is_none() => {
+                    return Err(StoreError::NotFound(page.content_path()))
+                }
+                (Some(_), None) => return Err(self.conflict(&repo, page, Some(&text))),
+                _ => {}
+            }
+            let verb = if current.is_some() { "Sửa" } else { "Tạo" };
+            let message = format!(
+                "{verb}: {} ({}/{})",
+                title(&text, &page.path),
+                page.site,
+                page.path
+            );
+            let edits = [(self.repo_path(page), Some(blob))];
+            match self.commit_draft(&repo, page, &heads, &edits, &message, author)? {
+                // Checked again on the new head: if only other files changed (an upload),
+                // the save goes on top of them; if the page changed, it is a conflict.
+                Outcome::Moved => continue,
+                Outcome::Committed(id) | Outcome::Unchanged(id) => {
+                    return Ok(Saved {
+                        commit: id.to_string(),
+                        blob: Some(blob.to_string()),
+                        branch: page.branch(),
+                    })
+                }
+            }
         }
+        Err(self.conflict(&repo, page, Some(&text)))
     }
 
     /// Deletes the page on its draft branch (published when approved); for a bundle
@@ -85,38 +96,43 @@ impl Store {
         author: &Author,
     ) -> Result<Saved, StoreError> {
         let repo = self.repo()?;
-        let heads = self.heads(&repo, page)?;
-        let Some(current) = self.doc(&repo, page, &heads, Stage::Draft)? else {
-            return match heads.draft {
-                Some(_) => Err(self.conflict(&repo, page, None)),
-                None => Err(StoreError::NotFound(page.content_path())),
+        for _ in 0..WRITE_TRIES {
+            let heads = self.heads(&repo, page)?;
+            let Some(current) = self.doc(&repo, page, &heads, Stage::Draft)? else {
+                return match heads.draft {
+                    Some(_) => Err(self.conflict(&repo, page, None)),
+                    None => Err(StoreError::NotFound(page.content_path())),
+                };
             };
-        };
-        if !same_id(if_match, &current.blob) {
-            return Err(self.conflict(&repo, page, None));
-        }
-        let mut target = self.repo_path(page);
-        if let (Some(dir), Some(head)) = (page.bundle_dir(), heads.current()) {
-            let folder = format!("{}sites/{}/{dir}", self.prefix, page.site);
-            if !dir.is_empty() && !has_other_pages(&repo, head, &folder)? {
-                target = folder.trim_end_matches('/').to_string();
+            if !same_id(if_match, &current.blob) {
+                return Err(self.conflict(&repo, page, None));
+            }
+            let mut target = self.repo_path(page);
+            if let (Some(dir), Some(head)) = (page.bundle_dir(), heads.current()) {
+                let folder = format!("{}sites/{}/{dir}", self.prefix, page.site);
+                if !dir.is_empty() && !has_other_pages(&repo, head, &folder)? {
+                    target = folder.trim_end_matches('/').to_string();
+                }
+            }
+            let message = format!(
+                "Xóa: {} ({}/{})",
+                title(&current.text, &page.path),
+                page.site,
+                page.path
+            );
+            let edits = [(target, None)];
+            match self.commit_draft(&repo, page, &heads, &edits, &message, author)? {
+                Outcome::Moved => continue,
+                Outcome::Committed(id) | Outcome::Unchanged(id) => {
+                    return Ok(Saved {
+                        commit: id.to_string(),
+                        blob: None,
+                        branch: page.branch(),
+                    })
+                }
             }
         }
-        let message = format!(
-            "Xóa: {} ({}/{})",
-            title(&current.text, &page.path),
-            page.site,
-            page.path
-        );
-        let edits = [(target, None)];
-        match self.commit_draft(&repo, page, &heads, &edits, &message, author)? {
-            Outcome::Moved => Err(self.conflict(&repo, page, None)),
-            Outcome::Committed(id) | Outcome::Unchanged(id) => Ok(Saved {
-                commit: id.to_string(),
-                blob: None,
-                branch: page.branch(),
-            }),
-        }
+        Err(self.conflict(&repo, page, None))
     }
 
     /// Writes a file into the page's bundle on its draft branch (`name`: a plain file name,
@@ -136,7 +152,7 @@ impl Store {
         let blob = repo.blob(bytes)?;
         let path = format!("{}sites/{}/{dir}{name}", self.prefix, page.site);
         let message = format!("Tải lên: {name} ({}/{})", page.site, page.path);
-        for _ in 0..UPLOAD_TRIES {
+        for _ in 0..WRITE_TRIES {
             let heads = self.heads(&repo, page)?;
             let Some(current) = self.doc(&repo, page, &heads, Stage::Draft)? else {
                 return Err(StoreError::NotFound(page.content_path()));

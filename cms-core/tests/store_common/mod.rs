@@ -106,7 +106,8 @@ pub fn commit_files(
         .unwrap()
 }
 
-fn entry(path: &str, id: Oid) -> IndexEntry {
+/// An index entry of a file with blob `id`.
+pub fn entry(path: &str, id: Oid) -> IndexEntry {
     IndexEntry {
         ctime: IndexTime::new(0, 0),
         mtime: IndexTime::new(0, 0),
