@@ -115,6 +115,8 @@ impl Db {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
+            // sqlx retries a refused connection until then: a wrong URL fails within seconds.
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     if conn.backend_name() == "SQLite" {
@@ -204,6 +206,9 @@ mod tests {
         );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x/y"), None);
-        assert_eq!(sqlite_path("sqlite:rel/x.db"), Some(PathBuf::from("rel/x.db")));
+        assert_eq!(
+            sqlite_path("sqlite:rel/x.db"),
+            Some(PathBuf::from("rel/x.db"))
+        );
     }
 }

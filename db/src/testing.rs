@@ -98,7 +98,16 @@ impl PgServer {
         }
         let data = dir.path().join("data");
         let out = command(bin.join("initdb"), user)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ])
             .arg("-D")
             .arg(&data)
             .output()
@@ -208,7 +217,10 @@ pub struct Backend {
 /// A new SQLite database file in a temporary folder.
 pub fn sqlite() -> Result<Backend, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary folder: {e}"))?;
-    let url = format!("sqlite:{}?mode=rwc", dir.path().join("cms.sqlite3").display());
+    let url = format!(
+        "sqlite:{}?mode=rwc",
+        dir.path().join("cms.sqlite3").display()
+    );
     Ok(Backend {
         name: "sqlite",
         url,

@@ -36,22 +36,22 @@ pub(crate) async fn next_id<'e, E>(exec: E, table: &str) -> Result<i64, DbError>
 where
     E: Executor<'e, Database = Any>,
 {
-    let row = sqlx::query("UPDATE counters SET next_id = next_id + 1 WHERE name = $1 RETURNING next_id")
-        .bind(table)
-        .fetch_one(exec)
-        .await?;
+    let row =
+        sqlx::query("UPDATE counters SET next_id = next_id + 1 WHERE name = $1 RETURNING next_id")
+            .bind(table)
+            .fetch_one(exec)
+            .await?;
     Ok(row.try_get("next_id")?)
 }
 
 impl Db {
     /// A user's row (with grants) by login name.
     pub(crate) async fn user_row(&self, login: &str) -> Result<Option<UserRow>, DbError> {
-        let row = sqlx::query(
-            "SELECT id, login, name, email, password_hash FROM users WHERE login = $1",
-        )
-        .bind(login)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT id, login, name, email, password_hash FROM users WHERE login = $1")
+                .bind(login)
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         let mut user = user_from_row(&row)?;
         user.grants = self.grants_of(user.id).await?;
@@ -226,7 +226,10 @@ impl Db {
             .await?
         {
             let user_id: i64 = row.try_get("user_id")?;
-            grants.entry(user_id).or_default().push(grant_from_row(&row)?);
+            grants
+                .entry(user_id)
+                .or_default()
+                .push(grant_from_row(&row)?);
         }
         rows.iter()
             .map(|row| {

@@ -60,8 +60,7 @@ pub fn email(email: &str) -> Result<(), DbError> {
 /// A full name: not blank, at most 200 characters, no line breaks or control characters (it
 /// becomes a commit's author).
 pub fn name(name: &str) -> Result<(), DbError> {
-    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control)
-    {
+    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(invalid(
             "name",
             "họ tên không được để trống, tối đa 200 ký tự, một dòng (the name must be one \
@@ -122,8 +121,7 @@ pub fn password(login: &str, password: &str) -> Result<(), DbError> {
 
 /// An API token's label: one non-blank line of at most 100 characters.
 pub fn token_name(name: &str) -> Result<(), DbError> {
-    if name.trim().is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control)
-    {
+    if name.trim().is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(invalid(
             "name",
             "tên mã truy cập không được để trống, tối đa 100 ký tự (the token name must be one \
@@ -142,7 +140,17 @@ mod tests {
         for ok in ["an", "nguyen.van-an_2", "7"] {
             login(ok).unwrap();
         }
-        for bad in ["", "An", "-an", ".an", "an b", "an/b", "an@x", "ă", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "An",
+            "-an",
+            ".an",
+            "an b",
+            "an/b",
+            "an@x",
+            "ă",
+            &"a".repeat(65),
+        ] {
             assert!(login(bad).is_err(), "{bad:?}");
         }
     }
@@ -150,7 +158,16 @@ mod tests {
     #[test]
     fn emails() {
         email("an@bo-gtvt.gov.vn").unwrap();
-        for bad in ["", "an", "an@", "@x.vn", "an@x", "an@@x.vn", "an b@x.vn", "an@x.vn."] {
+        for bad in [
+            "",
+            "an",
+            "an@",
+            "@x.vn",
+            "an@x",
+            "an@@x.vn",
+            "an b@x.vn",
+            "an@x.vn.",
+        ] {
             assert!(email(bad).is_err(), "{bad:?}");
         }
     }

@@ -21,12 +21,21 @@ async fn add_grant_revoke_remove() {
         ));
 
         db.grant("an", "bo-gtvt", Role::Editor).await.unwrap();
-        let an = db.grant("an", "cuc-duong-bo", Role::Approver).await.unwrap();
+        let an = db
+            .grant("an", "cuc-duong-bo", Role::Approver)
+            .await
+            .unwrap();
         assert_eq!(
             an.grants,
             vec![
-                Grant { site: "bo-gtvt".into(), role: Role::Editor },
-                Grant { site: "cuc-duong-bo".into(), role: Role::Approver },
+                Grant {
+                    site: "bo-gtvt".into(),
+                    role: Role::Editor
+                },
+                Grant {
+                    site: "cuc-duong-bo".into(),
+                    role: Role::Approver
+                },
             ]
         );
         // Granting again replaces the role there.
@@ -34,9 +43,17 @@ async fn add_grant_revoke_remove() {
         assert_eq!(an.grants[0].role, Role::SiteAdmin);
         assert_eq!(an.grants.len(), 2);
 
-        db.add_user("binh", "Trần Bình", "binh@x.vn", PASSWORD).await.unwrap();
+        db.add_user("binh", "Trần Bình", "binh@x.vn", PASSWORD)
+            .await
+            .unwrap();
         db.grant("binh", "*", Role::NetworkAdmin).await.unwrap();
-        let all: Vec<_> = db.users(None).await.unwrap().into_iter().map(|u| u.login).collect();
+        let all: Vec<_> = db
+            .users(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.login)
+            .collect();
         assert_eq!(all, ["an", "binh"]);
         let site: Vec<_> = db
             .users(Some("cuc-duong-bo"))
@@ -50,14 +67,23 @@ async fn add_grant_revoke_remove() {
 
         let an = db.revoke("an", "cuc-duong-bo").await.unwrap();
         assert_eq!(an.grants.len(), 1);
-        assert!(matches!(db.revoke("an", "cuc-duong-bo").await, Err(DbError::NotFound(_))));
+        assert!(matches!(
+            db.revoke("an", "cuc-duong-bo").await,
+            Err(DbError::NotFound(_))
+        ));
         assert!(db.users(Some("cuc-duong-bo")).await.unwrap().is_empty());
 
         db.remove_user("an").await.unwrap();
         assert_eq!(db.user("an").await.unwrap(), None);
-        assert!(matches!(db.remove_user("an").await, Err(DbError::NotFound(_))));
+        assert!(matches!(
+            db.remove_user("an").await,
+            Err(DbError::NotFound(_))
+        ));
         // The login name can be used again, without the old roles.
-        let again = db.add_user("an", "An Mới", "an2@x.vn", PASSWORD).await.unwrap();
+        let again = db
+            .add_user("an", "An Mới", "an2@x.vn", PASSWORD)
+            .await
+            .unwrap();
         assert!(again.grants.is_empty());
     })
     .await;
@@ -73,11 +99,26 @@ async fn bad_values_are_refused_with_the_field() {
             }
             other => panic!("expected Invalid, got {other:?}"),
         };
-        assert_eq!(field(db.add_user("An", "An", "an@x.vn", PASSWORD).await), "login");
-        assert_eq!(field(db.add_user("an/..", "An", "an@x.vn", PASSWORD).await), "login");
-        assert_eq!(field(db.add_user("an", "", "an@x.vn", PASSWORD).await), "name");
-        assert_eq!(field(db.add_user("an", "An", "an.x.vn", PASSWORD).await), "email");
-        assert_eq!(field(db.add_user("an", "An", "an@x.vn", "short").await), "password");
+        assert_eq!(
+            field(db.add_user("An", "An", "an@x.vn", PASSWORD).await),
+            "login"
+        );
+        assert_eq!(
+            field(db.add_user("an/..", "An", "an@x.vn", PASSWORD).await),
+            "login"
+        );
+        assert_eq!(
+            field(db.add_user("an", "", "an@x.vn", PASSWORD).await),
+            "name"
+        );
+        assert_eq!(
+            field(db.add_user("an", "An", "an.x.vn", PASSWORD).await),
+            "email"
+        );
+        assert_eq!(
+            field(db.add_user("an", "An", "an@x.vn", "short").await),
+            "password"
+        );
         assert_eq!(
             field(db.add_user("an.nguyen", "An", "an@x.vn", "an.nguyen").await),
             "password"
@@ -88,7 +129,10 @@ async fn bad_values_are_refused_with_the_field() {
         assert_eq!(field(db.grant("an", "../etc", Role::Editor).await), "site");
         assert_eq!(field(db.grant("an", "Bo", Role::Editor).await), "site");
         assert_eq!(field(db.grant("an", "*", Role::Editor).await), "role");
-        assert_eq!(field(db.grant("an", "bo", Role::NetworkAdmin).await), "role");
+        assert_eq!(
+            field(db.grant("an", "bo", Role::NetworkAdmin).await),
+            "role"
+        );
         assert!(matches!(
             db.grant("ghost", "bo", Role::Editor).await,
             Err(DbError::NotFound(_))
