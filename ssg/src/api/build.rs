@@ -10,8 +10,8 @@ use cms_core::{format_date_iso, Network, Site};
 use serde::Serialize;
 
 use super::{
-    item_file, ContentItem, ContentList, ContentSummary, ItemLinks, ItemRef, SectionNode,
-    SiteDoc, SiteRef, SitesDoc, TaxonomyDoc, TermDoc, API_DIR, SECTION_KIND,
+    item_file, ContentItem, ContentList, ContentSummary, ItemLinks, ItemRef, SectionNode, SiteDoc,
+    SiteRef, SitesDoc, TaxonomyDoc, TermDoc, API_DIR, SECTION_KIND,
 };
 use crate::context::SiteData;
 use crate::error::Error;
@@ -44,7 +44,10 @@ impl ApiData {
         let base = site.base_url();
         let mut by_key: HashMap<&str, Vec<String>> = HashMap::new();
         for p in &site.pages {
-            by_key.entry(&p.translation_key).or_default().push(p.rel.clone());
+            by_key
+                .entry(&p.translation_key)
+                .or_default()
+                .push(p.rel.clone());
         }
         for s in &site.sections {
             by_key
@@ -60,7 +63,7 @@ impl ApiData {
             v.sort();
             v
         };
-        let pages = site
+        let pages: Vec<ContentSummary> = site
             .pages
             .iter()
             .map(|p| ContentSummary {
@@ -77,7 +80,7 @@ impl ApiData {
                 taxonomies: p.meta.taxonomies.clone(),
             })
             .collect();
-        let sections = site
+        let sections: Vec<ContentSummary> = site
             .sections
             .iter()
             .map(|s| {
@@ -97,10 +100,22 @@ impl ApiData {
                 }
             })
             .collect();
-        let by_path = (pages.iter().enumerate().map(|(i, s): (usize, &ContentSummary)| (s.path.clone(), (false, i))))
-            .chain(sections.iter().enumerate().map(|(i, s)| (s.path.clone(), (true, i))))
-            .collect();
-        ApiData { pages, sections, by_path }
+        let by_path = (pages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.path.clone(), (false, i))))
+        .chain(
+            sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.path.clone(), (true, i))),
+        )
+        .collect();
+        ApiData {
+            pages,
+            sections,
+            by_path,
+        }
     }
 
     fn item_ref(s: &ContentSummary) -> ItemRef {
