@@ -9,6 +9,7 @@
 pub mod openapi;
 mod problem;
 mod read;
+mod read_index;
 mod write;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use problem::{FieldProblem, Problem};
+pub use read_index::{Filter, ReadCache, SiteIndex};
 
 use crate::State;
 
@@ -25,4 +27,31 @@ pub fn routes() -> Router<Arc<State>> {
         .merge(read::routes())
         .merge(write::routes())
         .route("/openapi.json", axum::routing::get(openapi::document))
+        .fallback(no_route)
+}
+
+/// Every route of [`routes`], as `(method, path)` with axum's path syntax. A test checks it
+/// both ways against the OpenAPI document: each entry is documented and routed, each
+/// documented path is here and routed. Add a line here with each new route.
+pub const ROUTES: &[(&str, &str)] = &[
+    // Read (public).
+    ("GET", "/sites"),
+    ("GET", "/sites/{site}"),
+    ("GET", "/sites/{site}/content"),
+    ("GET", "/sites/{site}/content/{*path}"),
+    ("GET", "/openapi.json"),
+];
+
+/// The problem kind of a path under `/api/v1` that no route has.
+pub const NO_ROUTE: &str = "/api/v1/problems/no-route";
+
+/// A path under `/api/v1` that no route has: a problem, not the site's HTML 404 page.
+async fn no_route(uri: axum::http::Uri) -> Problem {
+    Problem {
+        kind: NO_ROUTE.into(),
+        ..Problem::not_found(format!(
+            "Không có đường dẫn này trong API (no such API route): {}; see /api/v1/openapi.json",
+            uri.path()
+        ))
+    }
 }

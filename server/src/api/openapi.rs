@@ -8,12 +8,20 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
+    // The read routes (public, published content) and this document.
+    paths(super::read::list_sites, super::read::get_site, super::read::list_content, super::read::get_item, document),
     servers((url = "/api/v1")),
     components(schemas(super::Problem, super::FieldProblem))
 )]
 pub struct ApiDoc;
 
-/// `GET /api/v1/openapi.json`.
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "content",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object))
+)]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

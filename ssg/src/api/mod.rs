@@ -151,6 +151,24 @@ pub struct ContentList {
     pub items: Vec<ContentSummary>,
 }
 
+/// One page of a filtered listing (`GET /api/v1/sites/{site}/content`): the same summaries
+/// as `content.json`, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContentPage {
+    /// The site's id.
+    pub site: String,
+    /// How many items match the filters, on every page.
+    pub total: usize,
+    /// This page, from 1.
+    pub page: usize,
+    /// Items per page.
+    pub per_page: usize,
+    /// How many pages the matching items fill (0 when none match).
+    pub pages: usize,
+    /// The items of this page.
+    pub items: Vec<ContentSummary>,
+}
+
 /// Another item, as an item's links and translations name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemRef {
