@@ -107,7 +107,12 @@ struct Got {
 
 impl Got {
     fn problem(&self, status: StatusCode) -> serde_json::Value {
-        assert_eq!(self.status, status, "{}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.content_type, "application/problem+json");
         let p: serde_json::Value = json!(self);
         assert_eq!(p["status"], status.as_u16());
@@ -129,7 +134,13 @@ async fn get_in(state: Arc<server::State>, uri: &str) -> Got {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     Got {
         status,
         content_type,
@@ -143,7 +154,12 @@ async fn get(uri: &str) -> Got {
 
 async fn list(query: &str) -> ContentPage {
     let g = get(&format!("/api/v1/sites/mt/content?{query}")).await;
-    assert_eq!(g.status, StatusCode::OK, "{query}: {}", String::from_utf8_lossy(&g.body));
+    assert_eq!(
+        g.status,
+        StatusCode::OK,
+        "{query}: {}",
+        String::from_utf8_lossy(&g.body)
+    );
     json!(g)
 }
 
@@ -161,9 +177,20 @@ async fn sites_and_a_site() {
     assert!(mt.portal);
     assert_eq!(mt.languages, ["vi", "en"]);
     let news = &mt.sections["vi"].children;
-    assert!(news.iter().any(|s| s.path == "tin-tuc/_index.md"), "{news:?}");
-    let topics = mt.taxonomies.iter().find(|t| t.name == "topics" && t.lang == "vi");
-    let slugs: Vec<&str> = topics.unwrap().terms.iter().map(|t| t.slug.as_str()).collect();
+    assert!(
+        news.iter().any(|s| s.path == "tin-tuc/_index.md"),
+        "{news:?}"
+    );
+    let topics = mt
+        .taxonomies
+        .iter()
+        .find(|t| t.name == "topics" && t.lang == "vi");
+    let slugs: Vec<&str> = topics
+        .unwrap()
+        .terms
+        .iter()
+        .map(|t| t.slug.as_str())
+        .collect();
     assert!(slugs.contains(&"cao-toc"), "{slugs:?}");
 }
 
@@ -194,13 +221,18 @@ async fn filters() {
     assert!(news.items.iter().all(|i| i.kind == "news"));
     assert_eq!(news.total, NEWS + 2, "the 25, ke-hoach and its translation");
     let sections = list("kind=section&per_page=100").await;
-    assert!(sections.items.iter().all(|i| i.path.ends_with("_index.md")
-        || i.path.ends_with("_index.en.md")));
+    assert!(sections
+        .items
+        .iter()
+        .all(|i| i.path.ends_with("_index.md") || i.path.ends_with("_index.en.md")));
     let legal = list("section=van-ban").await;
     let paths: Vec<&str> = legal.items.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["van-ban/qd-1552/index.md"]);
     let en = list("lang=en&per_page=100").await;
-    assert!(en.items.iter().all(|i| i.lang == "en") && en.total == 3, "{en:?}");
+    assert!(
+        en.items.iter().all(|i| i.lang == "en") && en.total == 3,
+        "{en:?}"
+    );
     // By slug or as written.
     let by_slug = list("taxonomy=topics&term=cao-toc&per_page=100").await;
     let by_name = list("taxonomy=topics&term=cao%20t%E1%BB%91c&per_page=100").await;
@@ -210,7 +242,14 @@ async fn filters() {
     assert_eq!(tagged.total, NEWS + 1, "and ke-hoach's chuyển đổi số");
     let january = list("from=2024-01-10&to=2024-01-12").await;
     let paths: Vec<&str> = january.items.iter().map(|i| i.path.as_str()).collect();
-    assert_eq!(paths, ["tin-tuc/tin-12.md", "tin-tuc/tin-11.md", "tin-tuc/tin-10.md"]);
+    assert_eq!(
+        paths,
+        [
+            "tin-tuc/tin-12.md",
+            "tin-tuc/tin-11.md",
+            "tin-tuc/tin-10.md"
+        ]
+    );
     let morning = list("from=2024-01-10T08:00:01&to=2024-01-11T08:00").await;
     assert_eq!(morning.total, 1);
     let both = list("section=tin-tuc&lang=vi&taxonomy=topics&term=duong-sat&from=2024-01-20").await;
@@ -241,16 +280,35 @@ async fn bad_parameters_are_400_problems_naming_them() {
 
 #[tokio::test]
 async fn unknown_sites_items_and_routes_are_404_problems() {
-    let p = get("/api/v1/sites/nope").await.problem(StatusCode::NOT_FOUND);
+    let p = get("/api/v1/sites/nope")
+        .await
+        .problem(StatusCode::NOT_FOUND);
     assert!(p["detail"].as_str().unwrap().contains("mt, drvn"), "{p}");
-    get("/api/v1/sites/nope/content").await.problem(StatusCode::NOT_FOUND);
-    get("/api/v1/sites/mt/content/tin-tuc/khong-co.md").await.problem(StatusCode::NOT_FOUND);
-    for traversal in ["../../manifest.json", "..%2F..%2Fmanifest.json", "%2e%2e/site.json"] {
+    get("/api/v1/sites/nope/content")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    get("/api/v1/sites/mt/content/tin-tuc/khong-co.md")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    for traversal in [
+        "../../manifest.json",
+        "..%2F..%2Fmanifest.json",
+        "%2e%2e/site.json",
+    ] {
         let g = get(&format!("/api/v1/sites/mt/content/{traversal}")).await;
-        assert!(g.status == StatusCode::NOT_FOUND, "{traversal}: {}", g.status);
-        assert!(!String::from_utf8_lossy(&g.body).contains("\"sites\""), "{traversal}");
+        assert!(
+            g.status == StatusCode::NOT_FOUND,
+            "{traversal}: {}",
+            g.status
+        );
+        assert!(
+            !String::from_utf8_lossy(&g.body).contains("\"sites\""),
+            "{traversal}"
+        );
     }
-    let p = get("/api/v1/no/such/route").await.problem(StatusCode::NOT_FOUND);
+    let p = get("/api/v1/no/such/route")
+        .await
+        .problem(StatusCode::NOT_FOUND);
     assert_eq!(p["type"], server::api::NO_ROUTE);
 }
 
@@ -258,8 +316,12 @@ async fn unknown_sites_items_and_routes_are_404_problems() {
 async fn drafts_are_nowhere() {
     let all = list("per_page=100").await;
     assert!(all.items.iter().all(|i| !i.path.contains("nhap")));
-    get("/api/v1/sites/mt/content/tin-tuc/nhap.md").await.problem(StatusCode::NOT_FOUND);
-    assert!(!built().join("sites/mt.gov.vn/api/v1/content/tin-tuc/nhap.json").exists());
+    get("/api/v1/sites/mt/content/tin-tuc/nhap.md")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    assert!(!built()
+        .join("sites/mt.gov.vn/api/v1/content/tin-tuc/nhap.json")
+        .exists());
 }
 
 #[tokio::test]
@@ -279,10 +341,18 @@ async fn an_item_whole_is_its_static_file() {
     let plan: ContentItem = json!(get("/api/v1/sites/mt/content/tin-tuc/ke-hoach").await);
     assert_eq!(plan.summary.translations, ["tin-tuc/ke-hoach.en.md"]);
     assert_eq!(plan.translations_of[0].lang, "en");
-    assert_eq!(plan.translations_of[0].url, "https://mt.gov.vn/en/tin-tuc/ke-hoach/");
+    assert_eq!(
+        plan.translations_of[0].url,
+        "https://mt.gov.vn/en/tin-tuc/ke-hoach/"
+    );
     assert!(plan.links.prev.is_some() || plan.links.next.is_some());
-    assert!(plan.html.contains("href=\"https://mt.gov.vn/van-ban/qd-1552/\"")
-        || plan.html.contains("href=\"/van-ban/qd-1552/\""), "{}", plan.html);
+    assert!(
+        plan.html
+            .contains("href=\"https://mt.gov.vn/van-ban/qd-1552/\"")
+            || plan.html.contains("href=\"/van-ban/qd-1552/\""),
+        "{}",
+        plan.html
+    );
 }
 
 #[tokio::test]
