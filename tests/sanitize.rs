@@ -90,9 +90,15 @@ fn scripts_reach_neither_the_build_nor_the_api_unless_the_site_keeps_raw_html() 
     common::assert_ok(&o);
     let html = read(&out, "sites/mt.gov.vn/tin-tuc/tan-cong/index.html");
     assert!(html.contains("Trước.") && html.contains("Sau."), "{html}");
-    assert!(html.contains("liên kết") && html.contains("bấm vào"), "the texts stay");
+    assert!(
+        html.contains("liên kết") && html.contains("bấm vào"),
+        "the texts stay"
+    );
     assert_eq!(unsafe_marks(&html), Vec::<&str>::new(), "{html}");
-    assert!(html.contains("anh.png"), "the image stays, without its handler");
+    assert!(
+        html.contains("anh.png"),
+        "the image stays, without its handler"
+    );
     let json = read(&out, "sites/mt.gov.vn/api/v1/content/tin-tuc/tan-cong.json");
     assert_eq!(unsafe_marks(&json), Vec::<&str>::new(), "{json}");
     // The site that keeps raw HTML has it all (but the Markdown link, never published).

@@ -148,8 +148,9 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
     let api = api_data(network, &selected);
     let r = Renderer {
         previous: previous.as_ref(),
+        api: &api,
         ..renderer(
-            network, opts, &inputs, &templates, &staging, &env, &selected, &api,
+            network, opts, &inputs, &templates, &staging, &env, &selected,
         )
     };
     let (results, indexed) = render_and_index(&r, &jobs, index, opts.progress);
@@ -247,10 +248,9 @@ pub fn preview_pages(
         false => Staging::preview(&opts.out)?,
     }
     .precompress(opts.precompress);
-    // A preview writes pages only: no API file.
-    let api = HashMap::new();
+    // A preview writes pages only: no API file (the full rebuild that follows writes them).
     let r = renderer(
-        network, opts, &inputs, &templates, &staging, &env, &selected, &api,
+        network, opts, &inputs, &templates, &staging, &env, &selected,
     );
     let (results, _) = render_and_index(&r, &jobs, None, opts.progress);
     laps.lap("render, write and index");
@@ -346,8 +346,12 @@ fn md_env<'a>(
     }
 }
 
+/// No site's read API summaries: a renderer that writes no API file.
+static NO_API: std::sync::LazyLock<HashMap<usize, crate::api::ApiData>> =
+    std::sync::LazyLock::new(HashMap::new);
+
 /// A renderer of the outputs of the `selected` sites from `inputs`, over no previous build
-/// (a build sets `previous`).
+/// and writing no API file (a build sets `previous` and `api`).
 fn renderer<'a, 'b>(
     network: &'a Network,
     opts: &'b BuildOptions<'_>,
@@ -356,7 +360,6 @@ fn renderer<'a, 'b>(
     staging: &'b Staging,
     env: &'b MdEnv<'b>,
     selected: &'b [usize],
-    api: &'b HashMap<usize, crate::api::ApiData>,
 ) -> Renderer<'a, 'b> {
     Renderer {
         network,
@@ -369,7 +372,7 @@ fn renderer<'a, 'b>(
         previous: None,
         template_keys: &inputs.template_keys,
         md: env,
-        api,
+        api: &NO_API,
         planner: Planner {
             network,
             network_news: &inputs.network_news,

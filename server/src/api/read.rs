@@ -3,6 +3,9 @@
 //! the CDN give the same documents; drafts and pages scheduled for later are not in a build,
 //! so they are not here either.
 
+// A `Problem` carries whole texts by design, and is made only on the way out of a handler.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;

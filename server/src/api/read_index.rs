@@ -41,6 +41,8 @@ pub struct SiteIndex {
     by_path: HashMap<String, usize>,
     /// Per taxonomy, each term's slug by the name editors wrote.
     slugs: HashMap<String, HashMap<String, String>>,
+    /// Each item's date, parsed once (the `from`/`to` filters compare them).
+    dates: Vec<Option<NaiveDateTime>>,
 }
 
 /// Why a site's API could not be read.
@@ -102,7 +104,24 @@ impl SiteIndex {
                 names.insert(term.name.clone(), term.slug.clone());
             }
         }
+        // Terms site.json does not list (none, in a build's output) get the build's slug.
+        for s in &list.items {
+            for (tax, terms) in &s.taxonomies {
+                let names = slugs.entry(tax.clone()).or_default();
+                for t in terms {
+                    if !names.contains_key(t) {
+                        names.insert(t.clone(), cms_core::slugify(t));
+                    }
+                }
+            }
+        }
+        let dates = list
+            .items
+            .iter()
+            .map(|s| s.date.as_deref().and_then(parse_time))
+            .collect();
         Ok(SiteIndex {
+            dates,
             stamps,
             dir,
             sites,
@@ -127,7 +146,8 @@ impl SiteIndex {
         let mut total = 0;
         let skip = (f.page - 1).saturating_mul(f.per_page);
         let mut items = Vec::new();
-        for s in self.list.items.iter().filter(|s| self.passes(s, f)) {
+        let dated = self.list.items.iter().zip(&self.dates);
+        for (s, _) in dated.filter(|(s, date)| self.passes(s, **date, f)) {
             if total >= skip && items.len() < f.per_page {
                 items.push(s.clone());
             }
@@ -143,15 +163,17 @@ impl SiteIndex {
         }
     }
 
-    fn passes(&self, s: &ContentSummary, f: &Filter) -> bool {
+    fn passes(&self, s: &ContentSummary, date: Option<NaiveDateTime>, f: &Filter) -> bool {
         if f.kind.as_ref().is_some_and(|k| &s.kind != k)
             || f.lang.as_ref().is_some_and(|l| &s.lang != l)
         {
             return false;
         }
         if let Some(want) = &f.section {
+            // The section or one below it (`tin-tuc/2024` is in `tin-tuc`).
             let inside = s.section.as_ref().is_some_and(|have| {
-                have == want || want.is_empty() || have.starts_with(&format!("{want}/"))
+                have.strip_prefix(want.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
             });
             if !inside {
                 return false;
@@ -172,7 +194,7 @@ impl SiteIndex {
             }
         }
         if f.from.is_some() || f.to.is_some() {
-            let Some(date) = s.date.as_deref().and_then(parse_time) else {
+            let Some(date) = date else {
                 return false;
             };
             if f.from.is_some_and(|from| date < from) || f.to.is_some_and(|to| date > to) {
