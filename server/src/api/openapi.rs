@@ -9,7 +9,14 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
     servers((url = "/api/v1")),
-    components(schemas(super::Problem, super::FieldProblem))
+    // live helper: the live site's status.
+    paths(super::live::status),
+    components(schemas(
+        super::Problem,
+        super::FieldProblem,
+        crate::live::LiveStatus,
+        crate::live::BuildFailure
+    ))
 )]
 pub struct ApiDoc;
 
