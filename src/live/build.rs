@@ -53,17 +53,32 @@ impl Builder {
 
     /// Loads `commit` with the pages in their window at `now`; the diagnostics, one a line,
     /// when it is not valid.
-    pub(crate) fn load(&self, commit: &str, now: NaiveDateTime) -> Result<cms_core::Network, String> {
+    pub(crate) fn load(
+        &self,
+        commit: &str,
+        now: NaiveDateTime,
+    ) -> Result<cms_core::Network, String> {
         let source = cms_core::Source::Git {
             dir: self.content.clone(),
             rev: commit.to_string(),
         };
-        let listing = cms_core::list(&source).map_err(|e| {
-            format!("{:#}", anyhow::Error::from(cms_core::Error::Source(e)))
-        })?;
+        // Messages name files from the content root (`sites/mt/a.md:4:1`), as an editor
+        // knows them: not the server's folders, nor the commit, which the status gives.
+        let root = source.display_root();
+        let listing = cms_core::list(&source)
+            .map_err(|e| format!("{:#}", anyhow::Error::from(cms_core::Error::Source(e))))?;
         match cms_core::load_listed_at(listing, Some(&self.load), now) {
-            Ok(n) => Ok(n),
-            Err(cms_core::Error::Invalid(ds)) => Err(lines(&ds.0)),
+            Ok(mut n) => {
+                n.display_root = String::new();
+                for w in &mut n.warnings {
+                    relative(w, &root);
+                }
+                Ok(n)
+            }
+            Err(cms_core::Error::Invalid(mut ds)) => {
+                ds.0.iter_mut().for_each(|d| relative(d, &root));
+                Err(lines(&ds.0))
+            }
             Err(e) => Err(format!("{:#}", anyhow::Error::from(e))),
         }
     }
@@ -114,6 +129,13 @@ impl Builder {
     }
 }
 
+/// Takes `root` off the front of the diagnostic's file.
+fn relative(d: &mut cms_core::Diagnostic, root: &str) {
+    if let Some(rel) = d.path.strip_prefix(root) {
+        d.path = rel.to_string();
+    }
+}
+
 /// Diagnostics as `cms check` prints them, one a line.
 fn lines(ds: &[cms_core::Diagnostic]) -> String {
     ds.iter()
@@ -153,7 +175,13 @@ pub(crate) fn head(content: &Path, branch: &str) -> Result<String, String> {
         .map_err(|e| format!("{}: not a git repository ({e})", content.display()))?;
     let id = repo
         .refname_to_id(&format!("refs/heads/{branch}"))
-        .map_err(|e| format!("{}: no branch `{branch}` ({})", content.display(), e.message()))?;
+        .map_err(|e| {
+            format!(
+                "{}: no branch `{branch}` ({})",
+                content.display(),
+                e.message()
+            )
+        })?;
     Ok(id.to_string())
 }
 
@@ -175,7 +203,11 @@ pub(crate) fn published_branch(content: &Path) -> String {
             .ok()?
             .peel_to_commit()
             .ok()?;
-        let entry = commit.tree().ok()?.get_path(&prefix.join("network.toml")).ok()?;
+        let entry = commit
+            .tree()
+            .ok()?
+            .get_path(&prefix.join("network.toml"))
+            .ok()?;
         let blob = repo.find_blob(entry.id()).ok()?;
         let text = std::str::from_utf8(blob.content()).ok()?;
         cms_core::parse_network("network.toml", text)

@@ -122,11 +122,7 @@ fn db_kind(url: &str) -> &str {
 /// The first build: the branch's head, unless the output shows it already (and no page
 /// entered or left its window since). When it fails, the output of an earlier run is served
 /// with the failure shown; without one there is nothing to serve.
-async fn start(
-    builder: &Arc<Builder>,
-    branch: &str,
-    live: &server::Live,
-) -> Result<watch::Shown> {
+async fn start(builder: &Arc<Builder>, branch: &str, live: &server::Live) -> Result<watch::Shown> {
     let head = build::head(&builder.content, branch).map_err(anyhow::Error::msg)?;
     let now = crate::now()?;
     let b = builder.clone();
@@ -156,7 +152,9 @@ async fn start(
             let network = tokio::task::spawn_blocking(move || b.load(&m.commit, m.now))
                 .await
                 .context("loading the live commit")?
-                .map_err(|e| anyhow::anyhow!("the live commit {} no longer loads:\n{e}", mark.commit))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("the live commit {} no longer loads:\n{e}", mark.commit)
+                })?;
             let shown = watch::Shown::new(mark.commit.clone(), mark.now, &network);
             let failure = server::BuildFailure {
                 commit: head,

@@ -40,12 +40,15 @@ pub async fn status(AxumState(state): AxumState<Arc<State>>) -> Result<Json<Live
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use utoipa::OpenApi;
 
     #[test]
     fn the_route_is_in_the_document() {
         let doc = crate::api::openapi::ApiDoc::openapi();
-        assert!(doc.paths.paths.contains_key("/live"), "{:?}", doc.paths.paths.keys());
+        assert!(
+            doc.paths.paths.contains_key("/live"),
+            "{:?}",
+            doc.paths.paths.keys()
+        );
     }
 }
