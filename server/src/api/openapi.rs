@@ -4,12 +4,16 @@
 use axum::Json;
 use utoipa::OpenApi;
 
+use super::write::WriteDoc;
+
 /// The document: each handler is listed here by its `#[utoipa::path]`.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
     servers((url = "/api/v1")),
-    components(schemas(super::Problem, super::FieldProblem))
+    components(schemas(super::Problem, super::FieldProblem)),
+    // The write routes (sessions, drafts, workflow, users, tokens): listed in `write::WriteApi`.
+    modifiers(&WriteDoc)
 )]
 pub struct ApiDoc;
 
