@@ -56,22 +56,104 @@ pub struct Actor {
     pub token: Option<TokenScope>,
 }
 
+impl Role {
+    /// Every role, from the least to the most.
+    pub const ALL: [Role; 4] = [
+        Role::Editor,
+        Role::Approver,
+        Role::SiteAdmin,
+        Role::NetworkAdmin,
+    ];
+
+    /// Its name in the database, the API and the CLI: `editor`, `approver`, `site_admin`,
+    /// `network_admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Approver => "approver",
+            Role::SiteAdmin => "site_admin",
+            Role::NetworkAdmin => "network_admin",
+        }
+    }
+
+    /// Whether the role allows `action` on a site it is held on.
+    fn allows(self, action: Action) -> bool {
+        match action {
+            Action::ReadDrafts | Action::Write => true,
+            Action::Publish => self >= Role::Approver,
+            Action::ManageUsers => self >= Role::SiteAdmin,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = crate::DbError;
+
+    /// A role name; `-` may stand for `_` (`site-admin`).
+    fn from_str(s: &str) -> Result<Role, crate::DbError> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == wanted)
+            .ok_or_else(|| crate::DbError::Invalid {
+                field: "role",
+                message: format!(
+                    "vai trò {s:?} không tồn tại: dùng editor, approver, site_admin hoặc                      network_admin (unknown role)"
+                ),
+            })
+    }
+}
+
+impl TokenScope {
+    /// Whether the scope lets a request do `action` on `site`.
+    pub fn covers(&self, site: &str, action: Action) -> bool {
+        let site_ok = self.sites.iter().any(|s| s == "*" || s == site);
+        site_ok && (self.write || action == Action::ReadDrafts)
+    }
+}
+
 impl Actor {
     /// Whether the actor may do `action` on `site`: the user's role there (or network admin)
     /// allows it, and the token's scope, if any, covers the site and (for anything but
     /// [`Action::ReadDrafts`]) allows writing.
     pub fn can(&self, site: &str, action: Action) -> bool {
-        let _ = (site, action);
-        todo!("db helper")
+        let by_role = self.user.grants.iter().any(|g| {
+            let here = if g.site == "*" {
+                g.role == Role::NetworkAdmin
+            } else {
+                g.site == site
+            };
+            here && g.role.allows(action)
+        });
+        by_role && self.token.as_ref().is_none_or(|t| t.covers(site, action))
     }
 
     /// Whether the actor is a network admin (and not limited by a token's scope).
     pub fn is_network_admin(&self) -> bool {
-        todo!("db helper")
+        let admin = self
+            .user
+            .grants
+            .iter()
+            .any(|g| g.site == "*" && g.role == Role::NetworkAdmin);
+        admin
+            && self
+                .token
+                .as_ref()
+                .is_none_or(|t| t.write && t.sites.iter().any(|s| s == "*"))
     }
 
-    /// The name in the audit log: the login, or `<login> (token <name>)`.
+    /// The name in the audit log: the login, or `<login> (token)` (the scope does not carry
+    /// the token's label).
     pub fn audit_name(&self) -> String {
-        todo!("db helper")
+        match self.token {
+            None => self.user.login.clone(),
+            Some(_) => format!("{} (token)", self.user.login),
+        }
     }
 }

@@ -8,13 +8,23 @@
 //! stored as SHA-256 hashes only, so a copy of the database lets no one in.
 
 mod access;
+mod auth;
+mod clock;
 mod error;
+mod journal;
+mod open;
+mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod tokens;
+mod users;
+pub mod validate;
 
 pub use access::{Action, Actor, Grant, Role, TokenScope};
 pub use error::DbError;
 
-use std::net::IpAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -131,6 +141,10 @@ pub fn default_path(out: &Path) -> std::path::PathBuf {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: sqlx::AnyPool,
+    clock: clock::Clock,
+    /// An argon2 hash of a random password, checked for unknown login names so that a failed
+    /// login takes as long whether the name exists or not.
+    dummy_hash: Arc<str>,
 }
 
 /// How long a session lasts without use.
@@ -139,149 +153,6 @@ pub const SESSION_IDLE_SECS: i64 = 8 * 3600;
 pub const LOCKOUT_AFTER: i64 = 5;
 /// How long a lockout lasts.
 pub const LOCKOUT_SECS: i64 = 15 * 60;
-
-impl Db {
-    /// Opens (creating if needed) and migrates: `sqlite:<path>` or `postgres://…`.
-    pub async fn open(url: &str) -> Result<Db, DbError> {
-        let _ = url;
-        todo!("db helper")
-    }
-
-    /// The embedded default: SQLite in `path` (created with its folder when missing).
-    pub async fn open_file(path: &Path) -> Result<Db, DbError> {
-        let _ = path;
-        todo!("db helper")
-    }
-
-    /// Adds a user; the password must be at least 10 characters.
-    pub async fn add_user(
-        &self,
-        login: &str,
-        name: &str,
-        email: &str,
-        password: &str,
-    ) -> Result<User, DbError> {
-        let _ = (login, name, email, password);
-        todo!("db helper")
-    }
-
-    /// Sets a user's password; ends their sessions.
-    pub async fn set_password(&self, login: &str, password: &str) -> Result<(), DbError> {
-        let _ = (login, password);
-        todo!("db helper")
-    }
-
-    /// Grants a role on a site (`*`: the network; only with [`Role::NetworkAdmin`]), replacing
-    /// the role the user had there.
-    pub async fn grant(&self, login: &str, site: &str, role: Role) -> Result<User, DbError> {
-        let _ = (login, site, role);
-        todo!("db helper")
-    }
-
-    /// Takes away the user's role on a site.
-    pub async fn revoke(&self, login: &str, site: &str) -> Result<User, DbError> {
-        let _ = (login, site);
-        todo!("db helper")
-    }
-
-    /// Removes a user: their sessions and tokens end at once.
-    pub async fn remove_user(&self, login: &str) -> Result<(), DbError> {
-        let _ = login;
-        todo!("db helper")
-    }
-
-    /// A user by login name.
-    pub async fn user(&self, login: &str) -> Result<Option<User>, DbError> {
-        let _ = login;
-        todo!("db helper")
-    }
-
-    /// Every user, by login name; of one site only when `site` is given.
-    pub async fn users(&self, site: Option<&str>) -> Result<Vec<User>, DbError> {
-        let _ = site;
-        todo!("db helper")
-    }
-
-    /// Checks a password and opens a session. Failures count towards the lockout of that
-    /// login name ([`LOCKOUT_AFTER`] in a row: [`LOCKOUT_SECS`]); a success resets it.
-    pub async fn login(
-        &self,
-        login: &str,
-        password: &str,
-        client: IpAddr,
-    ) -> Result<Result<NewSession, LoginFailure>, DbError> {
-        let _ = (login, password, client);
-        todo!("db helper")
-    }
-
-    /// The session of a cookie value, if live (not expired, user not removed); extends its
-    /// idle expiry.
-    pub async fn session(&self, token: &str) -> Result<Option<Session>, DbError> {
-        let _ = token;
-        todo!("db helper")
-    }
-
-    /// Ends a session.
-    pub async fn logout(&self, token: &str) -> Result<(), DbError> {
-        let _ = token;
-        todo!("db helper")
-    }
-
-    /// Creates an API token for a user; returns its secret (shown once) and its record.
-    pub async fn create_token(
-        &self,
-        login: &str,
-        name: &str,
-        scope: &TokenScope,
-        expires: Option<i64>,
-    ) -> Result<(String, TokenInfo), DbError> {
-        let _ = (login, name, scope, expires);
-        todo!("db helper")
-    }
-
-    /// The token of a secret, if valid (not revoked, not expired, user not removed).
-    pub async fn token(&self, secret: &str) -> Result<Option<TokenInfo>, DbError> {
-        let _ = secret;
-        todo!("db helper")
-    }
-
-    /// A user's tokens.
-    pub async fn tokens(&self, login: &str) -> Result<Vec<TokenInfo>, DbError> {
-        let _ = login;
-        todo!("db helper")
-    }
-
-    /// Revokes a token of a user.
-    pub async fn revoke_token(&self, login: &str, id: i64) -> Result<(), DbError> {
-        let _ = (login, id);
-        todo!("db helper")
-    }
-
-    /// Appends to the audit log (its `time` is set here).
-    pub async fn audit(&self, entry: AuditEntry) -> Result<(), DbError> {
-        let _ = entry;
-        todo!("db helper")
-    }
-
-    /// The audit log, newest first: of one site when given, at most `limit` rows.
-    pub async fn audit_log(
-        &self,
-        site: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>, DbError> {
-        let _ = (site, limit);
-        todo!("db helper")
-    }
-
-    /// Records a reviewer's comment.
-    pub async fn add_comment(&self, comment: Comment) -> Result<(), DbError> {
-        let _ = comment;
-        todo!("db helper")
-    }
-
-    /// The comments on a page, oldest first.
-    pub async fn comments(&self, site: &str, path: &str) -> Result<Vec<Comment>, DbError> {
-        let _ = (site, path);
-        todo!("db helper")
-    }
-}
+/// Failed logins in a row from one client address (whatever the names tried) that lock that
+/// address: a guard against trying one password on many names.
+pub const CLIENT_LOCKOUT_AFTER: i64 = 50;

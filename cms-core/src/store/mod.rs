@@ -14,9 +14,26 @@
 //! A [`Store`] holds paths only and opens the repository for each operation, so it is `Send +
 //! Sync` and several processes may write one repository at once.
 
+// A `StoreError::Conflict` carries both versions by design (the API answers 409 with them),
+// which makes the error large; errors are rare next to the git work, so it is not boxed.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+mod diff;
+mod history;
+mod open;
+mod page_ref;
+mod read;
+mod refs;
+mod text;
+mod tree;
+mod workflow;
+mod write;
+
+pub use page_ref::check_file_name;
 
 /// A page of a site: its Markdown file, relative to `sites/<site>/` (`tin-tuc/cao-toc.md`,
 /// `tin-tuc/cao-toc/index.md`, `_index.md`).
@@ -26,35 +43,6 @@ pub struct PageRef {
     pub site: String,
     /// The Markdown file inside the site's folder, `/`-separated, NFC.
     pub path: String,
-}
-
-impl PageRef {
-    /// Checks `site` and `path`: lower-case ASCII site id; a relative path of safe segments
-    /// (no `..`, `.`, empty, hidden or control-character segments, no `\`), ending in `.md`;
-    /// valid in a git ref name. [`StoreError::InvalidPath`] says what is wrong.
-    pub fn new(site: &str, path: &str) -> Result<PageRef, StoreError> {
-        let _ = (site, path);
-        todo!("store helper")
-    }
-
-    /// Its path in the content repository: `sites/<site>/<path>`.
-    pub fn content_path(&self) -> String {
-        format!("sites/{}/{}", self.site, self.path)
-    }
-
-    /// Its draft branch: `cms/<site>/<path>` (under `refs/heads/`).
-    pub fn branch(&self) -> String {
-        format!("cms/{}/{}", self.site, self.path)
-    }
-
-    /// The folder of its bundle (`tin-tuc/cao-toc/` for `tin-tuc/cao-toc/index.md`), where
-    /// uploaded files go; `None` for a single-file page, which has no bundle.
-    pub fn bundle_dir(&self) -> Option<String> {
-        self.path
-            .strip_suffix("index.md")
-            .filter(|d| d.is_empty() || d.ends_with('/'))
-            .map(str::to_string)
-    }
 }
 
 /// Who made a change: the commit's author (and committer).
@@ -243,13 +231,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the repository holding the content folder `content` (a bare repository, its work
-    /// tree, or a folder inside it); `published` is the published branch (`main`).
-    pub fn open(content: &Path, published: &str) -> Result<Store, StoreError> {
-        let _ = (content, published);
-        todo!("store helper")
-    }
-
     /// The published branch's name.
     pub fn published_branch(&self) -> &str {
         &self.published
@@ -263,137 +244,5 @@ impl Store {
     /// The content folder inside the repository (`""` or `content/`).
     pub fn prefix(&self) -> &str {
         &self.prefix
-    }
-
-    /// The published branch's head commit.
-    pub fn published_commit(&self) -> Result<String, StoreError> {
-        todo!("store helper")
-    }
-
-    /// A page's text at `stage`; `None` when it does not exist there.
-    pub fn read(&self, page: &PageRef, stage: Stage) -> Result<Option<Doc>, StoreError> {
-        let _ = (page, stage);
-        todo!("store helper")
-    }
-
-    /// A file of the page's bundle (`name` relative to the bundle folder) at `stage`.
-    pub fn read_file(
-        &self,
-        page: &PageRef,
-        name: &str,
-        stage: Stage,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        let _ = (page, name, stage);
-        todo!("store helper")
-    }
-
-    /// The names of the files of the page's bundle (not its Markdown files), at `stage`.
-    pub fn list_files(&self, page: &PageRef, stage: Stage) -> Result<Vec<String>, StoreError> {
-        let _ = (page, stage);
-        todo!("store helper")
-    }
-
-    /// Saves `text` as the page on its draft branch (created from the published branch when
-    /// missing). `if_match`: the blob id the writer started from (the draft's, or the
-    /// published one when there is no draft); `None` creates a page that must not exist yet.
-    /// Compare-and-swap on the branch: a concurrent save makes this one a
-    /// [`StoreError::Conflict`]. A save of a page in review takes it back to draft.
-    /// Message: `Sửa: <title> (<site>/<path>)` (`Tạo:` for a new page).
-    pub fn save(
-        &self,
-        page: &PageRef,
-        text: &str,
-        if_match: Option<&str>,
-        author: &Author,
-    ) -> Result<Saved, StoreError> {
-        let _ = (page, text, if_match, author);
-        todo!("store helper")
-    }
-
-    /// Deletes the page (and its bundle's files) on its draft branch; published when approved.
-    pub fn delete(
-        &self,
-        page: &PageRef,
-        if_match: &str,
-        author: &Author,
-    ) -> Result<Saved, StoreError> {
-        let _ = (page, if_match, author);
-        todo!("store helper")
-    }
-
-    /// Writes a file into the page's bundle on its draft branch (`name`: a plain file name).
-    pub fn put_file(
-        &self,
-        page: &PageRef,
-        name: &str,
-        bytes: &[u8],
-        author: &Author,
-    ) -> Result<Saved, StoreError> {
-        let _ = (page, name, bytes, author);
-        todo!("store helper")
-    }
-
-    /// Every draft branch, of one site or all, sorted by page.
-    pub fn drafts(&self, site: Option<&str>) -> Result<Vec<Draft>, StoreError> {
-        let _ = site;
-        todo!("store helper")
-    }
-
-    /// The page's draft, if it has one.
-    pub fn draft(&self, page: &PageRef) -> Result<Option<Draft>, StoreError> {
-        let _ = page;
-        todo!("store helper")
-    }
-
-    /// Submits the draft for review (points the review ref at its head).
-    pub fn submit(&self, page: &PageRef) -> Result<Draft, StoreError> {
-        let _ = page;
-        todo!("store helper")
-    }
-
-    /// Sends a draft in review back to draft (removes the review ref).
-    pub fn reject(&self, page: &PageRef) -> Result<Draft, StoreError> {
-        let _ = page;
-        todo!("store helper")
-    }
-
-    /// Publishes the draft in review: merges its branch into the published branch with a
-    /// commit by `approver` (`Xuất bản: <title> (<site>/<path>)`), compare-and-swap on the
-    /// published branch (retried when another publish moved it), then removes the draft and
-    /// review refs. Refused when the draft changed since it was submitted, or on conflicts.
-    pub fn publish(&self, page: &PageRef, approver: &Author) -> Result<Merged, StoreError> {
-        let _ = (page, approver);
-        todo!("store helper")
-    }
-
-    /// Drops the draft (branch and review ref) without publishing it.
-    pub fn discard(&self, page: &PageRef) -> Result<(), StoreError> {
-        let _ = page;
-        todo!("store helper")
-    }
-
-    /// The commits that touched the page, newest first: its draft branch's, then the
-    /// published branch's.
-    pub fn history(&self, page: &PageRef) -> Result<Vec<Version>, StoreError> {
-        let _ = page;
-        todo!("store helper")
-    }
-
-    /// The page's difference between two commits (`from` older).
-    pub fn diff(&self, page: &PageRef, from: &str, to: &str) -> Result<PageDiff, StoreError> {
-        let _ = (page, from, to);
-        todo!("store helper")
-    }
-
-    /// Restores the page as it was at `commit`, as a new commit on its draft branch
-    /// (`Khôi phục: <title> (<site>/<path>) về <short commit>`).
-    pub fn restore(
-        &self,
-        page: &PageRef,
-        commit: &str,
-        author: &Author,
-    ) -> Result<Saved, StoreError> {
-        let _ = (page, commit, author);
-        todo!("store helper")
     }
 }
