@@ -2,6 +2,10 @@
 //! plain HTML forms, with every rejection as a problem; and the form field `csrf`, read before
 //! the handler so that [`super::auth::Auth`] can check it.
 
+// `Problem` (and the store's conflict error) carry whole texts by design: the 409 answers with
+// both versions. Errors are rare next to the work, so they are not boxed.
+#![allow(clippy::result_large_err)]
+
 use axum::body::Body as HttpBody;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};

@@ -1,6 +1,10 @@
 //! What every write handler uses: the [`Cms`] of the state, the git store on the blocking pool
 //! (git2 is synchronous), the commit author of an actor, and audit rows.
 
+// `Problem` (and the store's conflict error) carry whole texts by design: the 409 answers with
+// both versions. Errors are rare next to the work, so they are not boxed.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use cms_core::store::{Author, Store, StoreError};

@@ -2,6 +2,10 @@
 //! and the audit log. Every route needs a session or a token ([`super::auth::Auth`]) and a
 //! role on the site it names; all of it needs `cms serve --content REPO` (a [`crate::Cms`]).
 
+// `Problem` (and the store's conflict error) carry whole texts by design: the 409 answers with
+// both versions. Errors are rare next to the work, so they are not boxed.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use axum::routing::{delete, get, post};
