@@ -155,13 +155,20 @@ pub async fn list(
 /// Revokes one of the user's tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens",
     params(("id" = i64, Path)),
-    responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn revoke(
     AxState(state): AxState<Arc<State>>,
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, Problem> {
     let cms = cms(&state)?;
+    if auth.actor.token.is_some() {
+        // As for creating: tokens are managed by the person, logged in.
+        return Err(Problem::forbidden(
+            "Mã truy cập không thu hồi được mã (a token cannot revoke tokens): log in to revoke one.",
+        ));
+    }
     cms.db.revoke_token(&auth.actor.user.login, id).await?;
     let row = Audit {
         action: "token_revoke",
