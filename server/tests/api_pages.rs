@@ -38,7 +38,7 @@ async fn create_read_update_delete() {
             "log",
             "-1",
             "--format=%an <%ae>|%s",
-            &created.str("commit").to_string(),
+            created.str("commit"),
         ],
     );
     assert_eq!(
