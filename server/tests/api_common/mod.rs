@@ -134,6 +134,11 @@ impl World {
     /// A repository seeded with [`SEED`], a database on `backend` with [`USERS`], the live
     /// network loaded from the seed.
     pub async fn new(backend: db::testing::Backend) -> World {
+        World::with_cookies(backend, false).await
+    }
+
+    /// [`World::new`], with `Secure` session cookies or not.
+    pub async fn with_cookies(backend: db::testing::Backend, secure_cookies: bool) -> World {
         let dirs = tempfile::tempdir().unwrap();
         let src = dirs.path().join("src");
         for (rel, text) in SEED {
@@ -167,7 +172,7 @@ impl World {
             store: Store::open(&repo, "main").unwrap(),
             db,
             live,
-            secure_cookies: false,
+            secure_cookies,
         };
         let state = State::load(&out, &Options::default())
             .unwrap()
@@ -270,6 +275,13 @@ impl World {
     /// The audit log's actions on `drvn`, oldest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         let mut rows = self.cms.db.audit_log(Some("drvn"), 1000).await.unwrap();
+        rows.reverse();
+        rows.into_iter().map(|r| r.action).collect()
+    }
+
+    /// Every action of the audit log, oldest first.
+    pub async fn all_actions(&self) -> Vec<String> {
+        let mut rows = self.cms.db.audit_log(None, 1000).await.unwrap();
         rows.reverse();
         rows.into_iter().map(|r| r.action).collect()
     }
