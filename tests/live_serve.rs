@@ -21,7 +21,8 @@ fn a_push_goes_live_and_a_bad_push_keeps_the_last_good_site() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = Repo::new(tmp.path(), fixture);
     let out = tmp.path().join("site/public");
-    let server = Server::start(&repo.bare, &out, &[]);
+    let mut server = Server::start(&repo.bare, &out, &[]);
+    server.approver(&out, "drvn");
     assert!(server.page().contains("Nội dung."), "{}", server.log());
     let first = git(&repo.work, &["rev-parse", "HEAD"]);
     assert_eq!(server.live()["commit"], first.as_str());
@@ -51,6 +52,13 @@ fn a_push_goes_live_and_a_bad_push_keeps_the_last_good_site() {
     );
     assert!(!message.contains(tmp.path().to_str().unwrap()), "{message}");
     assert!(live["building"].is_null(), "{live}");
+    // Anonymous readers see what is live, not why a build failed.
+    let (_, public) = server.get(HOST, "/api/v1/live");
+    assert!(
+        public.contains(&good) && !public.contains("ngày mai"),
+        "{public}"
+    );
+    assert!(public.contains("\"failure\":null"), "{public}");
     let page = server.page();
     assert!(page.contains(WORD) && !page.contains("Hỏng"), "{page}");
     // Not built again every second while the head stays bad.

@@ -85,6 +85,8 @@ pub struct Server {
     pub port: u16,
     /// Its stderr so far.
     pub log: Arc<Mutex<String>>,
+    /// A bearer token sent with `/api/v1/live` (an approver's: they see build failures).
+    pub bearer: Option<String>,
 }
 
 impl Server {
@@ -140,7 +142,12 @@ impl Server {
                 );
             }
         };
-        Server { child, port, log }
+        Server {
+            child,
+            port,
+            log,
+            bearer: None,
+        }
     }
 
     /// The server's stderr so far.
@@ -150,15 +157,24 @@ impl Server {
 
     /// A GET of `path` on `host`: the status and the body.
     pub fn get(&self, host: &str, path: &str) -> (u16, String) {
+        self.get_as(host, path, None)
+    }
+
+    /// A GET of `path` on `host` with a bearer token: the status and the body.
+    pub fn get_as(&self, host: &str, path: &str, bearer: Option<&str>) -> (u16, String) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        let mut resp = agent
+        let mut req = agent
             .get(format!("http://127.0.0.1:{}{path}", self.port))
-            .header("Host", host)
+            .header("Host", host);
+        if let Some(b) = bearer {
+            req = req.header("Authorization", format!("Bearer {b}"));
+        }
+        let mut resp = req
             .call()
             .unwrap_or_else(|e| panic!("{host}{path}: {e}\n{}", self.log()));
         let status = resp.status().as_u16();
@@ -173,9 +189,9 @@ impl Server {
         }
     }
 
-    /// `GET /api/v1/live`.
+    /// `GET /api/v1/live`, with [`Server::bearer`].
     pub fn live(&self) -> serde_json::Value {
-        let (status, body) = self.get(HOST, "/api/v1/live");
+        let (status, body) = self.get_as(HOST, "/api/v1/live", self.bearer.as_deref());
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
     }
@@ -208,6 +224,38 @@ impl Server {
         self.wait(&format!("commit {commit} live"), secs, |s| {
             s.live()["commit"] == commit
         })
+    }
+
+    /// Adds an approver of `site` to the server's database (`cms user add`) and makes
+    /// [`Server::bearer`] a token of theirs (`cms user token`).
+    pub fn approver(&mut self, out: &Path, site: &str) {
+        let cms = |args: &[&str]| {
+            let o = Command::new(env!("CARGO_BIN_EXE_cms"))
+                .args(args)
+                .arg("--out")
+                .arg(out)
+                .env_remove("CMS_DATABASE_URL")
+                .output()
+                .unwrap();
+            crate::common::assert_ok(&o);
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let role = format!("{site}:approver");
+        let args = [
+            "user",
+            "add",
+            "duyet",
+            "--name",
+            "Người Duyệt",
+            "--email",
+            "d@mt.gov.vn",
+        ];
+        cms(&[&args[..], &["--role", &role]].concat());
+        let printed = cms(&[
+            "user", "token", "duyet", "--name", "live", "--site", site, "--write",
+        ]);
+        let token = printed.lines().find(|l| l.starts_with("cms_")).unwrap();
+        self.bearer = Some(token.trim().to_string());
     }
 
     /// Kills the process at once (SIGKILL) and reaps it.

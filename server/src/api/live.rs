@@ -7,6 +7,9 @@ use axum::extract::State as AxumState;
 use axum::routing::get;
 use axum::{Json, Router};
 
+use db::Action;
+
+use super::auth::Auth;
 use super::Problem;
 use crate::live::LiveStatus;
 use crate::State;
@@ -16,26 +19,40 @@ pub fn routes() -> Router<Arc<State>> {
     Router::new().route("/live", get(status))
 }
 
-/// The live site's status.
+/// The live site's status. The commit and its time are public; the failure (file names,
+/// lines and messages of content that did not go live) is for approvers, of any site.
 #[utoipa::path(
     get,
     path = "/live",
     tag = "live",
     responses(
-        (status = 200, description = "Trạng thái trang đang chạy (live site status)", body = LiveStatus),
+        (status = 200, description = "Trạng thái trang đang chạy; lỗi dựng chỉ hiện cho người duyệt (live site status; the build failure only for approvers)", body = LiveStatus),
         (status = 404, description = "Không có kho nội dung (no content repository: `cms serve` without `--content`)", body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    security((), ("session" = []), ("bearer" = []))
 )]
-pub async fn status(AxumState(state): AxumState<Arc<State>>) -> Result<Json<LiveStatus>, Problem> {
+pub async fn status(
+    AxumState(state): AxumState<Arc<State>>,
+    auth: Result<Auth, Problem>,
+) -> Result<Json<LiveStatus>, Problem> {
     let Some(cms) = &state.cms else {
         return Err(Problem::not_found(
             "Máy chủ này không dựng từ kho nội dung (this server has no content repository: start it with `cms serve --content REPO`)",
         ));
     };
-    // auth: the commit and its time are public; `failure` (file names, lines, messages of
-    // unpublished content) is for an authenticated user with a role on some site. Until the
-    // lead wires the `Actor` extractor of the write API here, everyone sees it.
-    Ok(Json(cms.live.status()))
+    let mut status = cms.live.status();
+    // Anonymous, or a session or token that is not valid: the public part only.
+    let approver = auth.is_ok_and(|a| {
+        a.actor
+            .user
+            .grants
+            .iter()
+            .any(|g| a.actor.can(&g.site, Action::Publish))
+    });
+    if !approver {
+        status.failure = None;
+    }
+    Ok(Json(status))
 }
 
 #[cfg(test)]

@@ -10,6 +10,21 @@ mod live;
 pub mod openapi;
 mod problem;
 mod read;
+
+// The write API (write helper).
+mod auth;
+mod body;
+mod context;
+mod errors;
+mod front_matter_edit;
+mod history;
+mod pages;
+mod schedule;
+mod session;
+mod tokens;
+mod upload;
+mod users;
+mod workflow;
 mod write;
 
 use std::sync::Arc;

@@ -4,6 +4,8 @@
 use axum::Json;
 use utoipa::OpenApi;
 
+use super::write::WriteDoc;
+
 /// The document: each handler is listed here by its `#[utoipa::path]`.
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +18,9 @@ use utoipa::OpenApi;
         super::FieldProblem,
         crate::live::LiveStatus,
         crate::live::BuildFailure
-    ))
+    )),
+    // The write routes (sessions, drafts, workflow, users, tokens): listed in `write::WriteApi`.
+    modifiers(&WriteDoc)
 )]
 pub struct ApiDoc;
 
