@@ -181,6 +181,47 @@ impl Server {
         (status, resp.body_mut().read_to_string().unwrap_or_default())
     }
 
+    /// A request to the content API with a bearer token (and `If-Match`, a JSON body): the
+    /// status, the `ETag` and the body.
+    pub fn api(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: &str,
+        if_match: Option<&str>,
+        json: Option<&str>,
+    ) -> (u16, Option<String>, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let mut req = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("http://127.0.0.1:{}/api/v1{path}", self.port))
+            .header("Host", HOST)
+            .header("Authorization", format!("Bearer {bearer}"))
+            .header("Content-Type", "application/json");
+        if let Some(m) = if_match {
+            req = req.header("If-Match", m);
+        }
+        let req = req.body(json.unwrap_or("").as_bytes().to_vec()).unwrap();
+        let mut resp = agent
+            .run(req)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.log()));
+        let etag = resp
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let status = resp.status().as_u16();
+        (
+            status,
+            etag,
+            resp.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
     /// The body of the agency's news page (empty when it is not served).
     pub fn page(&self) -> String {
         match self.get(HOST, PAGE) {
@@ -229,33 +270,7 @@ impl Server {
     /// Adds an approver of `site` to the server's database (`cms user add`) and makes
     /// [`Server::bearer`] a token of theirs (`cms user token`).
     pub fn approver(&mut self, out: &Path, site: &str) {
-        let cms = |args: &[&str]| {
-            let o = Command::new(env!("CARGO_BIN_EXE_cms"))
-                .args(args)
-                .arg("--out")
-                .arg(out)
-                .env_remove("CMS_DATABASE_URL")
-                .output()
-                .unwrap();
-            crate::common::assert_ok(&o);
-            String::from_utf8_lossy(&o.stdout).into_owned()
-        };
-        let role = format!("{site}:approver");
-        let args = [
-            "user",
-            "add",
-            "duyet",
-            "--name",
-            "Người Duyệt",
-            "--email",
-            "d@mt.gov.vn",
-        ];
-        cms(&[&args[..], &["--role", &role]].concat());
-        let printed = cms(&[
-            "user", "token", "duyet", "--name", "live", "--site", site, "--write",
-        ]);
-        let token = printed.lines().find(|l| l.starts_with("cms_")).unwrap();
-        self.bearer = Some(token.trim().to_string());
+        self.bearer = Some(user(out, "duyet", &format!("{site}:approver"), site));
     }
 
     /// Kills the process at once (SIGKILL) and reaps it.
@@ -269,4 +284,29 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Adds the user `login` with `role` (`SITE:ROLE`) to the database of the server whose output
+/// is `out` (`cms user add`), and returns a write token of theirs for `site` (`cms user token`).
+pub fn user(out: &Path, login: &str, role: &str, site: &str) -> String {
+    let cms = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_cms"))
+            .args(args)
+            .arg("--out")
+            .arg(out)
+            .env_remove("CMS_DATABASE_URL")
+            .output()
+            .unwrap();
+        crate::common::assert_ok(&o);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let email = format!("{login}@mt.gov.vn");
+    cms(&[
+        "user", "add", login, "--name", login, "--email", &email, "--role", role,
+    ]);
+    let printed = cms(&[
+        "user", "token", login, "--name", "live", "--site", site, "--write",
+    ]);
+    let token = printed.lines().find(|l| l.starts_with("cms_")).unwrap();
+    token.trim().to_string()
 }
