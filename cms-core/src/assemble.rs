@@ -22,6 +22,8 @@ use crate::url_path::{lang_prefix, url_dir};
 pub(crate) struct Shared<'a> {
     pub(crate) config: &'a NetworkConfig,
     pub(crate) schemas: &'a Schemas,
+    /// Pages outside their publishing window at this time are left out.
+    pub(crate) now: chrono::NaiveDateTime,
 }
 
 /// Assembles the site `input` from its parsed Markdown files, with every problem found.
@@ -59,11 +61,13 @@ pub(crate) fn assemble_site(
         bundle_assets: &files.bundle_assets,
         default,
     };
-    let pages: Vec<Page> = drafts
+    let mut pages: Vec<Page> = drafts
         .into_iter()
         .filter_map(|d| build_page(&cx, d, &mut diags))
         .collect();
     check_output_paths(&tree.sections, &pages, &mut diags);
+    // Validated (a scheduled page's mistakes show before its time comes), then left out.
+    pages.retain(|p| p.meta.visible_at(shared.now));
     let (sections, pages) = put_in_order(tree.sections, pages);
     let site = Site {
         is_portal: input.files.id == shared.config.portal,

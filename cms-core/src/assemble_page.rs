@@ -160,7 +160,7 @@ fn check_unknown_keys(
                 "this page is of kind `{kind_name}`; set kind = \"{key}\" to use [{key}] fields"
             )
         } else {
-            format!("page fields are title, description, date, updated, slug, draft, weight, aliases, template, kind, [taxonomies], [extra] and [{kind_name}]")
+            format!("page fields are title, description, date, updated, slug, draft, publish_at, unpublish_at, weight, aliases, template, kind, [taxonomies], [extra] and [{kind_name}]")
         };
         diags.push(
             at.error(None, key, format!("unknown field `{key}`"))

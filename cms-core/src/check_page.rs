@@ -1,15 +1,263 @@
 //! Checks one page's new text as `cms check` would, against a loaded network: what the
-//! content API runs on every save, without loading the network again.
+//! content API runs on every save, without loading the network again. It runs the loader's
+//! own stages on the one file (`markdown_file` to parse it, `meta` and `field` to read its
+//! fields, `assemble_page` for its kind, fields, taxonomies, aliases and slug), so the
+//! messages, lines, columns and hints are the loader's.
 
-use crate::diagnostic::Diagnostic;
-use crate::model::Network;
+use std::collections::{BTreeSet, HashMap};
+
+use crate::assemble_page::{build_page, PageCx, PageDraft};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::markdown_file::{parse_text, Meta, Parsed, Place, Role};
+use crate::model::{Asset, Network, Section, Site};
+use crate::section_tree::{check_section_kinds, SectionTree};
+use crate::source::{FileData, SourceFile};
+use crate::text::nfc;
 
 /// The diagnostics `cms check` would give for the file `rel` (`sites/<site>/<path>.md`, a
 /// page or a section index) if its text were `text`, the rest of `network` unchanged:
 /// front matter syntax, fields and types of the page's kind (its section's), taxonomy terms,
 /// languages, dates, `publish_at`/`unpublish_at`. Paths in the diagnostics are `rel`.
 /// Empty when the text is valid (warnings are included, with their severity).
+///
+/// A bundle page's file fields are checked against the files its bundle has in `network`;
+/// [`check_page_with_files`] takes them from the caller (a draft's own uploads). What the
+/// build checks with the theme (templates, `@/` links) is not checked here, and a page with
+/// `draft = true` is not validated further than its front matter, as in `cms check`.
 pub fn check_page(network: &Network, rel: &str, text: &str) -> Vec<Diagnostic> {
-    let _ = (network, rel, text);
-    todo!("live helper")
+    check_page_with_files(network, rel, text, None)
+}
+
+/// [`check_page`], with the names of the files of the page's bundle (relative to its folder)
+/// when the caller knows them better than `network` does.
+pub fn check_page_with_files(
+    network: &Network,
+    rel: &str,
+    text: &str,
+    bundle_files: Option<&BTreeSet<String>>,
+) -> Vec<Diagnostic> {
+    let (site, path) = match site_of(network, rel) {
+        Ok(x) => x,
+        Err(d) => return vec![d],
+    };
+    let place = Place {
+        site: 0,
+        rel: path,
+        file: rel,
+        languages: &site.languages,
+        default: &network.config.default_language,
+    };
+    let parsed = match parse_text(&place, nfc(text)) {
+        Ok(p) => p,
+        Err(mut ds) => {
+            ds.sort_by_key(|d| (d.line, d.col));
+            return ds;
+        }
+    };
+    let mut diags = Diagnostics::default();
+    match (&parsed.role, &parsed.meta) {
+        (Role::Section { dir }, Meta::Section(meta)) => {
+            let section = section_stub(rel, &parsed.lang, dir, meta.clone());
+            check_section_kinds(&[section], &network.schemas, &mut diags);
+        }
+        (Role::Page { .. }, Meta::Page(meta)) if !meta.draft => {
+            check_one_page(network, site, parsed, bundle_files, &mut diags);
+        }
+        _ => {}
+    }
+    diags.sort();
+    diags.0
+}
+
+/// The site of `rel` and the path inside it, or the error that `rel` is not a Markdown file
+/// of a site of the network.
+fn site_of<'n>(network: &'n Network, rel: &'n str) -> Result<(&'n Site, &'n str), Diagnostic> {
+    let Some((id, path)) = rel
+        .strip_prefix("sites/")
+        .and_then(|r| r.split_once('/'))
+        .filter(|(_, p)| p.ends_with(".md") && !p.starts_with("static/"))
+    else {
+        return Err(Diagnostic::error(rel, 0, 0, "not a page of a site")
+            .with_hint("pages are sites/<site>/<path>.md"));
+    };
+    let site = network.site(id).ok_or_else(|| {
+        Diagnostic::error(rel, 0, 0, format!("no site `{id}`"))
+            .with_hint("a site is a folder sites/<id>/ with a site.toml")
+    })?;
+    Ok((site, path))
+}
+
+/// Assembles the page of `parsed` against its site as the loader does, then looks for
+/// another file of the site written to the same output path.
+fn check_one_page(
+    network: &Network,
+    site: &Site,
+    parsed: Parsed,
+    bundle_files: Option<&BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) {
+    let default = network.config.default_language.as_str();
+    let tree = SectionTree::new(
+        site.sections
+            .iter()
+            .map(|s| section_stub(&s.file, &s.lang, &s.dir, s.meta.clone()))
+            .collect(),
+        default,
+    );
+    let Parsed {
+        rel,
+        file,
+        lang,
+        role,
+        fm,
+        body,
+        body_line,
+        meta,
+        rest,
+        ..
+    } = parsed;
+    let (Role::Page { dir, stem, bundle }, Meta::Page(meta)) = (role, meta) else {
+        return;
+    };
+    let mut bundle_assets = HashMap::new();
+    if let Some(b) = &bundle {
+        bundle_assets.insert(b.clone(), assets_of(site, &file, bundle_files));
+    }
+    let cx = PageCx {
+        config: &network.config,
+        schemas: &network.schemas,
+        tree: &tree,
+        bundle_assets: &bundle_assets,
+        default,
+    };
+    let draft = PageDraft {
+        rel,
+        file,
+        lang,
+        dir,
+        stem,
+        bundle,
+        fm,
+        body,
+        body_line,
+        meta,
+        rest,
+    };
+    let Some(page) = build_page(&cx, draft, diags) else {
+        return;
+    };
+    let other = site
+        .sections
+        .iter()
+        .map(|s| (s.path.as_str(), s.file.as_str()))
+        .chain(
+            site.pages
+                .iter()
+                .map(|p| (p.path.as_str(), p.file.as_str())),
+        )
+        .find(|(path, file)| *path == page.path && *file != page.file);
+    if let Some((path, first)) = other {
+        diags.push(
+            Diagnostic::error(
+                &page.file,
+                1,
+                1,
+                format!("output path {path} is also written by {first}"),
+            )
+            .with_hint("give one of them another file name or a `slug`"),
+        );
+    }
+}
+
+/// The files of the bundle of the page `file`: the caller's, else those of its page in the
+/// site (none for a new page).
+fn assets_of(site: &Site, file: &str, names: Option<&BTreeSet<String>>) -> Vec<Asset> {
+    match names {
+        Some(names) => names
+            .iter()
+            .map(|n| Asset {
+                name: n.clone(),
+                file: SourceFile {
+                    rel: n.clone(),
+                    data: FileData::Blob(Vec::new().into()),
+                },
+            })
+            .collect(),
+        None => site
+            .pages
+            .iter()
+            .find(|p| p.file == file)
+            .map(|p| p.assets.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A section with what the section tree and its checks read (folder, language, front
+/// matter), for a page to find its section and kind.
+fn section_stub(file: &str, lang: &str, dir: &str, meta: crate::meta::SectionMeta) -> Section {
+    Section {
+        file: file.to_string(),
+        lang: lang.to_string(),
+        dir: dir.to_string(),
+        path: String::new(),
+        meta,
+        body: String::new(),
+        body_line: 0,
+        parent: None,
+        subsections: Vec::new(),
+        pages: Vec::new(),
+        translation_key: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Network {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        crate::load(&crate::Source::Dir(content)).expect("the demo network loads")
+    }
+
+    #[test]
+    fn a_valid_page_has_no_diagnostics_and_bad_ones_are_located() {
+        let n = demo();
+        let rel = "sites/mt/tin-tuc/moi.md";
+        assert_eq!(
+            check_page(&n, rel, "+++\ntitle = \"Mới\"\n+++\nThân bài.\n"),
+            []
+        );
+        let ds = check_page(&n, rel, "+++\ntitle = \"Mới\"\ncolour = 1\n+++\n");
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].message, "unknown field `colour`");
+        assert_eq!((ds[0].path.as_str(), ds[0].line), (rel, 3));
+        let ds = check_page(&n, rel, "+++\ntitle = \"Mới\"\npublish_at = \"mai\"\n+++\n");
+        assert_eq!(ds[0].message, "field `publish_at`: `mai` is not a date");
+    }
+
+    #[test]
+    fn a_file_outside_the_sites_is_refused() {
+        let n = demo();
+        assert_eq!(
+            check_page(&n, "network.toml", "")[0].message,
+            "not a page of a site"
+        );
+        assert_eq!(
+            check_page(&n, "sites/nope/a.md", "+++\ntitle = \"A\"\n+++\n")[0].message,
+            "no site `nope`"
+        );
+    }
+
+    #[test]
+    fn an_unpublish_before_the_publish_is_an_error() {
+        let n = demo();
+        let ds = check_page(
+            &n,
+            "sites/mt/tin-tuc/moi.md",
+            "+++\ntitle = \"A\"\npublish_at = 2026-02-01T08:00:00\nunpublish_at = 2026-01-01\n+++\n",
+        );
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!(ds[0].line, 4);
+        assert!(ds[0].message.starts_with("field `unpublish_at`"), "{ds:?}");
+    }
 }

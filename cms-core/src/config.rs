@@ -48,6 +48,10 @@ pub struct NetworkConfig {
     /// The theme (`themes/<theme>/`).
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// The branch of the content repository that is live (`cms serve --content`): approved
+    /// changes are merged into it. `main` when not given.
+    #[serde(default)]
+    pub published_branch: Option<String>,
     /// The ids of the sites whose Markdown may carry raw HTML as written (`raw_html =
     /// ["mt"]`): their bodies are not sanitized. Every other site's rendered Markdown is
     /// cleaned with an allowlist (no `<script>`, `on…=` attributes, `javascript:` links).
@@ -184,7 +188,9 @@ fn toml_error(path: &str, text: &str, e: toml::de::Error, hint: &str) -> Diagnos
 }
 
 /// Parses `network.toml`.
-pub(crate) fn parse_network(path: &str, text: &str) -> Result<NetworkConfig, Diagnostic> {
+/// Reads the text of `network.toml` (at `path`, for messages): its `[network]` table, or the
+/// first problem in it.
+pub fn parse_network(path: &str, text: &str) -> Result<NetworkConfig, Diagnostic> {
     let file: NetworkFile = toml::from_str(text).map_err(|e| {
         toml_error(
             path,

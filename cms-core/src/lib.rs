@@ -29,6 +29,7 @@ mod load_cache;
 mod markdown_file;
 mod meta;
 mod model;
+mod schedule;
 mod schema;
 mod section_tree;
 mod site_files;
@@ -39,14 +40,18 @@ mod url_path;
 mod value;
 
 pub use check_page::check_page;
-pub use config::{Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
+pub use config::{parse_network, Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{Error, GitError, SourceError};
 pub use frontmatter::line_col;
-pub use load::{load, load_cached, load_listed};
+pub use load::{load, load_cached, load_cached_at, load_listed, load_listed_at};
 pub use load_cache::LoadCache;
 pub use meta::{PageMeta, SectionMeta, SortBy};
 pub use model::{Asset, Network, Page, Section, Site};
+pub use schedule::{
+    build_now, epoch_of_vietnam_time, next_schedule_change, schedule_fingerprint, vietnam_time,
+    Scheduled,
+};
 pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
 pub use source::{list, FileData, Listing, Source, SourceFile};
 pub use text::{nfc, safe_relative_path, slugify};

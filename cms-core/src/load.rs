@@ -3,6 +3,7 @@
 //! configuration, parse every Markdown file (in parallel, through the
 //! [`LoadCache`] when there is one), then assemble each site ([`assemble`](crate::assemble)).
 
+use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use crate::assemble::{assemble_site, Shared};
@@ -11,8 +12,9 @@ use crate::decode::read_text;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::load_cache::{parse_markdown, LoadCache};
-use crate::markdown_file::{Parsed, Place};
+use crate::markdown_file::{Meta, Parsed, Place};
 use crate::model::{Network, Site};
+use crate::schedule::{build_now, vietnam_time, Scheduled};
 use crate::site_files::{read_site_configs, sort_files, SiteInput};
 use crate::source::{list_files, Listing, Source, SourceFile};
 
@@ -24,6 +26,16 @@ pub fn load(source: &Source) -> Result<Network, Error> {
 /// [`load`], reusing the files parsed by the previous load through `cache` when their bytes
 /// did not change.
 pub fn load_cached(source: &Source, cache: Option<&LoadCache>) -> Result<Network, Error> {
+    load_cached_at(source, cache, default_now())
+}
+
+/// [`load_cached`], with the pages outside their publishing window at `now` (Vietnam time)
+/// left out.
+pub fn load_cached_at(
+    source: &Source,
+    cache: Option<&LoadCache>,
+    now: NaiveDateTime,
+) -> Result<Network, Error> {
     let mut warnings = Vec::new();
     let files = list_files(source, &mut warnings).map_err(Error::Source)?;
     let listing = Listing {
@@ -31,11 +43,33 @@ pub fn load_cached(source: &Source, cache: Option<&LoadCache>) -> Result<Network
         files,
         warnings,
     };
-    load_listed(listing, cache)
+    load_listed_at(listing, cache, now)
 }
 
 /// [`load_cached`] of the files `listing` holds (see [`crate::list`]).
 pub fn load_listed(listing: Listing, cache: Option<&LoadCache>) -> Result<Network, Error> {
+    load_listed_at(listing, cache, default_now())
+}
+
+/// The "now" of a load that is not given one: [`build_now`]; when `SOURCE_DATE_EPOCH` is
+/// unreadable, the clock (the binary reports the bad variable itself).
+fn default_now() -> NaiveDateTime {
+    build_now().unwrap_or_else(|_| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        vietnam_time(secs).unwrap_or_default()
+    })
+}
+
+/// [`load_listed`] at `now` (Vietnam time): the pages outside their publishing window
+/// (`publish_at`, `unpublish_at`) are validated, then left out like drafts.
+pub fn load_listed_at(
+    listing: Listing,
+    cache: Option<&LoadCache>,
+    now: NaiveDateTime,
+) -> Result<Network, Error> {
     let Listing {
         source,
         files,
@@ -43,7 +77,7 @@ pub fn load_listed(listing: Listing, cache: Option<&LoadCache>) -> Result<Networ
     } = listing;
     let root = source.display_root();
     let mut diags = Diagnostics::default();
-    let network = load_files(files, &mut diags, &mut warnings, cache);
+    let network = load_files(files, &mut diags, &mut warnings, cache, now);
     let under = |d: Diagnostic| d.under(&root);
     match network {
         Some(mut n) if !diags.has_errors() => {
@@ -68,23 +102,48 @@ fn load_files(
     diags: &mut Diagnostics,
     warnings: &mut Vec<Diagnostic>,
     cache: Option<&LoadCache>,
+    now: NaiveDateTime,
 ) -> Option<Network> {
     let config = read_network(&files).map_err(|d| diags.push(d)).ok()?;
     let sorted = sort_files(files, diags, warnings);
     let sites = read_site_configs(sorted.sites, &config, diags);
     let parsed = parse_sites(&sites, &config.default_language, cache, diags);
+    let scheduled = scheduled_pages(&parsed);
     let shared = Shared {
         config: &config,
         schemas: &sorted.schemas,
+        now,
     };
     let sites = assemble_sites(&shared, sites, parsed, diags);
     Some(Network {
         config,
         sites,
         schemas: sorted.schemas,
+        scheduled,
+        now,
         warnings: Vec::new(),
         display_root: String::new(),
     })
+}
+
+/// Every page (drafts aside) that has a publishing window, visible now or not, by file.
+fn scheduled_pages(parsed: &[Vec<Parsed>]) -> Vec<Scheduled> {
+    let mut out: Vec<Scheduled> = parsed
+        .iter()
+        .flatten()
+        .filter_map(|p| match &p.meta {
+            Meta::Page(m) if !m.draft && (m.publish_at.is_some() || m.unpublish_at.is_some()) => {
+                Some(Scheduled {
+                    file: p.file.clone(),
+                    publish_at: m.publish_at,
+                    unpublish_at: m.unpublish_at,
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    out
 }
 
 /// Reads `network.toml`, which must be there.

@@ -43,6 +43,10 @@ pub struct PageMeta {
     pub slug: Option<String>,
     /// Left out of the build when true.
     pub draft: bool,
+    /// Left out of the build before this time (Vietnam time): scheduled publishing.
+    pub publish_at: Option<NaiveDateTime>,
+    /// Left out of the build from this time on (Vietnam time): scheduled unpublishing.
+    pub unpublish_at: Option<NaiveDateTime>,
     /// Order when sorting by weight.
     pub weight: Option<i64>,
     /// Old paths that redirect here.
@@ -98,6 +102,8 @@ struct PageFields {
     updated: Field<DateText>,
     slug: Field<String>,
     draft: Field<bool>,
+    publish_at: Field<DateText>,
+    unpublish_at: Field<DateText>,
     weight: Field<i64>,
     aliases: Field<Vec<String>>,
     template: Field<String>,
@@ -171,6 +177,31 @@ fn date(ck: &mut Checker<'_>, key: &str, field: Field<DateText>) -> Option<Naive
     d
 }
 
+/// Reports an `unpublish_at` that is not after `publish_at`: the page would never be shown.
+fn check_window(ck: &mut Checker<'_>, meta: &PageMeta) {
+    if let (Some(from), Some(to)) = (meta.publish_at, meta.unpublish_at) {
+        if to <= from {
+            ck.error_at(
+                "unpublish_at",
+                format!(
+                    "field `unpublish_at` ({}) must be after `publish_at` ({})",
+                    crate::value::format_date_iso(&to),
+                    crate::value::format_date_iso(&from)
+                ),
+                "the page is shown from publish_at until unpublish_at; remove one or change the dates",
+            );
+        }
+    }
+}
+
+impl PageMeta {
+    /// Whether the page is inside its publishing window at `now` (Vietnam time): not before
+    /// `publish_at`, not at or after `unpublish_at`. Drafts are another matter.
+    pub fn visible_at(&self, now: NaiveDateTime) -> bool {
+        self.publish_at.is_none_or(|t| t <= now) && self.unpublish_at.is_none_or(|t| now < t)
+    }
+}
+
 /// A free-form table, empty when not written.
 fn table(ck: &mut Checker<'_>, key: &str, field: Field<Map<String, Value>>) -> Value {
     Value::Object(ck.get(key, field).unwrap_or_default())
@@ -221,6 +252,8 @@ pub(crate) fn read_page_meta(
         updated: date(&mut ck, "updated", f.updated),
         slug: ck.get("slug", f.slug),
         draft: ck.get("draft", f.draft).unwrap_or(false),
+        publish_at: date(&mut ck, "publish_at", f.publish_at),
+        unpublish_at: date(&mut ck, "unpublish_at", f.unpublish_at),
         weight: ck.get("weight", f.weight),
         aliases: ck.get("aliases", f.aliases).unwrap_or_default(),
         template_line: ck.line_of("template", f.template.is_present()),
@@ -229,6 +262,7 @@ pub(crate) fn read_page_meta(
         taxonomies: taxonomies(&mut ck, f.taxonomies),
         extra: table(&mut ck, "extra", f.extra),
     };
+    check_window(&mut ck, &meta);
     match ck.diags.is_empty() {
         true => Ok((meta, f.rest)),
         false => Err(ck.diags),

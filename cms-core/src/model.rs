@@ -17,6 +17,11 @@ pub struct Network {
     pub sites: Vec<Site>,
     /// Content kinds.
     pub schemas: Schemas,
+    /// Every page with a publishing window (`publish_at`, `unpublish_at`), those left out at
+    /// [`Network::now`] included: when the site changes by itself next.
+    pub scheduled: Vec<crate::schedule::Scheduled>,
+    /// The time (Vietnam) the pages were selected against: outside their window, left out.
+    pub now: chrono::NaiveDateTime,
     /// Warnings found while loading.
     pub warnings: Vec<Diagnostic>,
     /// Prefix for paths in messages (`content/`, `HEAD:content/`).

@@ -6,10 +6,26 @@
 //!   workflow; only with a [`crate::Cms`] (`cms serve --content REPO`).
 //! - `openapi`: the OpenAPI 3.1 document of every route, generated from the handlers' types.
 
+mod live;
 pub mod openapi;
 mod problem;
 mod read;
 mod read_index;
+
+// The write API (write helper).
+mod auth;
+mod body;
+mod context;
+mod errors;
+mod front_matter_edit;
+mod history;
+mod pages;
+mod schedule;
+mod session;
+mod tokens;
+mod upload;
+mod users;
+mod workflow;
 mod write;
 
 use std::sync::Arc;
@@ -26,6 +42,7 @@ pub fn routes() -> Router<Arc<State>> {
     Router::new()
         .merge(read::routes())
         .merge(write::routes())
+        .merge(live::routes())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(no_route)
 }
@@ -40,6 +57,34 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/sites/{site}/content"),
     ("GET", "/sites/{site}/content/{*path}"),
     ("GET", "/openapi.json"),
+    // Live builds.
+    ("GET", "/live"),
+    // Write (session or token): sessions, drafts, files, workflow, history, users, tokens.
+    ("POST", "/session"),
+    ("GET", "/session"),
+    ("DELETE", "/session"),
+    ("GET", "/sites/{site}/pages/{*path}"),
+    ("PUT", "/sites/{site}/pages/{*path}"),
+    ("DELETE", "/sites/{site}/pages/{*path}"),
+    ("POST", "/sites/{site}/files/{*path}"),
+    ("GET", "/sites/{site}/files/{*path}"),
+    ("GET", "/sites/{site}/drafts"),
+    ("GET", "/review"),
+    ("POST", "/sites/{site}/submit/{*path}"),
+    ("POST", "/sites/{site}/approve/{*path}"),
+    ("POST", "/sites/{site}/reject/{*path}"),
+    ("POST", "/sites/{site}/schedule/{*path}"),
+    ("GET", "/sites/{site}/comments/{*path}"),
+    ("GET", "/sites/{site}/history/{*path}"),
+    ("GET", "/sites/{site}/diff/{*path}"),
+    ("POST", "/sites/{site}/restore/{*path}"),
+    ("GET", "/sites/{site}/users"),
+    ("PUT", "/sites/{site}/users/{login}"),
+    ("DELETE", "/sites/{site}/users/{login}"),
+    ("GET", "/audit"),
+    ("GET", "/tokens"),
+    ("POST", "/tokens"),
+    ("DELETE", "/tokens/{id}"),
 ];
 
 /// The problem kind of a path under `/api/v1` that no route has.

@@ -4,14 +4,28 @@
 use axum::Json;
 use utoipa::OpenApi;
 
+use super::write::WriteDoc;
+
 /// The document: each handler is listed here by its `#[utoipa::path]`.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
-    // The read routes (public, published content) and this document.
-    paths(super::read::list_sites, super::read::get_site, super::read::list_content, super::read::get_item, document),
     servers((url = "/api/v1")),
-    components(schemas(super::Problem, super::FieldProblem))
+    paths(
+        // The read routes (public, published content) and this document.
+        super::read::list_sites, super::read::get_site, super::read::list_content,
+        super::read::get_item, document,
+        // live helper: the live site's status.
+        super::live::status,
+    ),
+    components(schemas(
+        super::Problem,
+        super::FieldProblem,
+        crate::live::LiveStatus,
+        crate::live::BuildFailure
+    )),
+    // The write routes (sessions, drafts, workflow, users, tokens): listed in `write::WriteApi`.
+    modifiers(&WriteDoc)
 )]
 pub struct ApiDoc;
 
