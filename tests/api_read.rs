@@ -38,6 +38,15 @@ fn network(content: &Path) {
         "+++\ntitle = \"Bản nháp\"\ndate = 2024-02-01\ndraft = true\n+++\nChưa xuất bản.\n".into(),
     ));
     files.push((
+        "sites/mt/tin-tuc/sap-dang.md".into(),
+        "+++\ntitle = \"Sắp đăng\"\ndate = 2024-02-02\npublish_at = 2099-01-01T08:00:00\n+++\nChưa tới giờ.\n".into(),
+    ));
+    files.push((
+        "sites/mt/tin-tuc/het-han.md".into(),
+        "+++\ntitle = \"Hết hạn\"\ndate = 2024-02-03\nunpublish_at = 2001-01-01\n+++\nĐã gỡ.\n"
+            .into(),
+    ));
+    files.push((
         "sites/mt/_index.en.md".into(),
         "+++\ntitle = \"Ministry of Transport\"\n+++\n".into(),
     ));
@@ -313,15 +322,15 @@ async fn unknown_sites_items_and_routes_are_404_problems() {
 }
 
 #[tokio::test]
-async fn drafts_are_nowhere() {
+async fn drafts_and_pages_out_of_their_window_are_nowhere() {
     let all = list("per_page=100").await;
-    assert!(all.items.iter().all(|i| !i.path.contains("nhap")));
-    get("/api/v1/sites/mt/content/tin-tuc/nhap.md")
-        .await
-        .problem(StatusCode::NOT_FOUND);
-    assert!(!built()
-        .join("sites/mt.gov.vn/api/v1/content/tin-tuc/nhap.json")
-        .exists());
+    for page in ["nhap", "sap-dang", "het-han"] {
+        assert!(all.items.iter().all(|i| !i.path.contains(page)), "{page}");
+        let uri = format!("/api/v1/sites/mt/content/tin-tuc/{page}.md");
+        get(&uri).await.problem(StatusCode::NOT_FOUND);
+        let file = format!("sites/mt.gov.vn/api/v1/content/tin-tuc/{page}.json");
+        assert!(!built().join(file).exists(), "{page}");
+    }
 }
 
 #[tokio::test]

@@ -223,8 +223,16 @@ fn incremental_builds_equal_clean_builds_after_random_edits() {
     assert!(!first.contains("Over the previous build"), "{first}");
     // The static read API is compared with the rest.
     let api = tree(&inc);
-    for f in ["sites.json", "site.json", "content.json", "content/_index.json"] {
-        assert!(api.contains_key(&format!("sites/mt.gov.vn/api/v1/{f}")), "{f}");
+    for f in [
+        "sites.json",
+        "site.json",
+        "content.json",
+        "content/_index.json",
+    ] {
+        assert!(
+            api.contains_key(&format!("sites/mt.gov.vn/api/v1/{f}")),
+            "{f}"
+        );
     }
     let again = build(tmp.path(), &content, &inc);
     assert!(
@@ -283,10 +291,24 @@ fn unchanged_files_are_not_rewritten() {
     assert!(said.contains("Over the previous build"), "{said}");
     assert_ne!(inode(&page), before.0, "the edited page is rewritten");
     assert_eq!(inode(&other), before.1, "another page is left as it was");
-    assert_ne!(inode(&api), api_before.0, "the edited page's API item is rewritten");
-    assert!(std::fs::read_to_string(&api).unwrap().contains("Nội dung đã sửa."));
-    assert_eq!(inode(&other_api), api_before.1, "another item is left as it was");
-    assert_eq!(inode(&other_list), api_before.2, "another site's listing too");
+    assert_ne!(
+        inode(&api),
+        api_before.0,
+        "the edited page's API item is rewritten"
+    );
+    assert!(std::fs::read_to_string(&api)
+        .unwrap()
+        .contains("Nội dung đã sửa."));
+    assert_eq!(
+        inode(&other_api),
+        api_before.1,
+        "another item is left as it was"
+    );
+    assert_eq!(
+        inode(&other_list),
+        api_before.2,
+        "another site's listing too"
+    );
     assert!(std::fs::read_to_string(&page)
         .unwrap()
         .contains("Nội dung đã sửa."));
