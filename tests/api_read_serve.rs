@@ -169,7 +169,7 @@ async fn listing_20000_items_with_a_filter_is_fast() {
         let body = resp.into_body().collect().await.unwrap().to_bytes();
         // The first request parses the file: not what a listing costs.
         if n > 0 {
-            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            lat.push((t.elapsed().as_secs_f64() * 1000.0, q));
         }
         let page: ContentPage = serde_json::from_slice(&body).unwrap();
         assert!(
@@ -178,9 +178,10 @@ async fn listing_20000_items_with_a_filter_is_fast() {
             page.total
         );
     }
-    lat.sort_by(f64::total_cmp);
-    let p50 = lat[lat.len() / 2];
-    let p99 = lat[lat.len() * 99 / 100];
+    lat.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let p50 = lat[lat.len() / 2].0;
+    let (p99, slow) = lat[lat.len() * 99 / 100];
+    eprintln!("slowest: {:?}", &lat[lat.len() - 5..]);
     eprintln!("listing 20,000 items with a filter: p50 {p50:.2} ms, p99 {p99:.2} ms");
-    assert!(p99 <= 50.0, "p99 {p99:.1} ms over 50 ms");
+    assert!(p99 <= 50.0, "p99 {p99:.1} ms over 50 ms ({slow})");
 }

@@ -43,6 +43,22 @@ pub struct SiteIndex {
     slugs: HashMap<String, HashMap<String, String>>,
     /// Each item's date, parsed once (the `from`/`to` filters compare them).
     dates: Vec<Option<NaiveDateTime>>,
+    /// The items (indexes in `list`, in its order) of each section folder, its subsections'
+    /// included, of each language and of each kind: a filter scans only its candidates.
+    by_section: HashMap<String, Vec<usize>>,
+    by_lang: HashMap<String, Vec<usize>>,
+    by_kind: HashMap<String, Vec<usize>>,
+    /// Of each taxonomy (`topics`), and of each of its terms by slug and by name
+    /// ([`term_key`]).
+    by_term: HashMap<String, Vec<usize>>,
+}
+
+/// The key of `by_term` for a taxonomy and, if given, one of its terms.
+fn term_key(taxonomy: &str, term: Option<&str>) -> String {
+    match term {
+        Some(t) => format!("{taxonomy}\u{0}{t}"),
+        None => taxonomy.to_string(),
+    }
 }
 
 /// Why a site's API could not be read.
@@ -120,7 +136,47 @@ impl SiteIndex {
             .iter()
             .map(|s| s.date.as_deref().and_then(parse_time))
             .collect();
+        let mut by_section: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_lang: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in list.items.iter().enumerate() {
+            by_lang.entry(s.lang.clone()).or_default().push(i);
+            by_kind.entry(s.kind.clone()).or_default().push(i);
+            let Some(section) = &s.section else { continue };
+            // `a/b/c` is in `a/b/c`, `a/b` and `a`.
+            let mut at = section.as_str();
+            loop {
+                by_section.entry(at.to_string()).or_default().push(i);
+                match at.rsplit_once('/') {
+                    Some((up, _)) => at = up,
+                    None => break,
+                }
+            }
+        }
+        let mut by_term: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in list.items.iter().enumerate() {
+            for (tax, terms) in s.taxonomies.iter().filter(|(_, t)| !t.is_empty()) {
+                let mut keys = vec![term_key(tax, None)];
+                for t in terms {
+                    keys.push(term_key(tax, Some(t)));
+                    if let Some(slug) = slugs.get(tax).and_then(|m| m.get(t)) {
+                        keys.push(term_key(tax, Some(slug)));
+                    }
+                }
+                for k in keys {
+                    let v = by_term.entry(k).or_default();
+                    // Two names of one slug: the item once.
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
+        }
         Ok(SiteIndex {
+            by_term,
+            by_section,
+            by_lang,
+            by_kind,
             dates,
             stamps,
             dir,
@@ -146,8 +202,11 @@ impl SiteIndex {
         let mut total = 0;
         let skip = (f.page - 1).saturating_mul(f.per_page);
         let mut items = Vec::new();
-        let dated = self.list.items.iter().zip(&self.dates);
-        for (s, _) in dated.filter(|(s, date)| self.passes(s, **date, f)) {
+        for s in self
+            .candidates(f)
+            .filter(|&i| self.passes(&self.list.items[i], self.dates[i], f))
+            .map(|i| &self.list.items[i])
+        {
             if total >= skip && items.len() < f.per_page {
                 items.push(s.clone());
             }
@@ -160,6 +219,28 @@ impl SiteIndex {
             per_page: f.per_page,
             pages: total.div_ceil(f.per_page),
             items,
+        }
+    }
+
+    /// The items a filter may keep, in the listing's order: those of the shortest list among
+    /// the section's, the language's, the kind's and the taxonomy term's it names, else all.
+    fn candidates<'s>(&'s self, f: &Filter) -> Box<dyn Iterator<Item = usize> + 's> {
+        const NONE: &[usize] = &[];
+        let term = f.taxonomy.as_ref().map(|t| term_key(t, f.term.as_deref()));
+        let lists = [
+            term.as_ref().map(|x| (&self.by_term, x)),
+            f.section.as_ref().map(|x| (&self.by_section, x)),
+            f.lang.as_ref().map(|x| (&self.by_lang, x)),
+            f.kind.as_ref().map(|x| (&self.by_kind, x)),
+        ];
+        let shortest = lists
+            .into_iter()
+            .flatten()
+            .map(|(map, key)| map.get(key).map_or(NONE, Vec::as_slice))
+            .min_by_key(|l| l.len());
+        match shortest {
+            Some(l) => Box::new(l.iter().copied()),
+            None => Box::new(0..self.list.items.len()),
         }
     }
 
