@@ -368,7 +368,18 @@ impl ReadCache {
         {
             return Ok(have.clone());
         }
-        let loaded = Arc::new(SiteIndex::load(root)?);
+        let loaded = match SiteIndex::load(root) {
+            Ok(l) => Arc::new(l),
+            Err(e) => {
+                // Mid-swap or broken: keep answering from the build we have, if any.
+                let sites = self.sites.read().unwrap_or_else(|e| e.into_inner());
+                let Some(have) = sites.get(root) else {
+                    return Err(e);
+                };
+                tracing::warn!("read API not reloaded: {e}");
+                return Ok(have.clone());
+            }
+        };
         self.sites
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -380,6 +391,140 @@ impl ReadCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ssg::api::{SectionNode, SiteRef, TaxonomyDoc, TermDoc};
+
+    fn summary(path: &str, section: &str, lang: &str, date: &str, topic: &str) -> ContentSummary {
+        ContentSummary {
+            path: path.into(),
+            url: format!("https://a.vn/{path}"),
+            kind: "news".into(),
+            section: Some(section.into()),
+            lang: lang.into(),
+            title: path.into(),
+            description: None,
+            date: Some(date.into()),
+            updated: None,
+            taxonomies: [("topics".to_string(), vec![topic.to_string()])].into(),
+            translations: Vec::new(),
+        }
+    }
+
+    /// A site's API files in a temporary folder, and their index.
+    fn index(items: Vec<ContentSummary>) -> (tempfile::TempDir, SiteIndex) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(API_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = "https://a.vn/".to_string();
+        let sites = SitesDoc {
+            network: "N".into(),
+            sites: vec![SiteRef {
+                id: "a".into(),
+                name: "A".into(),
+                domain: "a.vn".into(),
+                url: url.clone(),
+            }],
+        };
+        let home = SectionNode {
+            path: "_index.md".into(),
+            url: url.clone(),
+            title: "A".into(),
+            pages: 0,
+            children: Vec::new(),
+        };
+        let term = |name: &str, slug: &str| TermDoc {
+            name: name.into(),
+            slug: slug.into(),
+            url: url.clone(),
+            pages: 1,
+        };
+        let site = SiteDoc {
+            id: "a".into(),
+            name: "A".into(),
+            name_en: None,
+            domain: "a.vn".into(),
+            url: url.clone(),
+            portal: true,
+            languages: vec!["vi".into(), "en".into()],
+            sections: [("vi".to_string(), home)].into(),
+            taxonomies: vec![TaxonomyDoc {
+                name: "topics".into(),
+                lang: "vi".into(),
+                terms: vec![term("cao tốc", "cao-toc")],
+            }],
+        };
+        let list = ContentList {
+            site: "a".into(),
+            items,
+        };
+        put(&dir.join("sites.json"), &sites);
+        put(&dir.join("site.json"), &site);
+        put(&dir.join("content.json"), &list);
+        let index = SiteIndex::load(tmp.path()).unwrap();
+        (tmp, index)
+    }
+
+    fn put(path: &Path, v: &impl serde::Serialize) {
+        std::fs::write(path, serde_json::to_vec(v).unwrap()).unwrap();
+    }
+
+    fn paths(index: &SiteIndex, f: Filter) -> Vec<String> {
+        index.page(&f).items.into_iter().map(|s| s.path).collect()
+    }
+
+    #[test]
+    fn sections_take_in_their_subsections_only() {
+        let (_tmp, ix) = index(vec![
+            summary(
+                "tin-tuc/2024/a.md",
+                "tin-tuc/2024",
+                "vi",
+                "2024-03-01",
+                "cao tốc",
+            ),
+            summary(
+                "tin-tuc/b.md",
+                "tin-tuc",
+                "en",
+                "2024-02-01T10:00:00",
+                "cao tốc",
+            ),
+            summary("tin/c.md", "tin", "vi", "2024-01-01", "Cầu đường"),
+        ]);
+        let section = |s: &str| Filter {
+            section: Some(s.into()),
+            ..Filter::default()
+        };
+        assert_eq!(
+            paths(&ix, section("tin-tuc")),
+            ["tin-tuc/2024/a.md", "tin-tuc/b.md"]
+        );
+        assert_eq!(paths(&ix, section("tin-tuc/2024")), ["tin-tuc/2024/a.md"]);
+        assert_eq!(paths(&ix, section("tin")), ["tin/c.md"]);
+        assert!(paths(&ix, section("tin-t")).is_empty());
+        let term = |t: &str| Filter {
+            taxonomy: Some("topics".into()),
+            term: Some(t.into()),
+            ..Filter::default()
+        };
+        assert_eq!(paths(&ix, term("cao-toc")).len(), 2);
+        assert_eq!(paths(&ix, term("cao tốc")).len(), 2);
+        // A term site.json does not list is slugged as the build does.
+        assert_eq!(paths(&ix, term("cau-duong")), ["tin/c.md"]);
+        let both = Filter {
+            lang: Some("vi".into()),
+            from: parse_time("2024-02-01"),
+            ..term("cao-toc")
+        };
+        assert_eq!(paths(&ix, both), ["tin-tuc/2024/a.md"]);
+        let page = ix.page(&Filter {
+            page: 2,
+            per_page: 2,
+            ..Filter::default()
+        });
+        assert_eq!((page.total, page.pages, page.items.len()), (3, 2, 1));
+        assert_eq!(ix.item("tin/c").map(|s| s.path.as_str()), Some("tin/c.md"));
+        assert!(ix.item("../content.json").is_none());
+    }
 
     #[test]
     fn times_and_days() {
