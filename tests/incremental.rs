@@ -221,6 +221,19 @@ fn incremental_builds_equal_clean_builds_after_random_edits() {
     let inc = tmp.path().join("inc");
     let first = build(tmp.path(), &content, &inc);
     assert!(!first.contains("Over the previous build"), "{first}");
+    // The static read API is compared with the rest.
+    let api = tree(&inc);
+    for f in [
+        "sites.json",
+        "site.json",
+        "content.json",
+        "content/_index.json",
+    ] {
+        assert!(
+            api.contains_key(&format!("sites/mt.gov.vn/api/v1/{f}")),
+            "{f}"
+        );
+    }
     let again = build(tmp.path(), &content, &inc);
     assert!(
         again.contains("Nothing changed since the last build"),
@@ -265,7 +278,11 @@ fn unchanged_files_are_not_rewritten() {
         let m = std::fs::metadata(p).unwrap();
         (m.ino(), m.mtime_nsec(), m.mtime())
     };
+    let api = out.join("sites/drvn.mt.gov.vn/api/v1/content/tin-tuc/cao-toc.json");
+    let other_api = out.join("sites/mt.gov.vn/api/v1/content/van-ban/qd-1552/index.json");
+    let other_list = out.join("sites/mt.gov.vn/api/v1/content.json");
     let before = (inode(&page), inode(&other));
+    let api_before = (inode(&api), inode(&other_api), inode(&other_list));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let src = content.join("sites/drvn/tin-tuc/cao-toc.md");
     let t = std::fs::read_to_string(&src).unwrap();
@@ -274,6 +291,24 @@ fn unchanged_files_are_not_rewritten() {
     assert!(said.contains("Over the previous build"), "{said}");
     assert_ne!(inode(&page), before.0, "the edited page is rewritten");
     assert_eq!(inode(&other), before.1, "another page is left as it was");
+    assert_ne!(
+        inode(&api),
+        api_before.0,
+        "the edited page's API item is rewritten"
+    );
+    assert!(std::fs::read_to_string(&api)
+        .unwrap()
+        .contains("Nội dung đã sửa."));
+    assert_eq!(
+        inode(&other_api),
+        api_before.1,
+        "another item is left as it was"
+    );
+    assert_eq!(
+        inode(&other_list),
+        api_before.2,
+        "another site's listing too"
+    );
     assert!(std::fs::read_to_string(&page)
         .unwrap()
         .contains("Nội dung đã sửa."));

@@ -52,6 +52,18 @@ pub struct NetworkConfig {
     /// changes are merged into it. `main` when not given.
     #[serde(default)]
     pub published_branch: Option<String>,
+    /// The ids of the sites whose Markdown may carry raw HTML as written (`raw_html =
+    /// ["mt"]`): their bodies are not sanitized. Every other site's rendered Markdown is
+    /// cleaned with an allowlist (no `<script>`, `on…=` attributes, `javascript:` links).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raw_html: Vec<String>,
+}
+
+impl NetworkConfig {
+    /// Whether the site `id` keeps the raw HTML of its Markdown (`raw_html` lists it).
+    pub fn allows_raw_html(&self, id: &str) -> bool {
+        self.raw_html.iter().any(|s| s == id)
+    }
 }
 
 fn default_language() -> String {

@@ -134,6 +134,19 @@ pub(crate) fn read_site_configs(
             )),
         );
     }
+    for id in &config.raw_html {
+        if !out.iter().any(|s| &s.files.id == id) {
+            diags.push(
+                Diagnostic::error(
+                    "network.toml",
+                    1,
+                    1,
+                    format!("raw_html names the site `{id}`, which does not exist"),
+                )
+                .with_hint("list only ids of folders under sites/, e.g. raw_html = [\"mt\"]"),
+            );
+        }
+    }
     out
 }
 

@@ -63,6 +63,8 @@ pub struct State {
     /// The CMS (git store, database, live builds), with `cms serve --content REPO`; without
     /// it the server serves the built output and the read API only.
     pub cms: Option<Cms>,
+    /// Each site's read API (`api/v1/*.json` of the output), parsed once per build.
+    pub(crate) read: api::ReadCache,
 }
 
 /// What the write API works with.
@@ -127,6 +129,7 @@ impl State {
             dev: opts.dev.then(DevHub::default),
             results: results_cache::ResultsCache::new(opts.answers, opts.answer_bytes),
             cms: None,
+            read: api::ReadCache::default(),
         })
     }
 

@@ -48,6 +48,14 @@ pub enum Error {
         /// The cause.
         source: serde_json::Error,
     },
+    /// A file of the static read API (`sites/<domain>/api/v1/…`) could not be written as JSON.
+    #[error("writing {path}")]
+    Api {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: serde_json::Error,
+    },
     /// The thread that writes the search index panicked.
     #[error("the search indexer stopped")]
     IndexerStopped,

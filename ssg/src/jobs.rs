@@ -58,6 +58,8 @@ pub(crate) enum JobKind {
     ThemeStatic { file: usize },
     /// The portal's `sitemap_index.xml`, listing every site's sitemap.
     SitemapIndex,
+    /// A file of the static read API.
+    Api(crate::api::ApiJob),
 }
 
 /// The outputs of the `selected` sites: pages, their files and aliases, section lists, feeds,
@@ -90,6 +92,13 @@ pub(crate) fn jobs(
                     to: site.pages[page].path.clone(),
                 });
             }
+        }
+        push(JobKind::Api(crate::api::ApiJob::Index));
+        for page in 0..site.pages.len() {
+            push(JobKind::Api(crate::api::ApiJob::Page(page)));
+        }
+        for section in 0..site.sections.len() {
+            push(JobKind::Api(crate::api::ApiJob::Section(section)));
         }
         for (section, s) in site.sections.iter().enumerate() {
             let n = if s.dir.is_empty() || s.meta.paginate_by == 0 {

@@ -14,6 +14,10 @@ use crate::links::LinkIndex;
 use crate::markdown::{self, MdContext, Rendered};
 use crate::markdown_cache::{markdown_key, CachedMarkdown, MarkdownCache};
 
+/// Changed when [`crate::sanitize`] keeps or drops other markup: the HTML it cleaned before
+/// is not reused.
+const SANITIZER_VERSION: u64 = 1 << 40;
+
 /// What rendering any page's Markdown reads besides the page.
 pub(crate) struct MdEnv<'a> {
     /// Every link target of the network.
@@ -26,6 +30,8 @@ pub(crate) struct MdEnv<'a> {
     pub root: &'a str,
     /// The pages' processed images, which their Markdown shows as `<picture>`s.
     pub images: Option<&'a crate::images::Images>,
+    /// By site index: whether the site keeps raw HTML (`raw_html` in `network.toml`).
+    pub raw_html: Vec<bool>,
 }
 
 /// The Markdown of one page or section.
@@ -38,6 +44,7 @@ pub(crate) struct LazyMd<'a> {
     lang: &'a str,
     file: &'a str,
     body_line: usize,
+    raw_html: bool,
     done: OnceLock<CachedMarkdown>,
 }
 
@@ -67,14 +74,18 @@ impl<'a> LazyMd<'a> {
             .images
             .and_then(|i| i.page(site, path))
             .map_or(0, |p| p.key);
+        let raw_html = env.raw_html.get(site).copied().unwrap_or(false);
+        // Sanitized or not, the same text gives another HTML.
+        let inputs = links ^ images.rotate_left(1) ^ (SANITIZER_VERSION + u64::from(raw_html));
         LazyMd {
-            key: markdown_key(links ^ images.rotate_left(1), site, path, lang, body),
+            key: markdown_key(inputs, site, path, lang, body),
             site,
             body,
             path,
             lang,
             file,
             body_line,
+            raw_html,
             done: OnceLock::new(),
         }
     }
@@ -91,6 +102,7 @@ impl<'a> LazyMd<'a> {
                         page_path: self.path,
                         lang: self.lang,
                         images: env.images.and_then(|i| i.page(self.site, self.path)),
+                        raw_html: self.raw_html,
                     };
                     Arc::new(markdown::render(self.body, &cx))
                 })
@@ -140,6 +152,7 @@ mod tests {
             markdown_cache: None,
             root: "",
             images: None,
+            raw_html: Vec::new(),
         };
         let key =
             |links_key, body| LazyMd::new(&env(links_key), 0, body, "/a/", "vi", "a.md", 1).key;
@@ -159,6 +172,7 @@ mod tests {
             markdown_cache: None,
             root: "content/",
             images: None,
+            raw_html: Vec::new(),
         };
         let md = LazyMd::new(
             &env,

@@ -9,6 +9,7 @@
 //! to a new folder that becomes the output in one step when everything succeeded (see
 //! [`builds`]), and the same input gives byte-identical output.
 
+pub mod api;
 mod assets;
 mod build_cache;
 pub mod builds;
@@ -32,6 +33,7 @@ mod pipeline;
 mod prepare;
 mod render;
 mod renderings;
+mod sanitize;
 mod search;
 mod templates;
 mod theme;

@@ -45,6 +45,9 @@ pub struct MdContext<'a> {
     pub lang: &'a str,
     /// The page's processed images: a Markdown image of one is a `<picture>` of its variants.
     pub images: Option<&'a crate::images::PageImages>,
+    /// Whether the site keeps raw HTML as written (`raw_html` in `network.toml`); else the
+    /// HTML is made safe (see [`crate::sanitize`]).
+    pub raw_html: bool,
 }
 
 fn options() -> Options {
@@ -81,8 +84,14 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     // `style` attribute, which the Content-Security-Policy does not allow.
     let mut aligns: Vec<pulldown_cmark::Alignment> = Vec::new();
     let mut column = 0;
+    // Whether the text has raw HTML, to clean; and the ends of a link and of an image left
+    // out for their unsafe URL (a link holds no link; an image may be in a link).
+    let mut raw = false;
+    let (mut skip_link_end, mut skip_image_end) = (false, false);
+    let checked = !cx.raw_html;
 
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        raw |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
         if let Some(pic) = picture.take() {
             picture = in_picture(event, pic, &mut image, &mut problems, &mut events);
             continue;
@@ -94,6 +103,10 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                 title,
                 id,
             }) => {
+                if checked && !crate::sanitize::safe_url(&dest_url, false) {
+                    skip_link_end = true;
+                    continue;
+                }
                 // A link to a processed image goes to its widest variant: the file itself is
                 // not published.
                 let dest_url = match picture_of(&dest_url, cx) {
@@ -114,6 +127,11 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                 id,
             }) => {
                 image = Some((range.start, String::new()));
+                if checked && !crate::sanitize::safe_url(&dest_url, true) {
+                    // Its alternative text is shown instead.
+                    skip_image_end = true;
+                    continue;
+                }
                 if let Some(pic) = picture_of(&dest_url, cx) {
                     picture = Some((pic, title));
                     continue;
@@ -136,7 +154,30 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                         ));
                     }
                 }
+                if std::mem::take(&mut skip_image_end) {
+                    continue;
+                }
                 Event::End(TagEnd::Image)
+            }
+            Event::End(TagEnd::Link) if skip_link_end => {
+                skip_link_end = false;
+                continue;
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                mut attrs,
+            }) => {
+                if checked {
+                    attrs.retain(|(k, _)| crate::sanitize::safe_heading_attr(k));
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                })
             }
             // A wide table scrolls inside a region keyboard users can reach (WCAG 2.1.1).
             Event::Start(Tag::Table(a)) => {
@@ -205,6 +246,9 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let text = plain_text(&events, md.len());
     let mut html = String::with_capacity(md.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if raw && checked {
+        html = crate::sanitize::clean(&html);
+    }
     (Rendered { html, toc, text }, problems)
 }
 
@@ -423,6 +467,7 @@ pub(crate) mod tests {
             page_path: "/a/",
             lang: "vi",
             images: None,
+            raw_html: false,
         }
     }
 

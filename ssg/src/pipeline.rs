@@ -145,8 +145,10 @@ pub fn build(network: &Network, opts: &BuildOptions<'_>) -> Result<BuildReport, 
         previous: opts.out.join("search/index"),
         tool_version: &opts.tool_version,
     });
+    let api = api_data(network, &selected);
     let r = Renderer {
         previous: previous.as_ref(),
+        api: &api,
         ..renderer(
             network, opts, &inputs, &templates, &staging, &env, &selected,
         )
@@ -246,6 +248,7 @@ pub fn preview_pages(
         false => Staging::preview(&opts.out)?,
     }
     .precompress(opts.precompress);
+    // A preview writes pages only: no API file (the full rebuild that follows writes them).
     let r = renderer(
         network, opts, &inputs, &templates, &staging, &env, &selected,
     );
@@ -335,11 +338,20 @@ fn md_env<'a>(
         markdown_cache: opts.markdown_cache,
         root: &network.display_root,
         images: Some(images),
+        raw_html: network
+            .sites
+            .iter()
+            .map(|s| network.config.allows_raw_html(&s.id))
+            .collect(),
     }
 }
 
+/// No site's read API summaries: a renderer that writes no API file.
+static NO_API: std::sync::LazyLock<HashMap<usize, crate::api::ApiData>> =
+    std::sync::LazyLock::new(HashMap::new);
+
 /// A renderer of the outputs of the `selected` sites from `inputs`, over no previous build
-/// (a build sets `previous`).
+/// and writing no API file (a build sets `previous` and `api`).
 fn renderer<'a, 'b>(
     network: &'a Network,
     opts: &'b BuildOptions<'_>,
@@ -360,6 +372,7 @@ fn renderer<'a, 'b>(
         previous: None,
         template_keys: &inputs.template_keys,
         md: env,
+        api: &NO_API,
         planner: Planner {
             network,
             network_news: &inputs.network_news,
@@ -368,6 +381,14 @@ fn renderer<'a, 'b>(
             selected,
         },
     }
+}
+
+/// The static read API's summaries of each of the `selected` sites.
+fn api_data(network: &Network, selected: &[usize]) -> HashMap<usize, crate::api::ApiData> {
+    selected
+        .par_iter()
+        .map(|&i| (i, crate::api::ApiData::new(&network.sites[i])))
+        .collect()
 }
 
 /// Where the search index is written, and the previous one it may reuse.

@@ -40,6 +40,8 @@ pub(crate) struct Renderer<'a, 'b> {
     pub(crate) md: &'b MdEnv<'b>,
     /// What each job's renderings are made from.
     pub(crate) planner: Planner<'a, 'b>,
+    /// The static read API's summaries, by site.
+    pub(crate) api: &'b HashMap<usize, crate::api::ApiData>,
 }
 
 impl<'a, 'b> Renderer<'a, 'b> {
@@ -87,6 +89,12 @@ impl<'a, 'b> Renderer<'a, 'b> {
             }
             JobKind::Static { file } => return self.static_file(d, *file),
             JobKind::ThemeStatic { file } => return self.theme_file(d, *file),
+            JobKind::Api(api) => {
+                return match self.api.get(&job.site) {
+                    Some(data) => crate::api::run(self, d, data, api),
+                    None => Ok(Vec::new()),
+                }
+            }
         };
         let mut out = Vec::new();
         for r in renderings {
@@ -136,7 +144,7 @@ impl<'a, 'b> Renderer<'a, 'b> {
 
     /// The build cache's one check, for every rendered output: the previous build's entries of
     /// all of `files` when it rendered each from the inputs whose key is `key`.
-    fn cached(&self, files: &[&str], key: u64) -> Option<Vec<Vec<ManifestEntry>>> {
+    pub(crate) fn cached(&self, files: &[&str], key: u64) -> Option<Vec<Vec<ManifestEntry>>> {
         let previous = self.previous?;
         files.iter().map(|rel| previous.hit(rel, key)).collect()
     }

@@ -10,6 +10,7 @@ mod live;
 pub mod openapi;
 mod problem;
 mod read;
+mod read_index;
 
 // The write API (write helper).
 mod auth;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use problem::{FieldProblem, Problem};
+pub use read_index::{Filter, ReadCache, SiteIndex};
 
 use crate::State;
 
@@ -42,4 +44,59 @@ pub fn routes() -> Router<Arc<State>> {
         .merge(write::routes())
         .merge(live::routes())
         .route("/openapi.json", axum::routing::get(openapi::document))
+        .fallback(no_route)
+}
+
+/// Every route of [`routes`], as `(method, path)` with axum's path syntax. A test checks it
+/// both ways against the OpenAPI document: each entry is documented and routed, each
+/// documented path is here and routed. Add a line here with each new route.
+pub const ROUTES: &[(&str, &str)] = &[
+    // Read (public).
+    ("GET", "/sites"),
+    ("GET", "/sites/{site}"),
+    ("GET", "/sites/{site}/content"),
+    ("GET", "/sites/{site}/content/{*path}"),
+    ("GET", "/openapi.json"),
+    // Live builds.
+    ("GET", "/live"),
+    // Write (session or token): sessions, drafts, files, workflow, history, users, tokens.
+    ("POST", "/session"),
+    ("GET", "/session"),
+    ("DELETE", "/session"),
+    ("GET", "/sites/{site}/pages/{*path}"),
+    ("PUT", "/sites/{site}/pages/{*path}"),
+    ("DELETE", "/sites/{site}/pages/{*path}"),
+    ("POST", "/sites/{site}/files/{*path}"),
+    ("GET", "/sites/{site}/files/{*path}"),
+    ("GET", "/sites/{site}/drafts"),
+    ("GET", "/review"),
+    ("POST", "/sites/{site}/submit/{*path}"),
+    ("POST", "/sites/{site}/approve/{*path}"),
+    ("POST", "/sites/{site}/reject/{*path}"),
+    ("POST", "/sites/{site}/schedule/{*path}"),
+    ("GET", "/sites/{site}/comments/{*path}"),
+    ("GET", "/sites/{site}/history/{*path}"),
+    ("GET", "/sites/{site}/diff/{*path}"),
+    ("POST", "/sites/{site}/restore/{*path}"),
+    ("GET", "/sites/{site}/users"),
+    ("PUT", "/sites/{site}/users/{login}"),
+    ("DELETE", "/sites/{site}/users/{login}"),
+    ("GET", "/audit"),
+    ("GET", "/tokens"),
+    ("POST", "/tokens"),
+    ("DELETE", "/tokens/{id}"),
+];
+
+/// The problem kind of a path under `/api/v1` that no route has.
+pub const NO_ROUTE: &str = "/api/v1/problems/no-route";
+
+/// A path under `/api/v1` that no route has: a problem, not the site's HTML 404 page.
+async fn no_route(uri: axum::http::Uri) -> Problem {
+    Problem {
+        kind: NO_ROUTE.into(),
+        ..Problem::not_found(format!(
+            "Không có đường dẫn này trong API (no such API route): {}; see /api/v1/openapi.json",
+            uri.path()
+        ))
+    }
 }

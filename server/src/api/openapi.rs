@@ -11,8 +11,13 @@ use super::write::WriteDoc;
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
     servers((url = "/api/v1")),
-    // live helper: the live site's status.
-    paths(super::live::status),
+    paths(
+        // The read routes (public, published content) and this document.
+        super::read::list_sites, super::read::get_site, super::read::list_content,
+        super::read::get_item, document,
+        // live helper: the live site's status.
+        super::live::status,
+    ),
     components(schemas(
         super::Problem,
         super::FieldProblem,
@@ -24,7 +29,13 @@ use super::write::WriteDoc;
 )]
 pub struct ApiDoc;
 
-/// `GET /api/v1/openapi.json`.
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "content",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object))
+)]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
