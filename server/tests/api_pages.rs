@@ -34,12 +34,7 @@ async fn create_read_update_delete() {
     // The commit is the editor's.
     let author = api_common::git(
         &w.repo,
-        &[
-            "log",
-            "-1",
-            "--format=%an <%ae>|%s",
-            created.str("commit"),
-        ],
+        &["log", "-1", "--format=%an <%ae>|%s", created.str("commit")],
     );
     assert_eq!(
         author.trim(),

@@ -239,6 +239,32 @@ async fn scheduling_writes_the_times_into_the_page_and_publishes_it() {
         .read(path, Stage::Published)
         .unwrap()
         .contains("Đang viết"));
+
+    // Submitted, then approved with a time: published with that `publish_at`.
+    let sub = w
+        .call(
+            &ed,
+            Method::POST,
+            &format!("/api/v1/sites/drvn/submit/{path}"),
+            None,
+        )
+        .await;
+    assert_eq!(sub.status, StatusCode::OK);
+    let approve = format!("/api/v1/sites/drvn/approve/{path}");
+    let res = w
+        .call(
+            &ap,
+            Method::POST,
+            &approve,
+            Some(json!({"publish_at": "2030-03-01T07:30"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.json);
+    let live = w.read(path, Stage::Published).unwrap();
+    assert!(
+        live.contains("Đang viết") && live.contains("publish_at: 2030-03-01T07:30:00\n"),
+        "{live}"
+    );
 }
 
 #[tokio::test]
