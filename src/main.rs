@@ -8,6 +8,7 @@ mod dev_cmd;
 mod publish_cmd;
 mod search_cmd;
 mod serve_cmd;
+mod user_cmd;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ enum Command {
     Dev(dev_cmd::DevArgs),
     /// Publish the built output to a folder or object storage; roll back; list deployments.
     Publish(publish_cmd::PublishArgs),
+    /// Manage the server's users, their roles per site, and API tokens.
+    User(user_cmd::UserArgs),
 }
 
 #[derive(Args)]
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::run(&a),
         Command::Dev(a) => dev_cmd::run(&a),
         Command::Publish(a) => publish_cmd::run(&a),
+        Command::User(a) => user_cmd::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,7 @@ pub mod validate;
 
 pub use access::{Action, Actor, Grant, Role, TokenScope};
 pub use error::DbError;
+pub use secret::random_password;
 
 use std::path::Path;
 use std::sync::Arc;

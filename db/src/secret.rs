@@ -28,6 +28,18 @@ pub(crate) fn new_secret(prefix: &str) -> Result<String, DbError> {
     Ok(format!("{prefix}{}", hex::encode(random_bytes::<32>()?)))
 }
 
+/// A new password for a user who did not choose one (`cms user add` without
+/// `--password-stdin`): 20 characters from an alphabet without look-alikes (about 100 bits).
+pub fn random_password() -> Result<String, DbError> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes = random_bytes::<20>()?;
+    // The modulo bias (256 % 56 = 32) costs well under a bit of the ~116 bits: acceptable.
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}
+
 /// The stored form of a secret.
 pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
