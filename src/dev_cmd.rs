@@ -120,7 +120,8 @@ fn rebuild(
         *last = None;
     }
     let source = cms_core::Source::Dir(content.to_path_buf());
-    let network = match cms_core::load_cached(&source, Some(&memo.load)) {
+    let now = crate::now().map_err(|e| format!("{e:#}"))?;
+    let network = match cms_core::load_cached_at(&source, Some(&memo.load), now) {
         Ok(n) => n,
         Err(cms_core::Error::Invalid(ds)) => {
             return Err(ds

@@ -5,6 +5,7 @@
 //! (HTTP) and `publish` (deployments).
 
 mod dev_cmd;
+mod live;
 mod publish_cmd;
 mod search_cmd;
 mod serve_cmd;
@@ -192,19 +193,13 @@ fn small_pages() {
 
 /// The date of the build in Vietnam (UTC+7), or SOURCE_DATE_EPOCH's for reproducible builds.
 fn today() -> Result<chrono::NaiveDate> {
-    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse::<i64>()
-            .with_context(|| format!("SOURCE_DATE_EPOCH={v} is not a number of seconds"))?,
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0),
-    };
-    chrono::DateTime::from_timestamp(secs + 7 * 3600, 0)
-        .map(|d| d.date_naive())
-        .context("SOURCE_DATE_EPOCH is out of range")
+    Ok(now()?.date())
+}
+
+/// The time of the build in Vietnam (UTC+7), or SOURCE_DATE_EPOCH's: pages outside their
+/// publishing window at this time are left out.
+fn now() -> Result<chrono::NaiveDateTime> {
+    cms_core::build_now().map_err(anyhow::Error::msg)
 }
 
 /// This binary, as precisely as is cheap to tell: a search index written by another build of
@@ -248,6 +243,8 @@ fn inputs_fingerprint(
     };
     add(tool_version().as_bytes());
     add(today().ok()?.to_string().as_bytes());
+    // A page entering or leaving its publishing window changes the site with no file changed.
+    add(cms_core::schedule_fingerprint(listing, now().ok()?).as_bytes());
     add(format!("{:?} {written:?}", args.sites).as_bytes());
     add(args.content.to_string_lossy().as_bytes());
     for f in &listing.files {
@@ -316,7 +313,7 @@ fn run(args: &SourceArgs, out: Option<&Path>, written: Written) -> Result<()> {
             return Ok(());
         }
     }
-    let network = match cms_core::load_listed(listing, None) {
+    let network = match cms_core::load_listed_at(listing, None, now()?) {
         Ok(n) => n,
         Err(cms_core::Error::Invalid(ds)) => {
             let n = print_diagnostics(&ds.0);

@@ -1,7 +1,8 @@
-//! `cms serve`: the built network over HTTP, with search.
+//! `cms serve`: the built network over HTTP, with search; with `--content REPO`, the live
+//! site of a content repository (see [`crate::live`]) and the content API.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -35,6 +36,24 @@ pub struct ServeArgs {
     /// The MiB those answers may hold together; 0 keeps none.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     answer_cache_mib: u64,
+    /// A content repository (bare, or a work tree): build its published branch into --out,
+    /// serve it with the content API, and build again each time the branch moves.
+    #[arg(long, value_name = "REPO")]
+    content: Option<PathBuf>,
+    /// The published branch (default: network.toml's `published_branch`, else `main`).
+    #[arg(long, requires = "content")]
+    branch: Option<String>,
+    /// A folder of themes (`<dir>/<theme>/templates/`); repeat for several (default: the
+    /// `themes` folders in and beside the repository).
+    #[arg(long = "themes", value_name = "DIR", requires = "content")]
+    themes: Vec<PathBuf>,
+    /// The database of users, sessions and the audit log: `sqlite:PATH` or `postgres://…`
+    /// (default: env CMS_DATABASE_URL, else `cms.sqlite3` beside the output folder).
+    #[arg(long, value_name = "URL", requires = "content")]
+    database_url: Option<String>,
+    /// Mark session cookies `Secure` (when served behind TLS).
+    #[arg(long, requires = "content")]
+    secure_cookies: bool,
 }
 
 pub fn run(a: &ServeArgs) -> Result<()> {
@@ -48,18 +67,27 @@ pub fn run(a: &ServeArgs) -> Result<()> {
     } else {
         fmt.init();
     }
-    let state = server::State::load(
-        &a.out,
-        &server::Options {
-            rate_per_second: a.rate_limit.max(0.0),
-            rate_burst: (a.rate_limit * 3.0).max(1.0),
-            dev: false,
-            answers: a.answer_cache,
-            answer_bytes: a.answer_cache_mib.saturating_mul(1024 * 1024),
-            trusted_proxies: a.trusted_proxies.clone(),
-        },
-    )
-    .with_context(|| {
+    let options = server::Options {
+        rate_per_second: a.rate_limit.max(0.0),
+        rate_burst: (a.rate_limit * 3.0).max(1.0),
+        dev: false,
+        answers: a.answer_cache,
+        answer_bytes: a.answer_cache_mib.saturating_mul(1024 * 1024),
+        trusted_proxies: a.trusted_proxies.clone(),
+    };
+    if let Some(content) = &a.content {
+        let cfg = crate::live::LiveConfig {
+            content: content.clone(),
+            branch: a.branch.clone(),
+            themes: a.themes.clone(),
+            database_url: a.database_url.clone(),
+            secure_cookies: a.secure_cookies,
+            out: a.out.clone(),
+            options,
+        };
+        return crate::live::run(cfg, a.addr);
+    }
+    let state = server::State::load(&a.out, &options).with_context(|| {
         format!(
             "reading the build in {} (run `cms build` first)",
             a.out.display()
@@ -70,30 +98,27 @@ pub fn run(a: &ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(a.addr)
-            .await
-            .with_context(|| format!("listening on {}", a.addr))?;
-        let local = listener.local_addr()?;
-        let port = local.port();
-        let sites = state.sites();
-        eprintln!(
-            "Serving {} sites from {}:",
-            sites.list.len(),
-            a.out.display()
-        );
-        for s in &sites.list {
-            eprintln!("  http://{}.localhost:{port}/  ({})", s.id, s.domain);
-        }
-        eprintln!(
-            "Search: http://localhost:{port}/search/?q=… · API: /api/search?q=… · Ctrl+C stops"
-        );
-        server::serve(listener, state, shutdown_signal())
-            .await
-            .context("serving")?;
-        tracing::info!("stopped");
-        Ok(())
-    })
+    rt.block_on(serve(a.addr, &a.out, state))
+}
+
+/// Listens on `addr`, says where each site is, and serves `state` until Ctrl+C or SIGTERM.
+pub(crate) async fn serve(addr: SocketAddr, out: &Path, state: Arc<server::State>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    let port = local.port();
+    let sites = state.sites();
+    eprintln!("Serving {} sites from {}:", sites.list.len(), out.display());
+    for s in &sites.list {
+        eprintln!("  http://{}.localhost:{port}/  ({})", s.id, s.domain);
+    }
+    eprintln!("Search: http://localhost:{port}/search/?q=… · API: /api/search?q=… · Ctrl+C stops");
+    server::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// Ctrl+C or SIGTERM: stop accepting, finish the requests under way.

@@ -150,7 +150,11 @@ fn check_one_page(
         .sections
         .iter()
         .map(|s| (s.path.as_str(), s.file.as_str()))
-        .chain(site.pages.iter().map(|p| (p.path.as_str(), p.file.as_str())))
+        .chain(
+            site.pages
+                .iter()
+                .map(|p| (p.path.as_str(), p.file.as_str())),
+        )
         .find(|(path, file)| *path == page.path && *file != page.file);
     if let Some((path, first)) = other {
         diags.push(
@@ -219,7 +223,10 @@ mod tests {
     fn a_valid_page_has_no_diagnostics_and_bad_ones_are_located() {
         let n = demo();
         let rel = "sites/mt/tin-tuc/moi.md";
-        assert_eq!(check_page(&n, rel, "+++\ntitle = \"Mới\"\n+++\nThân bài.\n"), []);
+        assert_eq!(
+            check_page(&n, rel, "+++\ntitle = \"Mới\"\n+++\nThân bài.\n"),
+            []
+        );
         let ds = check_page(&n, rel, "+++\ntitle = \"Mới\"\ncolour = 1\n+++\n");
         assert_eq!(ds.len(), 1, "{ds:?}");
         assert_eq!(ds[0].message, "unknown field `colour`");
@@ -231,7 +238,10 @@ mod tests {
     #[test]
     fn a_file_outside_the_sites_is_refused() {
         let n = demo();
-        assert_eq!(check_page(&n, "network.toml", "")[0].message, "not a page of a site");
+        assert_eq!(
+            check_page(&n, "network.toml", "")[0].message,
+            "not a page of a site"
+        );
         assert_eq!(
             check_page(&n, "sites/nope/a.md", "+++\ntitle = \"A\"\n+++\n")[0].message,
             "no site `nope`"

@@ -6,6 +6,7 @@
 //!   workflow; only with a [`crate::Cms`] (`cms serve --content REPO`).
 //! - `openapi`: the OpenAPI 3.1 document of every route, generated from the handlers' types.
 
+mod live;
 pub mod openapi;
 mod problem;
 mod read;
@@ -39,5 +40,6 @@ pub fn routes() -> Router<Arc<State>> {
     Router::new()
         .merge(read::routes())
         .merge(write::routes())
+        .merge(live::routes())
         .route("/openapi.json", axum::routing::get(openapi::document))
 }

@@ -11,7 +11,14 @@ use super::write::WriteDoc;
 #[openapi(
     info(title = "Mạng cổng thông tin — API nội dung (content API)", version = "1"),
     servers((url = "/api/v1")),
-    components(schemas(super::Problem, super::FieldProblem)),
+    // live helper: the live site's status.
+    paths(super::live::status),
+    components(schemas(
+        super::Problem,
+        super::FieldProblem,
+        crate::live::LiveStatus,
+        crate::live::BuildFailure
+    )),
     // The write routes (sessions, drafts, workflow, users, tokens): listed in `write::WriteApi`.
     modifiers(&WriteDoc)
 )]
