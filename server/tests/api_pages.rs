@@ -310,3 +310,38 @@ async fn traversal_in_page_paths_is_refused() {
     assert!(res.status.is_client_error(), "{}", res.status);
     assert_eq!(w.refs(), refs);
 }
+
+#[tokio::test]
+async fn bodies_too_big_or_unreadable_are_refused() {
+    let w = World::sqlite().await;
+    let ed = w.session("bien-tap").await;
+    let refs = w.refs();
+    let huge = page_text("Lớn", &"a".repeat(3 * 1024 * 1024));
+    let res = w
+        .call(&ed, Method::PUT, PAGE, Some(json!({ "text": huge })))
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.json);
+    for body in ["{", "{\"text\": 5}", "[]"] {
+        let req = api_common::with_who(Request::builder().method(Method::PUT).uri(PAGE), &ed, true)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let res = w.send(req).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.json);
+        assert!(
+            res.str("detail")
+                .starts_with("Nội dung yêu cầu không đọc được"),
+            "{}",
+            res.json
+        );
+    }
+    let bad_tag = api_common::with_who(Request::builder().method(Method::PUT).uri(PAGE), &ed, true)
+        .header(header::IF_MATCH, "*")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({ "text": page_text("A", "B") }).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(w.send(bad_tag).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(w.refs(), refs, "nothing written");
+}
