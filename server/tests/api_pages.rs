@@ -345,3 +345,31 @@ async fn bodies_too_big_or_unreadable_are_refused() {
     assert_eq!(w.send(bad_tag).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(w.refs(), refs, "nothing written");
 }
+
+#[tokio::test]
+async fn rejections_of_the_router_are_problems_too() {
+    let w = World::sqlite().await;
+    let ed = w.session("bien-tap").await;
+    for (method, uri) in [
+        (Method::GET, "/api/v1/sites/drvn/pages/tin-tuc/%FF.md"),
+        (Method::PATCH, "/api/v1/sites/drvn/pages/tin-tuc/cao-toc.md"),
+        (Method::GET, "/api/v1/tokens/khong-phai-so"),
+    ] {
+        let res = w.call(&ed, method.clone(), uri, None).await;
+        assert!(
+            res.status.is_client_error(),
+            "{method} {uri}: {}",
+            res.status
+        );
+        assert_eq!(
+            res.headers[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{method} {uri}"
+        );
+        assert!(
+            res.str("detail").starts_with("Yêu cầu không hợp lệ"),
+            "{}",
+            res.json
+        );
+    }
+}
