@@ -192,3 +192,62 @@ fn an_edit_through_the_api_is_reviewed_published_and_served() {
         "an approver does not read the audit log: {audit}"
     );
 }
+
+#[test]
+fn two_server_processes_on_one_repository_never_lose_an_update() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repo::new(tmp.path(), fixture);
+    let mut servers = Vec::new();
+    for name in ["a", "b"] {
+        let out = tmp.path().join(format!("site-{name}/public"));
+        let mut server = Server::start(&repo.bare, &out, &[]);
+        server.approver(&out, "drvn");
+        servers.push(server);
+    }
+    let clients: Vec<Client> = servers
+        .iter()
+        .map(|s| Client {
+            base: format!("http://127.0.0.1:{}/api/v1", s.port),
+            cookie: None,
+            csrf: None,
+            bearer: s.bearer.clone(),
+        })
+        .collect();
+    let page = "/sites/drvn/pages/tin-tuc/cao-toc.md";
+    for round in 0..5 {
+        let (status, etag, doc, _) = clients[0].send("GET", page, None, &[]);
+        assert_eq!(status, 200, "{doc}");
+        let etag = etag.unwrap();
+        let text = doc["text"].as_str().unwrap().to_string();
+        let statuses: Vec<u16> = std::thread::scope(|scope| {
+            let handles: Vec<_> = clients
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let mine =
+                        text.replace("Nội dung.", &format!("Vòng {round} máy {i}. Nội dung."));
+                    let etag = etag.clone();
+                    scope.spawn(move || {
+                        c.send(
+                            "PUT",
+                            page,
+                            Some(json!({"text": mine})),
+                            &[("If-Match", &etag)],
+                        )
+                        .0
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, [200, 409], "round {round}: {statuses:?}");
+    }
+    // Five saves, one commit each, on one draft branch: none lost.
+    let count = git(
+        &repo.bare,
+        &["rev-list", "--count", "main..cms/drvn/tin-tuc/cao-toc.md"],
+    );
+    assert_eq!(count, "5");
+}
