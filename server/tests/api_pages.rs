@@ -34,12 +34,7 @@ async fn create_read_update_delete() {
     // The commit is the editor's.
     let author = api_common::git(
         &w.repo,
-        &[
-            "log",
-            "-1",
-            "--format=%an <%ae>|%s",
-            created.str("commit"),
-        ],
+        &["log", "-1", "--format=%an <%ae>|%s", created.str("commit")],
     );
     assert_eq!(
         author.trim(),
@@ -314,4 +309,67 @@ async fn traversal_in_page_paths_is_refused() {
         .await;
     assert!(res.status.is_client_error(), "{}", res.status);
     assert_eq!(w.refs(), refs);
+}
+
+#[tokio::test]
+async fn bodies_too_big_or_unreadable_are_refused() {
+    let w = World::sqlite().await;
+    let ed = w.session("bien-tap").await;
+    let refs = w.refs();
+    let huge = page_text("Lớn", &"a".repeat(3 * 1024 * 1024));
+    let res = w
+        .call(&ed, Method::PUT, PAGE, Some(json!({ "text": huge })))
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.json);
+    for body in ["{", "{\"text\": 5}", "[]"] {
+        let req = api_common::with_who(Request::builder().method(Method::PUT).uri(PAGE), &ed, true)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let res = w.send(req).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.json);
+        assert!(
+            res.str("detail")
+                .starts_with("Nội dung yêu cầu không đọc được"),
+            "{}",
+            res.json
+        );
+    }
+    let bad_tag = api_common::with_who(Request::builder().method(Method::PUT).uri(PAGE), &ed, true)
+        .header(header::IF_MATCH, "*")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({ "text": page_text("A", "B") }).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(w.send(bad_tag).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(w.refs(), refs, "nothing written");
+}
+
+#[tokio::test]
+async fn rejections_of_the_router_are_problems_too() {
+    let w = World::sqlite().await;
+    let ed = w.session("bien-tap").await;
+    for (method, uri) in [
+        (Method::GET, "/api/v1/sites/drvn/pages/tin-tuc/%FF.md"),
+        (Method::PATCH, "/api/v1/sites/drvn/pages/tin-tuc/cao-toc.md"),
+        (Method::GET, "/api/v1/tokens/khong-phai-so"),
+    ] {
+        let res = w.call(&ed, method.clone(), uri, None).await;
+        assert!(
+            res.status.is_client_error(),
+            "{method} {uri}: {}",
+            res.status
+        );
+        assert_eq!(
+            res.headers[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{method} {uri}"
+        );
+        assert!(
+            res.str("detail").starts_with("Yêu cầu không hợp lệ"),
+            "{}",
+            res.json
+        );
+    }
 }

@@ -278,3 +278,69 @@ async fn every_write_route_against_every_principal_on_sqlite_and_postgresql() {
         wrong.join("\n")
     );
 }
+
+/// Every write route, as the OpenAPI document names it.
+const ROUTES: &[(&str, &str)] = &[
+    ("post", "/session"),
+    ("get", "/session"),
+    ("delete", "/session"),
+    ("get", "/sites/{site}/pages/{path}"),
+    ("put", "/sites/{site}/pages/{path}"),
+    ("delete", "/sites/{site}/pages/{path}"),
+    ("post", "/sites/{site}/files/{path}"),
+    ("get", "/sites/{site}/files/{path}"),
+    ("get", "/sites/{site}/drafts"),
+    ("get", "/review"),
+    ("post", "/sites/{site}/submit/{path}"),
+    ("post", "/sites/{site}/approve/{path}"),
+    ("post", "/sites/{site}/reject/{path}"),
+    ("post", "/sites/{site}/schedule/{path}"),
+    ("get", "/sites/{site}/history/{path}"),
+    ("get", "/sites/{site}/diff/{path}"),
+    ("post", "/sites/{site}/restore/{path}"),
+    ("get", "/sites/{site}/comments/{path}"),
+    ("get", "/tokens"),
+    ("post", "/tokens"),
+    ("delete", "/tokens/{id}"),
+    ("get", "/sites/{site}/users"),
+    ("put", "/sites/{site}/users/{login}"),
+    ("delete", "/sites/{site}/users/{login}"),
+    ("get", "/audit"),
+];
+
+#[tokio::test]
+async fn the_write_routes_are_in_the_openapi_document() {
+    let w = World::sqlite().await;
+    let doc = w
+        .call(&Who::Anonymous, Method::GET, "/api/v1/openapi.json", None)
+        .await;
+    assert_eq!(doc.status, 200);
+    let missing: Vec<String> = ROUTES
+        .iter()
+        .filter(|(m, p)| !doc.json["paths"][p][m].is_object())
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(missing.is_empty(), "not in openapi.json: {missing:?}");
+    let schemes = &doc.json["components"]["securitySchemes"];
+    assert!(schemes["bearer"].is_object() && schemes["session"].is_object());
+}
+
+#[tokio::test]
+async fn without_a_content_repository_the_write_api_answers_503() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("manifest.json"), "{\"sites\":[]}").unwrap();
+    let state = server::State::load(dir.path(), &server::Options::default()).unwrap();
+    let app = server::app(std::sync::Arc::new(state));
+    let req = axum::http::Request::builder()
+        .method(Method::PUT)
+        .uri("/api/v1/sites/drvn/pages/a.md")
+        .header(header::AUTHORIZATION, "Bearer x")
+        .body(axum::body::Body::from("{\"text\":\"x\"}"))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app, req).await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+}

@@ -216,3 +216,59 @@ pub(crate) fn published_branch(content: &Path) -> String {
     };
     named().unwrap_or_else(|| "main".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with `network.toml` (holding `text`) committed on `main`.
+    fn repo_with(dir: &Path, text: &str) {
+        let repo = git2::Repository::init_bare(dir).unwrap();
+        let blob = repo.blob(text.as_bytes()).unwrap();
+        let mut tb = repo.treebuilder(None).unwrap();
+        tb.insert("network.toml", blob, 0o100644).unwrap();
+        let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.com").unwrap();
+        repo.commit(Some("refs/heads/main"), &sig, &sig, "c", &tree, &[])
+            .unwrap();
+    }
+
+    #[test]
+    fn the_published_branch_is_network_toml_s_else_main() {
+        let tmp = tempfile::tempdir().unwrap();
+        let named = tmp.path().join("named.git");
+        repo_with(
+            &named,
+            "[network]\nname = \"B\"\nbase_domain = \"b.vn\"\nportal = \"b\"\npublished_branch = \"xuat-ban\"\n",
+        );
+        assert_eq!(published_branch(&named), "xuat-ban");
+        let plain = tmp.path().join("plain.git");
+        repo_with(
+            &plain,
+            "[network]\nname = \"B\"\nbase_domain = \"b.vn\"\nportal = \"b\"\n",
+        );
+        assert_eq!(published_branch(&plain), "main");
+        assert_eq!(published_branch(&tmp.path().join("none")), "main");
+        let id = head(&plain, "main").unwrap();
+        assert_eq!(id.len(), 40);
+        let err = head(&plain, "xuat-ban").unwrap_err();
+        assert!(err.contains("no branch `xuat-ban`"), "{err}");
+    }
+
+    #[test]
+    fn the_mark_is_read_back_only_beside_a_whole_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        let mark = Mark {
+            commit: "abc".into(),
+            now: cms_core::parse_date("2026-12-07T19:00:05").unwrap(),
+        };
+        write_mark(out, &mark).unwrap();
+        // No manifest: not a build a server could serve.
+        assert_eq!(read_mark(out), None);
+        std::fs::write(out.join("manifest.json"), "{}").unwrap();
+        assert_eq!(read_mark(out), Some(mark));
+        std::fs::write(out.join(LIVE_COMMIT), "abc\nnot a date\n").unwrap();
+        assert_eq!(read_mark(out), None);
+    }
+}

@@ -89,7 +89,7 @@ pub(crate) fn run(cfg: LiveConfig, addr: std::net::SocketAddr) -> Result<()> {
             .await
             .with_context(|| format!("opening the database ({})", db_kind(&url)))?;
         let live = Arc::new(server::Live::default());
-        let shown = start(&builder, &branch, &live).await?;
+        let shown = start(&builder, &branch, &live, &db).await?;
         let state = server::State::load(&out, &cfg.options)
             .with_context(|| format!("reading the build in {}", out.display()))?
             .with_cms(server::Cms {
@@ -122,9 +122,15 @@ fn db_kind(url: &str) -> &str {
 /// The first build: the branch's head, unless the output shows it already (and no page
 /// entered or left its window since). When it fails, the output of an earlier run is served
 /// with the failure shown; without one there is nothing to serve.
-async fn start(builder: &Arc<Builder>, branch: &str, live: &server::Live) -> Result<watch::Shown> {
+async fn start(
+    builder: &Arc<Builder>,
+    branch: &str,
+    live: &server::Live,
+    db: &db::Db,
+) -> Result<watch::Shown> {
     let head = build::head(&builder.content, branch).map_err(anyhow::Error::msg)?;
     let now = crate::now()?;
+    let before = read_mark(&builder.out);
     let b = builder.clone();
     let h = head.clone();
     let first = tokio::task::spawn_blocking(move || first_build(&b, &h, now))
@@ -136,6 +142,10 @@ async fn start(builder: &Arc<Builder>, branch: &str, live: &server::Live) -> Res
                 tracing::info!(commit = %head, pages = r.pages, ms = built.took.as_millis() as u64, "built");
             } else {
                 tracing::info!(commit = %head, "the output shows this commit already");
+            }
+            // Times that passed while the server was down: the same commit, pages in or out.
+            if let Some(mark) = before.filter(|m| m.commit == head) {
+                watch::audit_scheduled(db, &built.network, &head, mark.now, now).await;
             }
             let shown = watch::Shown::new(head, now, &built.network);
             shown.publish(live, built.network, None);

@@ -95,8 +95,7 @@ impl Watch {
             match self.build(&commit, now).await {
                 Ok(built) => {
                     if due {
-                        self.audit_scheduled(&built.network, &commit, shown.now, now)
-                            .await;
+                        audit_scheduled(&self.db, &built.network, &commit, shown.now, now).await;
                     }
                     if let Some(r) = &built.report {
                         tracing::info!(
@@ -145,40 +144,40 @@ impl Watch {
             Err(e) => Err(format!("the build stopped: {e}")),
         }
     }
+}
 
-    /// An audit row (actor `system`, action `scheduled`) for each page that entered or left
-    /// its window between `before` and `now`.
-    async fn audit_scheduled(
-        &self,
-        network: &cms_core::Network,
-        commit: &str,
-        before: NaiveDateTime,
-        now: NaiveDateTime,
-    ) {
-        for s in &network.scheduled {
-            let (was, is) = (s.visible_at(before), s.visible_at(now));
-            if was == is {
-                continue;
-            }
-            let (site, path) = s
-                .file
-                .strip_prefix("sites/")
-                .and_then(|r| r.split_once('/'))
-                .map(|(a, b)| (Some(a.to_string()), Some(b.to_string())))
-                .unwrap_or((None, Some(s.file.clone())));
-            let entry = db::AuditEntry {
-                time: epoch_now(),
-                actor: "system".into(),
-                action: "scheduled".into(),
-                site,
-                path,
-                commit: Some(commit.to_string()),
-                detail: Some(if is { "published" } else { "unpublished" }.into()),
-            };
-            tracing::info!(file = %s.file, published = is, "scheduled change live");
-            if let Err(e) = self.db.audit(entry).await {
-                tracing::error!("writing the audit log: {e}");
-            }
+/// An audit row (actor `system`, action `scheduled`) for each page that entered or left
+/// its window between `before` and `now`.
+pub(crate) async fn audit_scheduled(
+    db: &db::Db,
+    network: &cms_core::Network,
+    commit: &str,
+    before: NaiveDateTime,
+    now: NaiveDateTime,
+) {
+    for s in &network.scheduled {
+        let (was, is) = (s.visible_at(before), s.visible_at(now));
+        if was == is {
+            continue;
+        }
+        let (site, path) = s
+            .file
+            .strip_prefix("sites/")
+            .and_then(|r| r.split_once('/'))
+            .map(|(a, b)| (Some(a.to_string()), Some(b.to_string())))
+            .unwrap_or((None, Some(s.file.clone())));
+        let entry = db::AuditEntry {
+            time: epoch_now(),
+            actor: "system".into(),
+            action: "scheduled".into(),
+            site,
+            path,
+            commit: Some(commit.to_string()),
+            detail: Some(if is { "published" } else { "unpublished" }.into()),
+        };
+        tracing::info!(file = %s.file, published = is, "scheduled change live");
+        if let Err(e) = db.audit(entry).await {
+            tracing::error!("writing the audit log: {e}");
         }
     }
 }

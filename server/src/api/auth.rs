@@ -133,7 +133,7 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
             Ok(Some(token.trim()))
         }
         _ => Err(Problem::unauthorized(
-            "`Authorization` must be `Bearer <token>`.",
+            "Tiêu đề `Authorization` phải là `Bearer <mã truy cập>` (must be `Bearer <token>`).",
         )),
     }
 }

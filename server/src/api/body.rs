@@ -92,6 +92,41 @@ pub async fn form_csrf(req: Request, next: Next) -> Response {
         .await
 }
 
+/// Answers axum's own rejections (a path that does not decode, a method not allowed), which
+/// are plain text, as problems too, so that every error of the API has one shape.
+pub async fn plain_rejections(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !res.status().is_client_error() || !plain {
+        return res;
+    }
+    let status = res.status();
+    // Rejection texts are short; anything longer is cut.
+    let bytes = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let detail = if text.trim().is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("bad request")
+            .to_string()
+    } else {
+        text.trim().to_string()
+    };
+    Problem::new(
+        status,
+        "bad-request",
+        "Yêu cầu không hợp lệ (bad request)",
+        format!("Yêu cầu không hợp lệ (invalid request): {detail}"),
+    )
+    .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,20 +71,28 @@ impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         let detail = e.to_string();
         match e {
-            StoreError::InvalidPath { .. } => Problem::bad_request(detail),
-            StoreError::NotFound(_) => Problem::not_found(detail),
+            StoreError::InvalidPath { .. } => {
+                Problem::bad_request(format!("Đường dẫn không hợp lệ (invalid path): {detail}"))
+            }
+            StoreError::NotFound(_) => {
+                Problem::not_found(format!("Không tìm thấy (not found): {detail}"))
+            }
             StoreError::Exists(_) => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "exists",
                 "Đã tồn tại (already exists)",
-                detail,
+                format!("Trang đã có (already exists): {detail}"),
             ),
             StoreError::Conflict {
                 current,
                 yours,
                 diff,
                 ..
-            } => Problem::conflict("edit-conflict", detail).with_members(&ConflictMembers {
+            } => Problem::conflict(
+                "edit-conflict",
+                format!("Trang đã được sửa trong lúc bạn soạn, chưa lưu gì (changed meanwhile, nothing saved): {detail}"),
+            )
+            .with_members(&ConflictMembers {
                 current: current.map(|d| CurrentVersion {
                     text: d.text,
                     blob: d.blob,
@@ -93,12 +101,19 @@ impl From<StoreError> for Problem {
                 diff,
             }),
             StoreError::MergeConflict { page, paths } => {
-                Problem::conflict("merge-conflict", detail).with_members(&MergeConflictMembers {
+                Problem::conflict(
+                    "merge-conflict",
+                    format!("Xung đột với bản đã xuất bản, chưa xuất bản gì (conflicts with the published version, nothing published): {detail}"),
+                )
+                .with_members(&MergeConflictMembers {
                     page: page.content_path(),
                     paths,
                 })
             }
-            StoreError::Workflow(_) => Problem::conflict("workflow", detail),
+            StoreError::Workflow(_) => Problem::conflict(
+                "workflow",
+                format!("Bước duyệt không áp dụng được lúc này (workflow step not possible now): {detail}"),
+            ),
             StoreError::Git(e) => {
                 tracing::error!("git store: {e}");
                 Problem::internal()

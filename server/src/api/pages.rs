@@ -214,7 +214,7 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     let hex = !blob.is_empty() && blob.len() <= 64 && blob.bytes().all(|b| b.is_ascii_hexdigit());
     if !hex {
         return Err(Problem::bad_request(format!(
-            "`If-Match` must be the page's blob id (its ETag), not `{}`.",
+            "`If-Match` phải là blob id của trang (must be the page's blob id, its ETag), not `{}`.",
             v.chars().take(80).collect::<String>()
         )));
     }

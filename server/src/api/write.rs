@@ -52,6 +52,7 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .layer(axum::middleware::from_fn(super::body::form_csrf))
+        .layer(axum::middleware::from_fn(super::body::plain_rejections))
         .layer(Extension(session::LoginLimiter::default()))
 }
 
