@@ -387,3 +387,27 @@ async fn a_rebuild_is_read_by_the_next_request() {
     let g = get_in(st, "/api/v1/sites/drvn/content/tin-tuc/moi.md").await;
     assert_eq!(g.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_static_files_are_served_at_their_cdn_paths_too() {
+    for f in [
+        "content.json",
+        "site.json",
+        "sites.json",
+        "content/tin-tuc/ke-hoach.json",
+    ] {
+        let g = get(&format!("/api/v1/{f}")).await;
+        assert_eq!(g.status, StatusCode::OK, "{f}");
+        assert!(
+            g.content_type.starts_with("application/json"),
+            "{f}: {}",
+            g.content_type
+        );
+        let file = built().join("sites/mt.gov.vn/api/v1").join(f);
+        assert_eq!(g.body, std::fs::read(file).unwrap(), "{f}");
+    }
+    let p = get("/api/v1/content/tin-tuc/khong-co.json")
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    assert_eq!(p["type"], server::api::NO_ROUTE);
+}
