@@ -90,13 +90,33 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// The problem kind of a path under `/api/v1` that no route has.
 pub const NO_ROUTE: &str = "/api/v1/problems/no-route";
 
-/// A path under `/api/v1` that no route has: a problem, not the site's HTML 404 page.
-async fn no_route(uri: axum::http::Uri) -> Problem {
+/// A path under `/api/v1` that no route has: the site's static file there if the build wrote
+/// one (the read API's `site.json`, `content.json`, `content/<path>.json`, `sites.json` and
+/// their `.br`/`.gz`, as the CDN serves them), else a problem, not the site's HTML 404 page.
+async fn no_route(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    mut req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    // The nest took `/api/v1` off the path.
+    let path = format!("/api/v1{}", req.uri().path());
+    let is_read = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if let (true, Ok(uri)) = (is_read, path.parse()) {
+        *req.uri_mut() = uri;
+        let file = crate::files::serve(axum::extract::State(state), req).await;
+        if file.status().is_success() || file.status().is_redirection() {
+            return file;
+        }
+    }
     Problem {
         kind: NO_ROUTE.into(),
         ..Problem::not_found(format!(
             "Không có đường dẫn này trong API (no such API route): {}; see /api/v1/openapi.json",
-            uri.path()
+            path
         ))
     }
+    .into_response()
 }
