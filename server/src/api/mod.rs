@@ -87,42 +87,35 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/tokens/{id}"),
 ];
 
-/// Where [`crate::app`] nests [`routes`].
-const PREFIX: &str = "/api/v1";
-
 /// The problem kind of a path under `/api/v1` that no route has.
 pub const NO_ROUTE: &str = "/api/v1/problems/no-route";
 
-/// A path under `/api/v1` that no route has: the site's static file there if there is one (the
-/// build's `api/v1/*.json`, as the CDN serves them), else a problem, not the site's HTML 404
-/// page.
+/// A path under `/api/v1` that no route has: the site's static file there if the build wrote
+/// one (the read API's `site.json`, `content.json`, `content/<path>.json`, `sites.json` and
+/// their `.br`/`.gz`, as the CDN serves them), else a problem, not the site's HTML 404 page.
 async fn no_route(
-    state: axum::extract::State<Arc<State>>,
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
     mut req: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    // The nested router sees the path without `/api/v1`: files are found by the whole path.
-    let whole = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
-    if let Ok(uri) = format!("{PREFIX}{whole}").parse() {
+    // The nest took `/api/v1` off the path.
+    let path = format!("/api/v1{}", req.uri().path());
+    let is_read = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if let (true, Ok(uri)) = (is_read, path.parse()) {
         *req.uri_mut() = uri;
-    }
-    let path = req.uri().path().to_string();
-    let method = req.method().clone();
-    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
-        let file = crate::files::serve(state, req).await;
-        if file.status() != axum::http::StatusCode::NOT_FOUND {
+        let file = crate::files::serve(axum::extract::State(state), req).await;
+        if file.status().is_success() || file.status().is_redirection() {
             return file;
         }
     }
     Problem {
         kind: NO_ROUTE.into(),
         ..Problem::not_found(format!(
-            "Không có đường dẫn này trong API (no such API route): {method} {path}; see \
-             /api/v1/openapi.json"
+            "Không có đường dẫn này trong API (no such API route): {}; see /api/v1/openapi.json",
+            path
         ))
     }
     .into_response()
