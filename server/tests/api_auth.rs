@@ -378,6 +378,10 @@ async fn tokens_outside_their_scope_get_403_and_need_no_csrf() {
         )
         .await;
     assert_eq!(bogus.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bogus.headers[header::WWW_AUTHENTICATE],
+        "Bearer realm=\"cms\""
+    );
     let basic = Request::builder()
         .uri("/api/v1/review")
         .header(header::AUTHORIZATION, "Basic eDp5")

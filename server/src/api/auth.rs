@@ -115,6 +115,22 @@ impl FromRequestParts<Arc<State>> for Auth {
     }
 }
 
+/// Adds `WWW-Authenticate: Bearer` to every 401 of the write routes, as HTTP requires of a
+/// 401 (the session cookie is no HTTP scheme; the problem's detail names both ways in).
+pub async fn challenge(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"cms\""),
+        );
+    }
+    res
+}
+
 /// Whether a request of `method` changes state (and so needs the CSRF token with a cookie).
 pub fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

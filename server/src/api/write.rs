@@ -53,6 +53,7 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/tokens/{id}", delete(tokens::revoke))
         .layer(axum::middleware::from_fn(super::body::form_csrf))
         .layer(axum::middleware::from_fn(super::body::plain_rejections))
+        .layer(axum::middleware::from_fn(super::auth::challenge))
         .layer(Extension(session::LoginLimiter::default()))
 }
 
