@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure` (when served behind TLS).
     #[arg(long, requires = "content")]
     secure_cookies: bool,
+    /// Live builds without the `.br`/`.gz` variants: a publish goes live sooner (a third of
+    /// the files per build), and pages are sent uncompressed unless a proxy compresses them.
+    #[arg(long, requires = "content")]
+    no_precompress: bool,
 }
 
 pub fn run(a: &ServeArgs) -> Result<()> {
@@ -82,6 +86,7 @@ pub fn run(a: &ServeArgs) -> Result<()> {
             themes: a.themes.clone(),
             database_url: a.database_url.clone(),
             secure_cookies: a.secure_cookies,
+            precompress: !a.no_precompress,
             out: a.out.clone(),
             options,
         };

@@ -20,6 +20,8 @@ pub(crate) struct Builder {
     pub(crate) out: PathBuf,
     /// Where themes are looked for.
     pub(crate) themes: Vec<PathBuf>,
+    /// Whether builds write the `.br`/`.gz` variants.
+    precompress: bool,
     load: cms_core::LoadCache,
     markdown: ssg::MarkdownCache,
 }
@@ -29,6 +31,8 @@ pub(crate) struct Built {
     pub(crate) network: cms_core::Network,
     pub(crate) report: Option<ssg::BuildReport>,
     pub(crate) took: Duration,
+    /// Of which reading and checking the commit's files (before `ssg`'s stages).
+    pub(crate) loading: Duration,
 }
 
 /// What the output shows, as [`LIVE_COMMIT`] records it.
@@ -41,11 +45,17 @@ pub(crate) struct Mark {
 }
 
 impl Builder {
-    pub(crate) fn new(content: PathBuf, out: PathBuf, themes: Vec<PathBuf>) -> Builder {
+    pub(crate) fn new(
+        content: PathBuf,
+        out: PathBuf,
+        themes: Vec<PathBuf>,
+        precompress: bool,
+    ) -> Builder {
         Builder {
             content,
             out,
             themes,
+            precompress,
             load: cms_core::LoadCache::new(),
             markdown: ssg::MarkdownCache::new(),
         }
@@ -88,6 +98,7 @@ impl Builder {
     pub(crate) fn build(&self, commit: &str, now: NaiveDateTime) -> Result<Built, String> {
         let started = Instant::now();
         let network = self.load(commit, now)?;
+        let loading = started.elapsed();
         for w in &network.warnings {
             tracing::warn!("{w}");
         }
@@ -105,7 +116,7 @@ impl Builder {
             tool_version: crate::tool_version(),
             markdown_cache: Some(&self.markdown),
             durable: true,
-            precompress: true,
+            precompress: self.precompress,
         };
         let report = match ssg::build(&network, &opts) {
             Ok(r) => r,
@@ -125,6 +136,7 @@ impl Builder {
             network,
             report: Some(report),
             took: started.elapsed(),
+            loading,
         })
     }
 }

@@ -27,6 +27,8 @@ pub(crate) struct LiveConfig {
     pub(crate) database_url: Option<String>,
     /// `Secure` session cookies.
     pub(crate) secure_cookies: bool,
+    /// Write the `.br`/`.gz` variants of the pages (`--no-precompress` turns it off).
+    pub(crate) precompress: bool,
     /// The output folder, as given.
     pub(crate) out: PathBuf,
     /// The server's settings.
@@ -78,7 +80,7 @@ pub(crate) fn run(cfg: LiveConfig, addr: std::net::SocketAddr) -> Result<()> {
         .unwrap_or_else(|| format!("sqlite:{}", db::default_path(&out).display()));
     let store = cms_core::store::Store::open(&content, &branch)
         .with_context(|| format!("opening the content repository {}", content.display()))?;
-    let builder = Arc::new(Builder::new(content, out.clone(), themes));
+    let builder = Arc::new(Builder::new(content, out.clone(), themes, cfg.precompress));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -191,6 +193,7 @@ fn first_build(builder: &Builder, head: &str, now: chrono::NaiveDateTime) -> Res
                 network,
                 report: None,
                 took: std::time::Duration::ZERO,
+                loading: std::time::Duration::ZERO,
             });
         }
     }

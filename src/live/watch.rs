@@ -98,9 +98,16 @@ impl Watch {
                         audit_scheduled(&self.db, &built.network, &commit, shown.now, now).await;
                     }
                     if let Some(r) = &built.report {
+                        let stages: Vec<String> = r
+                            .timings
+                            .iter()
+                            .map(|(name, d)| format!("{name} {} ms", d.as_millis()))
+                            .collect();
                         tracing::info!(
                             commit = %commit,
                             ms = built.took.as_millis() as u64,
+                            load_ms = built.loading.as_millis() as u64,
+                            stages = %stages.join(", "),
                             rendered = r.rendered,
                             kept = r.reused,
                             "live"
