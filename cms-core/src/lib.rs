@@ -53,6 +53,6 @@ pub use schedule::{
     Scheduled,
 };
 pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
-pub use source::{list, FileData, Listing, Source, SourceFile};
+pub use source::{list, list_cached, BlobCache, FileData, Listing, Source, SourceFile};
 pub use text::{nfc, safe_relative_path, slugify};
 pub use value::{format_date_iso, parse_date};

@@ -2,6 +2,7 @@
 //! object database (no checkout, so uncommitted changes are ignored).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -82,9 +83,16 @@ pub struct Listing {
 /// to tell whether anything changed, so they are read once. Other files (a page's PDFs) stay on disk until copied; a
 /// file that cannot be read now is reported when it is loaded.
 pub fn list(source: &Source) -> Result<Listing, SourceError> {
+    list_cached(source, None)
+}
+
+/// [`list`], with the blobs of a git source taken from `blobs` when they were read before (by
+/// object id) and kept there for the next call: a server loading commit after commit reads from
+/// git only the blobs each commit changed.
+pub fn list_cached(source: &Source, blobs: Option<&BlobCache>) -> Result<Listing, SourceError> {
     use rayon::prelude::*;
     let mut warnings = Vec::new();
-    let mut files = list_files(source, &mut warnings)?;
+    let mut files = list_files_cached(source, &mut warnings, blobs)?;
     files.par_iter_mut().for_each(|f| {
         let text = f.rel.ends_with(".md") || f.rel.ends_with(".toml");
         if let (true, FileData::Disk(p)) = (text, &f.data) {
@@ -116,9 +124,17 @@ pub(crate) fn list_files(
     source: &Source,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<SourceFile>, SourceError> {
+    list_files_cached(source, warnings, None)
+}
+
+fn list_files_cached(
+    source: &Source,
+    warnings: &mut Vec<Diagnostic>,
+    blobs: Option<&BlobCache>,
+) -> Result<Vec<SourceFile>, SourceError> {
     let mut files = match source {
         Source::Dir(dir) => list_dir(dir, warnings)?,
-        Source::Git { dir, rev } => list_git(dir, rev, warnings)?,
+        Source::Git { dir, rev } => list_git(dir, rev, warnings, blobs)?,
     };
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(files)
@@ -175,10 +191,18 @@ fn list_dir(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<SourceFile
     Ok(files)
 }
 
+/// Blobs read from git, by object id, kept from one [`list_cached`] to the next; only the blobs
+/// of the last listing are kept, so it holds one commit's content at most.
+#[derive(Debug, Default)]
+pub struct BlobCache {
+    blobs: std::sync::Mutex<HashMap<git2::Oid, Arc<[u8]>>>,
+}
+
 fn list_git(
     dir: &Path,
     rev: &str,
     warnings: &mut Vec<Diagnostic>,
+    blobs: Option<&BlobCache>,
 ) -> Result<Vec<SourceFile>, SourceError> {
     let git_err = |what: &str, e: git2::Error| SourceError::Git {
         dir: dir.to_path_buf(),
@@ -231,6 +255,11 @@ fn list_git(
     };
     let mut files = Vec::new();
     let mut failure = None;
+    // A poisoned lock only means a panic elsewhere mid-listing: start from an empty cache.
+    let known = blobs
+        .map(|c| std::mem::take(&mut *c.blobs.lock().unwrap_or_else(|e| e.into_inner())))
+        .unwrap_or_default();
+    let mut seen = HashMap::new();
     tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
         let Ok(name) = entry.name() else {
             return git2::TreeWalkResult::Skip;
@@ -244,16 +273,25 @@ fn list_git(
                 Diagnostic::warning(rel, 0, 0, "symbolic link skipped")
                     .with_hint("commit the file itself instead of a link"),
             ),
-            0o100644 | 0o100755 => match repo.find_blob(entry.id()) {
-                Ok(blob) => files.push(SourceFile {
-                    rel,
-                    data: FileData::Blob(Arc::from(blob.content())),
-                }),
-                Err(e) => {
-                    failure = Some(git_err(&format!("cannot read blob {rel}"), e));
-                    return git2::TreeWalkResult::Abort;
+            0o100644 | 0o100755 => {
+                let bytes = match known.get(&entry.id()) {
+                    Some(bytes) => Arc::clone(bytes),
+                    None => match repo.find_blob(entry.id()) {
+                        Ok(blob) => Arc::from(blob.content()),
+                        Err(e) => {
+                            failure = Some(git_err(&format!("cannot read blob {rel}"), e));
+                            return git2::TreeWalkResult::Abort;
+                        }
+                    },
+                };
+                if blobs.is_some() {
+                    seen.insert(entry.id(), Arc::clone(&bytes));
                 }
-            },
+                files.push(SourceFile {
+                    rel,
+                    data: FileData::Blob(bytes),
+                });
+            }
             _ => {}
         }
         git2::TreeWalkResult::Ok
@@ -266,5 +304,68 @@ fn list_git(
     if let Some(f) = failure {
         return Err(f);
     }
+    if let Some(cache) = blobs {
+        *cache.blobs.lock().unwrap_or_else(|e| e.into_inner()) = seen;
+    }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits `files` (path, text) on HEAD of the repository in `dir`.
+    fn commit(repo: &git2::Repository, files: &[(&str, &str)]) -> String {
+        let mut index = repo.index().unwrap();
+        for (path, text) in files {
+            std::fs::write(repo.workdir().unwrap().join(path), text).unwrap();
+            index.add_path(Path::new(path)).unwrap();
+        }
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("A", "a@example.invalid").unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, "m", &tree, &parents)
+            .unwrap()
+            .to_string()
+    }
+
+    fn blob(listing: &Listing, rel: &str) -> Arc<[u8]> {
+        match &listing.files.iter().find(|f| f.rel == rel).unwrap().data {
+            FileData::Blob(b) => Arc::clone(b),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cached_listing_reads_only_the_changed_blobs_and_sees_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let first = commit(&repo, &[("a.md", "một"), ("b.md", "hai")]);
+        let second = commit(&repo, &[("b.md", "hai mới")]);
+        let cache = BlobCache::default();
+        let at = |rev: &str| Source::Git {
+            dir: dir.path().to_path_buf(),
+            rev: rev.to_string(),
+        };
+        let one = list_cached(&at(&first), Some(&cache)).unwrap();
+        let two = list_cached(&at(&second), Some(&cache)).unwrap();
+        assert!(
+            Arc::ptr_eq(&blob(&one, "a.md"), &blob(&two, "a.md")),
+            "a.md read again"
+        );
+        assert_eq!(&*blob(&two, "b.md"), "hai mới".as_bytes());
+        // The same answers as without the cache, and back to the first commit too.
+        let plain = list(&at(&first)).unwrap();
+        let again = list_cached(&at(&first), Some(&cache)).unwrap();
+        for rel in ["a.md", "b.md"] {
+            assert_eq!(blob(&plain, rel), blob(&again, rel), "{rel}");
+        }
+        assert_eq!(
+            cache.blobs.lock().unwrap().len(),
+            2,
+            "only the last listing's blobs kept"
+        );
+    }
 }

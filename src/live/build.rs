@@ -24,6 +24,8 @@ pub(crate) struct Builder {
     precompress: bool,
     load: cms_core::LoadCache,
     markdown: ssg::MarkdownCache,
+    /// The last commit's blobs: the next reads from git only what it changed.
+    blobs: cms_core::BlobCache,
 }
 
 /// A good build: the network it shows and what it did.
@@ -58,6 +60,7 @@ impl Builder {
             precompress,
             load: cms_core::LoadCache::new(),
             markdown: ssg::MarkdownCache::new(),
+            blobs: cms_core::BlobCache::default(),
         }
     }
 
@@ -75,7 +78,7 @@ impl Builder {
         // Messages name files from the content root (`sites/mt/a.md:4:1`), as an editor
         // knows them: not the server's folders, nor the commit, which the status gives.
         let root = source.display_root();
-        let listing = cms_core::list(&source)
+        let listing = cms_core::list_cached(&source, Some(&self.blobs))
             .map_err(|e| format!("{:#}", anyhow::Error::from(cms_core::Error::Source(e))))?;
         match cms_core::load_listed_at(listing, Some(&self.load), now) {
             Ok(mut n) => {
