@@ -151,8 +151,9 @@ fn scheduled_pages_appear_and_leave_at_their_time_with_an_audit_row() {
     assert_eq!(server.found("hengiodang"), 0);
     assert_eq!(server.found("hengiogo"), 1);
 
+    // The search index is reopened just after the files are exchanged: wait for both.
     let took = server.wait("the scheduled change", 20, |s| {
-        status(s, "sap-dang") == 200 && status(s, "sap-go") == 404
+        status(s, "sap-dang") == 200 && status(s, "sap-go") == 404 && s.found("hengiodang") == 1
     });
     eprintln!("scheduled change live {took:?} after the push");
     assert!(vietnam_in(0) >= at, "not before its time");

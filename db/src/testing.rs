@@ -3,11 +3,12 @@
 //! test body runs against both backends:
 //!
 //! ```no_run
-//! # async fn t() {
+//! # async fn t() -> Result<(), db::DbError> {
 //! for backend in db::testing::backends().await {
-//!     let db = db::Db::open(&backend.url).await.unwrap();
+//!     let db = db::Db::open(&backend.url).await?;
 //!     // … the same assertions for SQLite and PostgreSQL, `backend.name` in messages
 //! }
+//! # Ok(())
 //! # }
 //! ```
 

@@ -79,11 +79,7 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
     let mut image: Option<(usize, String)> = None;
     // An image shown as a `<picture>`: its picture and title; its alt text is in `image`.
     let mut picture: Option<(crate::images::Picture, CowStr<'_>)> = None;
-    let mut in_table_head = false;
-    // The table's column alignments, and the cell's column: a class, not pulldown-cmark's
-    // `style` attribute, which the Content-Security-Policy does not allow.
-    let mut aligns: Vec<pulldown_cmark::Alignment> = Vec::new();
-    let mut column = 0;
+    let mut tables = Tables::default();
     // Whether the text has raw HTML, to clean; and the ends of a link and of an image left
     // out for their unsafe URL (a link holds no link; an image may be in a link).
     let mut raw = false;
@@ -168,10 +164,8 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                 id,
                 classes,
                 mut attrs,
-            }) => {
-                if checked {
-                    attrs.retain(|(k, _)| crate::sanitize::safe_heading_attr(k));
-                }
+            }) if checked => {
+                attrs.retain(|(k, _)| crate::sanitize::safe_heading_attr(k));
                 Event::Start(Tag::Heading {
                     level,
                     id,
@@ -179,48 +173,7 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
                     attrs,
                 })
             }
-            // A wide table scrolls inside a region keyboard users can reach (WCAG 2.1.1).
-            Event::Start(Tag::Table(a)) => {
-                aligns.clone_from(&a);
-                let label = if cx.lang == "en" { "Table" } else { "Bảng" };
-                events.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">"
-                ))));
-                Event::Start(Tag::Table(a))
-            }
-            Event::End(TagEnd::Table) => {
-                events.push(Event::End(TagEnd::Table));
-                Event::Html(CowStr::Borrowed("</div>"))
-            }
-            Event::Start(Tag::TableHead) => {
-                in_table_head = true;
-                column = 0;
-                Event::Start(Tag::TableHead)
-            }
-            Event::Start(Tag::TableRow) => {
-                column = 0;
-                Event::Start(Tag::TableRow)
-            }
-            Event::End(TagEnd::TableHead) => {
-                in_table_head = false;
-                Event::End(TagEnd::TableHead)
-            }
-            // Header cells get a scope so screen readers can relate cells to headers.
-            Event::Start(Tag::TableCell) => {
-                let class = align_class(aligns.get(column));
-                Event::Html(CowStr::from(match in_table_head {
-                    true => format!("<th scope=\"col\"{class}>"),
-                    false => format!("<td{class}>"),
-                }))
-            }
-            Event::End(TagEnd::TableCell) => {
-                column += 1;
-                Event::Html(CowStr::Borrowed(match in_table_head {
-                    true => "</th>",
-                    false => "</td>",
-                }))
-            }
-            other => other,
+            other => tables.event(other, cx.lang, &mut events),
         };
         if let Some((_, alt)) = image.as_mut() {
             if let Event::Text(t) | Event::Code(t) = &event {
@@ -250,6 +203,72 @@ pub fn render(md: &str, cx: &MdContext<'_>) -> (Rendered, Vec<MdProblem>) {
         html = crate::sanitize::clean(&html);
     }
     (Rendered { html, toc, text }, problems)
+}
+
+/// Where a table being rendered stands: in its head or body, its columns' alignments, the
+/// cell's column. Cells get a class for their alignment, not pulldown-cmark's `style`
+/// attribute, which the Content-Security-Policy does not allow.
+#[derive(Default)]
+struct Tables {
+    in_head: bool,
+    aligns: Vec<pulldown_cmark::Alignment>,
+    column: usize,
+}
+
+impl Tables {
+    /// The table events made accessible (a scrolling region, header scopes, alignment
+    /// classes); `events` gets what goes before the returned event. Others pass unchanged.
+    fn event<'a>(
+        &mut self,
+        event: Event<'a>,
+        lang: &str,
+        events: &mut Vec<Event<'a>>,
+    ) -> Event<'a> {
+        match event {
+            // A wide table scrolls inside a region keyboard users can reach (WCAG 2.1.1).
+            Event::Start(Tag::Table(a)) => {
+                self.aligns.clone_from(&a);
+                let label = if lang == "en" { "Table" } else { "Bảng" };
+                events.push(Event::Html(CowStr::from(format!(
+                        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">"
+                    ))));
+                Event::Start(Tag::Table(a))
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                Event::Html(CowStr::Borrowed("</div>"))
+            }
+            Event::Start(Tag::TableHead) => {
+                self.in_head = true;
+                self.column = 0;
+                Event::Start(Tag::TableHead)
+            }
+            Event::Start(Tag::TableRow) => {
+                self.column = 0;
+                Event::Start(Tag::TableRow)
+            }
+            Event::End(TagEnd::TableHead) => {
+                self.in_head = false;
+                Event::End(TagEnd::TableHead)
+            }
+            // Header cells get a scope so screen readers can relate cells to headers.
+            Event::Start(Tag::TableCell) => {
+                let class = align_class(self.aligns.get(self.column));
+                Event::Html(CowStr::from(match self.in_head {
+                    true => format!("<th scope=\"col\"{class}>"),
+                    false => format!("<td{class}>"),
+                }))
+            }
+            Event::End(TagEnd::TableCell) => {
+                self.column += 1;
+                Event::Html(CowStr::Borrowed(match self.in_head {
+                    true => "</th>",
+                    false => "</td>",
+                }))
+            }
+            other => other,
+        }
+    }
 }
 
 /// Ends the heading that starts at `events[start]`, whose content is `text_events`: gives it a
