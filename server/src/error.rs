@@ -21,4 +21,7 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The web editor's embedded templates or strings do not parse (a bug of the build).
+    #[error("{0}")]
+    Admin(#[from] crate::admin::AdminSetupError),
 }

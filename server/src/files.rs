@@ -107,7 +107,8 @@ pub async fn security_headers(
             header::HeaderName::from_bytes(h.name.as_bytes()),
             HeaderValue::from_str(&h.value),
         ) {
-            resp.headers_mut().insert(name, value);
+            // A handler's own (the admin's CSP, which lets it frame its preview) stays.
+            resp.headers_mut().entry(name).or_insert(value);
         }
     }
     resp

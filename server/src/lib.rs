@@ -13,6 +13,7 @@
 //! [`app`] is the whole server as an axum `Router`, tested with `oneshot`; [`serve`] runs it on a
 //! listener until the shutdown signal, finishing the requests under way.
 
+pub mod admin;
 pub mod api;
 mod client_ip;
 mod dev;
@@ -65,6 +66,8 @@ pub struct State {
     pub cms: Option<Cms>,
     /// Each site's read API (`api/v1/*.json` of the output), parsed once per build.
     pub(crate) read: api::ReadCache,
+    /// The web editor's templates, strings and assets.
+    pub admin: admin::Admin,
 }
 
 /// What the write API works with.
@@ -130,6 +133,7 @@ impl State {
             results: results_cache::ResultsCache::new(opts.answers, opts.answer_bytes),
             cms: None,
             read: api::ReadCache::default(),
+            admin: admin::Admin::new()?,
         })
     }
 
@@ -161,6 +165,7 @@ pub fn app(state: Arc<State>) -> Router {
         .route("/{lang}/search", get(search_http::page_in))
         .route("/{lang}/search/", get(search_http::page_in))
         .nest("/api/v1", api::routes())
+        .merge(admin::routes())
         .route(dev::SCRIPT_PATH, get(dev::script))
         .route(dev::EVENTS_PATH, get(dev::events))
         .fallback(files::serve)

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 
 /// A build that failed: the last good site stays live.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BuildFailure {
     /// The commit that failed to build.
     pub commit: String,
@@ -19,7 +19,7 @@ pub struct BuildFailure {
 }
 
 /// Where the live site stands.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct LiveStatus {
     /// The commit the output shows.
     pub commit: Option<String>,

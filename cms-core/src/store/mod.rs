@@ -65,7 +65,7 @@ pub enum Stage {
 }
 
 /// Where a page's change stands in the editorial workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// No draft: what is on the published branch.

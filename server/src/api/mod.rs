@@ -32,8 +32,11 @@ use std::sync::Arc;
 
 use axum::Router;
 
+pub use auth::CSRF_HEADER;
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
+pub use session::{GrantView, SessionView, UserView};
+pub use workflow::DraftView;
 
 use crate::State;
 

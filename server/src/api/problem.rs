@@ -2,10 +2,10 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A problem in one field of a request (a front matter field of a saved page, a form field).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     /// The file (`sites/drvn/tin-tuc/a.md`), when the problem is in content.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ impl From<&cms_core::Diagnostic> for FieldProblem {
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail`, plus our members (`errors` for
 /// validation, `current`/`diff` for conflicts).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem (`about:blank` or `/api/v1/problems/<kind>`).
     #[serde(rename = "type")]
@@ -57,7 +57,7 @@ pub struct Problem {
     /// What happened here and what to do.
     pub detail: String,
     /// Problems per field (422).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
     /// Extra members of the kind (a conflict's current version and diff).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]

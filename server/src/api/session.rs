@@ -43,7 +43,7 @@ pub struct LoginRequest {
 }
 
 /// A role held on a site.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct GrantView {
     /// Site id, or `*` for the network.
     pub site: String,
@@ -53,7 +53,7 @@ pub struct GrantView {
 }
 
 /// A user as the API shows them.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct UserView {
     /// Login name.
     pub login: String,
@@ -84,7 +84,7 @@ impl From<User> for UserView {
 }
 
 /// The logged-in user and the session's CSRF token.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SessionView {
     /// Who.
     pub user: UserView,

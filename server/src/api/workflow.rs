@@ -22,7 +22,7 @@ use super::Problem;
 use crate::State;
 
 /// A draft: a page's change not yet published.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DraftView {
     /// The site.
     pub site: String,
