@@ -102,7 +102,7 @@ async fn admin_pages_have_a_strict_policy_and_are_not_cached() {
     // Its stylesheet, fingerprinted, cached for a year.
     let start = page.text.find("/admin/assets/admin.").unwrap();
     let end = page.text[start..].find('"').unwrap() + start;
-    let css = b.get(&page.text[start..end].to_string()).await;
+    let css = b.get(&page.text[start..end]).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.headers[header::CACHE_CONTROL]
         .to_str()
