@@ -87,7 +87,6 @@ pub fn preview_page(
         }
     }
     laps.lap("render");
-    drop(r);
     let site = &network.sites[s];
     let main = format!(
         "sites/{}{}index.html",
