@@ -10,11 +10,14 @@
 
 mod api_client;
 mod assets;
+mod content_list;
 mod cx;
 mod dashboard;
+mod draft_rows;
 mod filters;
 mod login;
 mod strings;
+mod users;
 
 use std::sync::Arc;
 
@@ -45,6 +48,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "dashboard.html",
         include_str!("../../admin/templates/dashboard.html"),
+    ),
+    (
+        "content_list.html",
+        include_str!("../../admin/templates/content_list.html"),
+    ),
+    (
+        "users.html",
+        include_str!("../../admin/templates/users.html"),
     ),
 ];
 
@@ -109,6 +120,10 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/logout", post(login::logout))
         .route("/admin/lang/{lang}", get(login::language))
         .route("/admin/assets/{file}", get(assets::serve))
+        .route("/admin/sites/{site}/", get(content_list::show))
+        .route("/admin/sites/{site}/users", get(users::show))
+        .route("/admin/sites/{site}/users/grant", post(users::grant))
+        .route("/admin/sites/{site}/users/revoke", post(users::revoke))
         .layer(axum::middleware::from_fn(headers))
 }
 

@@ -11,6 +11,7 @@ pub mod openapi;
 mod problem;
 mod read;
 mod read_index;
+mod read_search;
 
 // The write API (write helper).
 mod auth;
@@ -33,8 +34,9 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::CSRF_HEADER;
+pub use pages::PageView;
 pub use problem::{FieldProblem, Problem};
-pub use read_index::{Filter, ReadCache, SiteIndex};
+pub use read_index::{Filter, Order, ReadCache, SiteIndex};
 pub use session::{GrantView, SessionView, UserView};
 pub use workflow::DraftView;
 

@@ -24,7 +24,7 @@ use super::{FieldProblem, Problem};
 use crate::{Cms, State};
 
 /// A page's text at the draft stage.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PageView {
     /// The Markdown file's text.
     pub text: String,
