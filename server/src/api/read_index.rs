@@ -570,6 +570,43 @@ mod tests {
     }
 
     #[test]
+    fn sorted_by_date_or_title_and_restricted_to_matches() {
+        let mut undated = summary("z.md", "tin", "vi", "", "x");
+        undated.date = None;
+        let mut items = vec![
+            summary("b.md", "tin", "vi", "2024-03-01", "x"),
+            summary("a.md", "tin", "vi", "2024-01-01", "x"),
+            undated,
+        ];
+        items[0].title = "Đường bộ".into();
+        items[1].title = "Cầu".into();
+        items[2].title = "duong sat".into();
+        let (_tmp, ix) = index(items);
+        let by = |sort| {
+            paths(
+                &ix,
+                Filter {
+                    sort,
+                    ..Filter::default()
+                },
+            )
+        };
+        assert_eq!(by(Order::Newest), ["b.md", "a.md", "z.md"]);
+        assert_eq!(by(Order::Oldest), ["a.md", "b.md", "z.md"]);
+        // `Đ` sorts with `D`.
+        assert_eq!(by(Order::TitleAz), ["a.md", "b.md", "z.md"]);
+        assert_eq!(by(Order::TitleZa), ["z.md", "b.md", "a.md"]);
+        let only = ix.indexes_of_urls(["https://a.vn/z.md", "https://a.vn/a.md", "nowhere"]);
+        let f = Filter {
+            only: Some(only),
+            ..Filter::default()
+        };
+        assert_eq!(paths(&ix, f), ["a.md", "z.md"]);
+        assert_eq!(Order::parse("-title"), Some(Order::TitleZa));
+        assert_eq!(Order::parse("size"), None);
+    }
+
+    #[test]
     fn sections_take_in_their_subsections_only() {
         let (_tmp, ix) = index(vec![
             summary(
