@@ -31,6 +31,10 @@ fn extra() -> Vec<(String, String)> {
         "+++\ntitle = \"Expressway opened\"\ndate = 2023-04-29\n+++\nIn English.\n".into(),
     ));
     files.push((
+        "sites/drvn/tin-tuc/sap-dang.md".into(),
+        "+++\ntitle = \"Sắp đăng\"\ndate = 2024-02-02\npublish_at = 2099-01-01T08:00:00\n+++\nChưa tới giờ.\n".into(),
+    ));
+    files.push((
         "sites/drvn/gioi-thieu.md".into(),
         "+++\ntitle = \"Giới thiệu Cục\"\nkind = \"page\"\n+++\nVề chúng tôi.\n".into(),
     ));
@@ -246,4 +250,23 @@ async fn an_editor_of_another_agency_gets_the_apis_403() {
         anon.get("/admin/sites/drvn/").await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_what_is_scheduled() {
+    let world = world().await;
+    let mut b = Browser::new(&world);
+    let dash = b.login("bien-tap").await;
+    let text = dash.text.replace("&#x2F;", "/");
+    assert!(
+        text.contains("/admin/sites/drvn/edit/tin-tuc/sap-dang.md\">tin-tuc/sap-dang.md</a> — Đăng lúc: <time datetime=\"2099-01-01T08:00:00\">2099-01-01 08:00:00</time>"),
+        "{text}"
+    );
+    // Not in the list of published pages until then.
+    let all = list(&mut b, "?q=sap+dang").await;
+    assert!(titles(&all).is_empty(), "{:?}", titles(&all));
+    // Another agency's editor does not see it.
+    let mut other = Browser::new(&world);
+    let dash = other.login("mt-bien-tap").await;
+    assert!(!dash.text.contains("sap-dang"));
 }

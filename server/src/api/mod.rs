@@ -37,6 +37,7 @@ pub use auth::CSRF_HEADER;
 pub use pages::PageView;
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, Order, ReadCache, SiteIndex};
+pub use schedule::ScheduledView;
 pub use session::{GrantView, SessionView, UserView};
 pub use workflow::DraftView;
 
@@ -79,6 +80,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site}/approve/{*path}"),
     ("POST", "/sites/{site}/reject/{*path}"),
     ("POST", "/sites/{site}/schedule/{*path}"),
+    ("GET", "/sites/{site}/scheduled"),
     ("GET", "/sites/{site}/comments/{*path}"),
     ("GET", "/sites/{site}/history/{*path}"),
     ("GET", "/sites/{site}/diff/{*path}"),
