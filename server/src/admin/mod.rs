@@ -10,12 +10,15 @@
 
 mod api_client;
 mod assets;
+mod content_list;
 mod cx;
 mod dashboard;
+mod draft_rows;
 mod edit;
 mod filters;
 mod login;
 mod strings;
+mod users;
 
 use std::sync::Arc;
 
@@ -49,6 +52,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     // edit helper: the edit and new page forms.
     ("edit.html", include_str!("../../admin/templates/edit.html")),
+    (
+        "content_list.html",
+        include_str!("../../admin/templates/content_list.html"),
+    ),
+    (
+        "users.html",
+        include_str!("../../admin/templates/users.html"),
+    ),
 ];
 
 /// The admin's templates, strings and static files, made once when the server starts.
@@ -128,6 +139,10 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
         .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
         .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
+        .route("/admin/sites/{site}/", get(content_list::show))
+        .route("/admin/sites/{site}/users", get(users::show))
+        .route("/admin/sites/{site}/users/grant", post(users::grant))
+        .route("/admin/sites/{site}/users/revoke", post(users::revoke))
         .layer(axum::middleware::from_fn(headers))
 }
 
