@@ -12,8 +12,14 @@ mod api_client;
 mod assets;
 mod cx;
 mod dashboard;
+mod diff;
 mod filters;
+mod history;
 mod login;
+mod media;
+mod media_text;
+mod page_info;
+mod review;
 mod strings;
 
 use std::sync::Arc;
@@ -45,6 +51,28 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "dashboard.html",
         include_str!("../../admin/templates/dashboard.html"),
+    ),
+    // review, history, media
+    (
+        "review_queue.html",
+        include_str!("../../admin/templates/review_queue.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../../admin/templates/review.html"),
+    ),
+    (
+        "history.html",
+        include_str!("../../admin/templates/history.html"),
+    ),
+    (
+        "media.html",
+        include_str!("../../admin/templates/media.html"),
+    ),
+    ("diff.html", include_str!("../../admin/templates/diff.html")),
+    (
+        "comments.html",
+        include_str!("../../admin/templates/comments.html"),
     ),
 ];
 
@@ -109,6 +137,22 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/logout", post(login::logout))
         .route("/admin/lang/{lang}", get(login::language))
         .route("/admin/assets/{file}", get(assets::serve))
+        // review, history, media
+        .route("/admin/review", get(review::queue))
+        .route(
+            "/admin/sites/{site}/review/{*path}",
+            get(review::show).post(review::act),
+        )
+        .route(
+            "/admin/sites/{site}/history/{*path}",
+            get(history::show).post(history::restore),
+        )
+        .route(
+            "/admin/sites/{site}/media/{*path}",
+            get(media::show)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(media::FORM_LIMIT)),
+        )
         .layer(axum::middleware::from_fn(headers))
 }
 

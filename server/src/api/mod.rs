@@ -33,10 +33,15 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::CSRF_HEADER;
+pub use body::too_large;
+pub use history::{DiffView, FieldChangeView, VersionView};
+pub use pages::SavedView;
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
+pub use schedule::Published;
 pub use session::{GrantView, SessionView, UserView};
-pub use workflow::DraftView;
+pub use upload::{FileList, UPLOAD_LIMIT};
+pub use workflow::{CommentView, DraftView};
 
 use crate::State;
 

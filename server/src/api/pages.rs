@@ -48,7 +48,7 @@ pub struct SaveRequest {
 }
 
 /// What a write made on the draft branch.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SavedView {
     /// The new commit.
     pub commit: String,
