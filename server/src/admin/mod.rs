@@ -13,6 +13,7 @@ mod assets;
 mod cx;
 mod dashboard;
 mod diff;
+mod edit;
 mod filters;
 mod history;
 mod login;
@@ -74,6 +75,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "comments.html",
         include_str!("../../admin/templates/comments.html"),
     ),
+    // edit helper: the edit and new page forms.
+    ("edit.html", include_str!("../../admin/templates/edit.html")),
 ];
 
 /// The admin's templates, strings and static files, made once when the server starts.
@@ -153,6 +156,22 @@ pub fn routes() -> Router<Arc<State>> {
                 .post(media::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(media::FORM_LIMIT)),
         )
+        // edit helper: the edit form, new page, save, preview, submit and delete.
+        .route(
+            "/admin/sites/{site}/edit/{*path}",
+            get(edit::show).post(edit::save),
+        )
+        .route(
+            "/admin/sites/{site}/new",
+            get(edit::new_form).post(edit::create),
+        )
+        .route(
+            "/admin/sites/{site}/preview/{*path}",
+            post(edit::preview_json),
+        )
+        .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
+        .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
+        .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
         .layer(axum::middleware::from_fn(headers))
 }
 

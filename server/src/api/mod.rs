@@ -16,6 +16,7 @@ mod read_index;
 mod auth;
 mod body;
 mod context;
+mod edit;
 mod errors;
 mod front_matter_edit;
 mod history;
@@ -34,8 +35,9 @@ use axum::Router;
 
 pub use auth::CSRF_HEADER;
 pub use body::too_large;
+pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use history::{DiffView, FieldChangeView, VersionView};
-pub use pages::SavedView;
+pub use pages::{PageView, SaveRequest, SavedView};
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
 pub use schedule::Published;
@@ -91,6 +93,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/sites/{site}/users/{login}"),
     ("GET", "/audit"),
     ("GET", "/tokens"),
+    // The editor's forms and live preview (edit helper).
+    ("GET", "/sites/{site}/kinds"),
+    ("POST", "/sites/{site}/preview/{*path}"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/{id}"),
 ];
