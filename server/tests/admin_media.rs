@@ -245,3 +245,28 @@ async fn single_file_pages_have_no_bundle_and_other_agencies_no_access() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
     assert_eq!(w.refs(), refs);
 }
+
+#[tokio::test]
+async fn over_size_files_are_refused_on_the_form() {
+    let w = World::sqlite().await;
+    let mut b = Browser::new(&w);
+    b.login("bien-tap").await;
+    let csrf = b.get(MEDIA).await.input("csrf");
+    let refs = w.refs();
+    // Just over the API's 20 MiB (the form's limit lets it through: the API's 413), and far
+    // over (the form's own limit: the same message).
+    for size in [20 * 1024 * 1024 + 1, 21 * 1024 * 1024] {
+        let mut big = PNG.to_vec();
+        big.resize(size, 0);
+        let p = upload(&mut b, Some(&csrf), "Ảnh lớn", true, "lon.png", &big).await;
+        assert_eq!(
+            p.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{size}: {}",
+            p.text
+        );
+        assert!(p.text.contains("id=\"file-error\""), "{size}: {}", p.text);
+        assert!(p.text.contains("tối đa 20 MiB"), "{size}: {}", p.text);
+    }
+    assert_eq!(w.refs(), refs, "nothing written");
+}
