@@ -236,9 +236,20 @@ async fn single_file_pages_have_no_bundle_and_other_agencies_no_access() {
     );
     assert!(!single.text.contains("type=\"file\""));
 
+    let missing = b
+        .get("/api/v1/sites/drvn/files/tin-tuc/cau/index.md?name=khong-co.png")
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let escape = b
+        .get("/api/v1/sites/drvn/files/tin-tuc/cau/index.md?name=..%2F..%2Fcao-toc.md")
+        .await;
+    assert_eq!(escape.status, StatusCode::BAD_REQUEST, "{}", escape.text);
+
     let mut mt = Browser::new(&w);
     mt.login("mt-bien-tap").await;
     assert_eq!(mt.get(MEDIA).await.status, StatusCode::FORBIDDEN);
+    let file = "/api/v1/sites/drvn/files/tin-tuc/cau/index.md?name=anh.png";
+    assert_eq!(mt.get(file).await.status, StatusCode::FORBIDDEN);
     let csrf = mt.get("/admin/").await.input("csrf");
     let refs = w.refs();
     let refused = upload(&mut mt, Some(&csrf), "Ảnh", true, "anh.png", PNG).await;
