@@ -26,6 +26,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../admin/assets/admin.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "media.js",
+        include_bytes!("../../admin/assets/media.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 /// An embedded file under its fingerprinted name.

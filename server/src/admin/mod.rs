@@ -13,10 +13,16 @@ mod assets;
 mod content_list;
 mod cx;
 mod dashboard;
+mod diff;
 mod draft_rows;
 mod edit;
 mod filters;
+mod history;
 mod login;
+mod media;
+mod media_text;
+mod page_info;
+mod review;
 mod strings;
 mod users;
 
@@ -49,6 +55,28 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "dashboard.html",
         include_str!("../../admin/templates/dashboard.html"),
+    ),
+    // review, history, media
+    (
+        "review_queue.html",
+        include_str!("../../admin/templates/review_queue.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../../admin/templates/review.html"),
+    ),
+    (
+        "history.html",
+        include_str!("../../admin/templates/history.html"),
+    ),
+    (
+        "media.html",
+        include_str!("../../admin/templates/media.html"),
+    ),
+    ("diff.html", include_str!("../../admin/templates/diff.html")),
+    (
+        "comments.html",
+        include_str!("../../admin/templates/comments.html"),
     ),
     // edit helper: the edit and new page forms.
     ("edit.html", include_str!("../../admin/templates/edit.html")),
@@ -123,6 +151,22 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/logout", post(login::logout))
         .route("/admin/lang/{lang}", get(login::language))
         .route("/admin/assets/{file}", get(assets::serve))
+        // review, history, media
+        .route("/admin/review", get(review::queue))
+        .route(
+            "/admin/sites/{site}/review/{*path}",
+            get(review::show).post(review::act),
+        )
+        .route(
+            "/admin/sites/{site}/history/{*path}",
+            get(history::show).post(history::restore),
+        )
+        .route(
+            "/admin/sites/{site}/media/{*path}",
+            get(media::show)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(media::FORM_LIMIT)),
+        )
         // edit helper: the edit form, new page, save, preview, submit and delete.
         .route(
             "/admin/sites/{site}/edit/{*path}",

@@ -35,13 +35,16 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::CSRF_HEADER;
+pub use body::too_large;
 pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
+pub use history::{DiffView, FieldChangeView, VersionView};
 pub use pages::{PageView, SaveRequest, SavedView};
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, Order, ReadCache, SiteIndex};
-pub use schedule::ScheduledView;
+pub use schedule::{Published, ScheduledView};
 pub use session::{GrantView, SessionView, UserView};
-pub use workflow::DraftView;
+pub use upload::{FileList, UPLOAD_LIMIT};
+pub use workflow::{CommentView, DraftView};
 
 use crate::State;
 
