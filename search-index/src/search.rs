@@ -259,6 +259,35 @@ impl SearchIndex {
         Ok(resp)
     }
 
+    /// The URLs of the best `limit` pages that have every word of `req.q` (its filters
+    /// applied, its sort, page and per page ignored), best first: for a listing that only
+    /// needs to know which pages match, without the excerpts and facets of [`Self::search`].
+    /// No words (or too many characters): none.
+    pub fn matching_urls(&self, req: &Request, limit: usize) -> Result<Vec<String>, Error> {
+        let q: String = req.q.nfc().collect::<String>().trim().to_string();
+        if q.chars().count() > MAX_QUERY_CHARS || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let parsed = self.parse(&q);
+        if parsed.words.is_empty() && parsed.phrases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let exact = self.exact(&parsed)?;
+        let plan = self.plan(&parsed, false, self.filters(req));
+        let (_, docs, _) = self.run(&plan, &[], &exact, Sort::Relevance, 1, limit)?;
+        let mut urls = Vec::with_capacity(docs.len());
+        for (_, addr) in docs {
+            let doc: tantivy::TantivyDocument = self.searcher.doc(addr).map_err(self.err())?;
+            if let Some(url) = doc.get_first(self.f.url).and_then(|v| {
+                use tantivy::schema::Value;
+                v.as_str().map(str::to_string)
+            }) {
+                urls.push(url);
+            }
+        }
+        Ok(urls)
+    }
+
     fn parse(&self, q: &str) -> Parsed {
         let mut loose = String::new();
         let mut phrases = Vec::new();

@@ -454,3 +454,39 @@ fn a_body_given_by_key_is_made_only_for_the_documents_written() {
     assert_eq!((stats.indexed, stats.removed), (1, 1), "{stats:?}");
     assert_eq!(*asked.lock().unwrap(), [2]);
 }
+
+#[test]
+fn matching_urls_are_the_pages_with_every_word_on_the_site_asked() {
+    let (_t, idx) = index();
+    let mut r = q("chuyen doi so");
+    r.site = Some("mt".into());
+    let urls = idx.matching_urls(&r, 1000).unwrap();
+    let all: Vec<String> = idx
+        .search(&Request {
+            per_page: 50,
+            ..r.clone()
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.url)
+        .collect();
+    assert!(!urls.is_empty());
+    // The same pages as the search's (in an order without its proximity bonus).
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(urls.clone()), sorted(all));
+    assert!(
+        urls.iter().all(|u| u.starts_with("https://mt.gov.vn/")),
+        "{urls:?}"
+    );
+    // Every word, or nothing: no fallback to any of them.
+    assert!(idx
+        .matching_urls(&q("chuyen doi so khongcotu"), 1000)
+        .unwrap()
+        .is_empty());
+    assert!(idx.matching_urls(&q("  "), 1000).unwrap().is_empty());
+    assert_eq!(idx.matching_urls(&r, 1).unwrap().len(), 1);
+}

@@ -82,6 +82,10 @@ async fn the_list_filters_sorts_and_pages_keeping_the_filters() {
         .text
         .contains("/admin/sites/drvn/edit/tin-tuc/tin-28.md"));
     assert!(all.text.contains("/admin/sites/drvn/new?section=tin%2Dtuc"));
+    assert!(
+        !all.text.contains("/admin/sites/drvn/users"),
+        "an editor has no users link"
+    );
     // Newest first, 50 a page; the page links say which page this is.
     let first = titles(&all);
     assert_eq!(first.len(), 50);

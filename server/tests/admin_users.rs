@@ -31,6 +31,8 @@ async fn a_site_admin_grants_changes_and_removes_a_role() {
     let world = World::sqlite().await;
     let mut b = Browser::new(&world);
     b.login("quan-tri").await;
+    let list = b.get("/admin/sites/drvn/").await;
+    assert!(list.text.contains("/admin/sites/drvn/users"));
     let page = users(&mut b, "drvn").await;
     for login in ["bien-tap", "duyet", "quan-tri"] {
         assert!(

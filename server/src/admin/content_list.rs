@@ -76,6 +76,8 @@ struct ListView {
     review: Vec<DraftView>,
     /// Published pages are left out (status or author asked).
     drafts_only: bool,
+    /// Whether the viewer administers the site (a link to its users).
+    manage_users: bool,
 }
 
 fn nonempty(s: &str) -> Option<&str> {
@@ -235,7 +237,11 @@ pub async fn show(
         page,
         count: page_count,
     };
-    let view = view(&site, form, rows, pager, doc.as_ref(), drafts, drafts_only);
+    let mut view = view(&site, form, rows, pager, doc.as_ref(), drafts, drafts_only);
+    view.manage_users = session.user.grants.iter().any(|g| {
+        (g.site == site || g.site == "*")
+            && matches!(g.role, db::Role::SiteAdmin | db::Role::NetworkAdmin)
+    });
     let title = format!("{} — {site}", cx.s("content_title"));
     let status = if problem.is_some() {
         StatusCode::BAD_REQUEST
@@ -377,6 +383,7 @@ fn view(
             .filter(|d| d.status == Status::InReview)
             .collect(),
         drafts_only,
+        manage_users: false,
         form,
     }
 }

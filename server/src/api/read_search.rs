@@ -1,6 +1,7 @@
 //! `q=` of the read API's listing: the words are looked up in the server's search index (the
 //! public search's, so Vietnamese with or without diacritics finds the same pages), restricted
-//! to the site, and the listing keeps the items it found.
+//! to the site, and the listing keeps the items that have every word (the public search's
+//! fallback to any of the words is not used: a filter narrows).
 
 // A `Problem` carries whole texts by design, and is made only on the way out of a handler.
 #![allow(clippy::result_large_err)]
@@ -8,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use search_index::{Request, Sort, MAX_PAGE, MAX_PER_PAGE};
+use search_index::Request;
 
 use super::read_index::SiteIndex;
 use super::Problem;
@@ -44,32 +45,14 @@ pub async fn matches(
         // `section` is not a kind of the search index (sections are not searched).
         kind: kind.filter(|k| *k != "section").map(str::to_string),
         lang: lang.map(str::to_string),
-        sort: Sort::Relevance,
-        page: 1,
-        per_page: MAX_PER_PAGE,
         ..Request::default()
     };
-    let urls = tokio::task::spawn_blocking(move || {
-        let mut urls = Vec::new();
-        let pages = MAX_MATCHES.div_ceil(MAX_PER_PAGE).min(MAX_PAGE);
-        for page in 1..=pages {
-            let r = search.search(&Request {
-                page,
-                ..req.clone()
-            })?;
-            let last = r.hits.len() < MAX_PER_PAGE || page >= r.pages;
-            urls.extend(r.hits.into_iter().map(|h| h.url));
-            if last {
-                break;
-            }
-        }
-        Ok::<_, search_index::Error>(urls)
-    })
-    .await
-    .map_err(|e| unavailable(format!("search task: {e}")))?
-    .map_err(|e| {
-        tracing::error!("read API search: {e}");
-        unavailable("the search index could not be read; retry in a moment".into())
-    })?;
+    let urls = tokio::task::spawn_blocking(move || search.matching_urls(&req, MAX_MATCHES))
+        .await
+        .map_err(|e| unavailable(format!("search task: {e}")))?
+        .map_err(|e| {
+            tracing::error!("read API search: {e}");
+            unavailable("the search index could not be read; retry in a moment".into())
+        })?;
     Ok(index.indexes_of_urls(urls.iter().map(String::as_str)))
 }
