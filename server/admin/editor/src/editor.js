@@ -17,7 +17,7 @@ import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { LanguageSupport, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 import { markdownLanguage } from "@codemirror/lang-markdown";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
-import { strings } from "./strings.js";
+import { strings, isEnglish, CM_PHRASES_VI } from "./strings.js";
 import { linkDialog, pageLinkDialog, imageDialog } from "./dialogs.js";
 import * as fmt from "./format.js";
 
@@ -65,6 +65,7 @@ export function enhance(textarea) {
         // defaultKeymap binds no Tab: Tab and Shift-Tab move the focus on, as in a textarea.
         keymap.of([...bindings, ...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         EditorView.contentAttributes.of(attrs),
+        isEnglish(document.documentElement.lang) ? [] : EditorState.phrases.of(CM_PHRASES_VI),
         sync,
       ],
     }),

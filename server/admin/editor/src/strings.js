@@ -73,7 +73,36 @@ const EN = {
   required: "This field is required.",
 };
 
+/** CodeMirror's own words (the search panel Ctrl+F opens, screen reader announcements) in
+ * Vietnamese; in English it has them already. */
+export const CM_PHRASES_VI = {
+  Find: "Tìm",
+  Replace: "Thay bằng",
+  next: "tiếp",
+  previous: "trước",
+  all: "tất cả",
+  "match case": "phân biệt hoa thường",
+  regexp: "biểu thức chính quy",
+  "by word": "cả từ",
+  replace: "thay",
+  "replace all": "thay tất cả",
+  close: "đóng",
+  "current match": "kết quả đang chọn",
+  "replaced match on line $": "đã thay kết quả ở dòng $",
+  "replaced $ matches": "đã thay $ kết quả",
+  "on line": "ở dòng",
+  "Go to line": "Đến dòng",
+  go: "đi",
+  "Control character": "Ký tự điều khiển",
+  "Selection deleted": "Đã xóa phần chọn",
+};
+
 /** The strings for the page's language. */
 export function strings(lang) {
-  return (lang || "").toLowerCase().startsWith("en") ? EN : VI;
+  return isEnglish(lang) ? EN : VI;
+}
+
+/** Whether the page is in English (otherwise Vietnamese). */
+export function isEnglish(lang) {
+  return (lang || "").toLowerCase().startsWith("en");
 }
