@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::assemble_page::{build_page, PageCx, PageDraft};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::markdown_file::{parse_text, Meta, Parsed, Place, Role};
-use crate::model::{Asset, Network, Section, Site};
+use crate::model::{Asset, Network, Page, Section, Site};
 use crate::section_tree::{check_section_kinds, SectionTree};
 use crate::source::{FileData, SourceFile};
 use crate::text::nfc;
@@ -36,9 +36,22 @@ pub fn check_page_with_files(
     text: &str,
     bundle_files: Option<&BTreeSet<String>>,
 ) -> Vec<Diagnostic> {
+    checked_page(network, rel, text, bundle_files).1
+}
+
+/// [`check_page_with_files`], and the page as the loader would make it from `text` (`None`
+/// for a section index, a page that has errors the loader stops at, or one with
+/// `draft = true`, which is only checked as far as its front matter): what a preview renders
+/// in place of the page's published version (see [`with_page`]).
+pub fn checked_page(
+    network: &Network,
+    rel: &str,
+    text: &str,
+    bundle_files: Option<&BTreeSet<String>>,
+) -> (Option<Page>, Vec<Diagnostic>) {
     let (site, path) = match site_of(network, rel) {
         Ok(x) => x,
-        Err(d) => return vec![d],
+        Err(d) => return (None, vec![d]),
     };
     let place = Place {
         site: 0,
@@ -51,22 +64,49 @@ pub fn check_page_with_files(
         Ok(p) => p,
         Err(mut ds) => {
             ds.sort_by_key(|d| (d.line, d.col));
-            return ds;
+            return (None, ds);
         }
     };
     let mut diags = Diagnostics::default();
+    let mut page = None;
     match (&parsed.role, &parsed.meta) {
         (Role::Section { dir }, Meta::Section(meta)) => {
             let section = section_stub(rel, &parsed.lang, dir, meta.clone());
             check_section_kinds(&[section], &network.schemas, &mut diags);
         }
         (Role::Page { .. }, Meta::Page(meta)) if !meta.draft => {
-            check_one_page(network, site, parsed, bundle_files, &mut diags);
+            page = check_one_page(network, site, parsed, bundle_files, &mut diags);
         }
         _ => {}
     }
     diags.sort();
-    diags.0
+    (page, diags.0)
+}
+
+/// `network` with `page` in place of the page of the same file of its site, or added to its
+/// site and section when the site has none: the network a preview of an edit renders. Only
+/// the page itself is meant to be rendered from it (lists are not sorted again).
+pub fn with_page(network: &Network, page: Page) -> Network {
+    let mut n = network.clone();
+    let Some(site) = page
+        .file
+        .strip_prefix("sites/")
+        .and_then(|r| r.split_once('/'))
+        .and_then(|(id, _)| n.sites.iter_mut().find(|s| s.id == id))
+    else {
+        return n;
+    };
+    match site.pages.iter().position(|p| p.file == page.file) {
+        Some(i) => site.pages[i] = page,
+        None => {
+            let i = site.pages.len();
+            if let Some(s) = page.section.and_then(|s| site.sections.get_mut(s)) {
+                s.pages.push(i);
+            }
+            site.pages.push(page);
+        }
+    }
+    n
 }
 
 /// The site of `rel` and the path inside it, or the error that `rel` is not a Markdown file
@@ -95,7 +135,7 @@ fn check_one_page(
     parsed: Parsed,
     bundle_files: Option<&BTreeSet<String>>,
     diags: &mut Diagnostics,
-) {
+) -> Option<Page> {
     let default = network.config.default_language.as_str();
     let tree = SectionTree::new(
         site.sections
@@ -117,7 +157,7 @@ fn check_one_page(
         ..
     } = parsed;
     let (Role::Page { dir, stem, bundle }, Meta::Page(meta)) = (role, meta) else {
-        return;
+        return None;
     };
     let mut bundle_assets = HashMap::new();
     if let Some(b) = &bundle {
@@ -143,9 +183,7 @@ fn check_one_page(
         meta,
         rest,
     };
-    let Some(page) = build_page(&cx, draft, diags) else {
-        return;
-    };
+    let page = build_page(&cx, draft, diags)?;
     let other = site
         .sections
         .iter()
@@ -167,6 +205,7 @@ fn check_one_page(
             .with_hint("give one of them another file name or a `slug`"),
         );
     }
+    Some(page)
 }
 
 /// The files of the bundle of the page `file`: the caller's, else those of its page in the

@@ -39,7 +39,7 @@ mod text;
 mod url_path;
 mod value;
 
-pub use check_page::check_page;
+pub use check_page::{check_page, checked_page, with_page};
 pub use config::{parse_network, Contact, MenuItem, NetworkConfig, Responsible, SiteConfig};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{Error, GitError, SourceError};

@@ -9,7 +9,7 @@ use crate::schema::Schemas;
 use crate::source::SourceFile;
 
 /// The whole network: its configuration, its sites and its content kinds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Network {
     /// `network.toml`.
     pub config: NetworkConfig,
@@ -46,7 +46,7 @@ impl Network {
 }
 
 /// One site of the network.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     /// Folder name under `sites/`.
     pub id: String,
@@ -82,7 +82,7 @@ impl Site {
 }
 
 /// A section: a folder with an `_index.md`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Section {
     /// Source path relative to the content root, for messages.
     pub file: String,
@@ -118,7 +118,7 @@ pub struct Asset {
 }
 
 /// A page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     /// Source path relative to the content root, for messages.
     pub file: String,

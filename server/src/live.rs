@@ -38,6 +38,10 @@ pub struct Live {
     network: RwLock<Option<Arc<cms_core::Network>>>,
     changed: tokio::sync::Notify,
     nudge: tokio::sync::Notify,
+    /// Where the builder looks for themes (`--themes`), for the editor's preview.
+    theme_dirs: RwLock<Vec<std::path::PathBuf>>,
+    /// The theme the preview last loaded, by name.
+    theme: RwLock<Option<(String, Arc<ssg::Theme>)>>,
 }
 
 impl Live {
@@ -66,6 +70,31 @@ impl Live {
     /// Replaces the live network (the builder, after a good build).
     pub fn set_network(&self, network: Arc<cms_core::Network>) {
         *self.network.write().unwrap_or_else(|e| e.into_inner()) = Some(network);
+    }
+
+    /// Where themes are looked for (the builder's `--themes` folders).
+    pub fn set_theme_dirs(&self, dirs: Vec<std::path::PathBuf>) {
+        *self.theme_dirs.write().unwrap_or_else(|e| e.into_inner()) = dirs;
+        *self.theme.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The theme `name`, as the builder finds it (the built-in one for `default` when no
+    /// folder has it); loaded once, then kept.
+    pub fn theme(&self, name: &str) -> Result<Arc<ssg::Theme>, String> {
+        if let Some((n, t)) = &*self.theme.read().unwrap_or_else(|e| e.into_inner()) {
+            if n == name {
+                return Ok(t.clone());
+            }
+        }
+        let dirs = self
+            .theme_dirs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let theme = Arc::new(ssg::Theme::find(name, &dirs).map_err(|e| e.to_string())?);
+        *self.theme.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((name.to_string(), theme.clone()));
+        Ok(theme)
     }
 
     /// Asks the builder to look at the published branch now (after a publish).

@@ -50,6 +50,8 @@ const WANT: &[(&str, [u16; 10])] = &[
     ("GET tokens", [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("POST tokens", [401, 201, 201, 403, 403, 201, 201, 403, 403, 403]),
     ("DELETE token", [401, 204, 204, 204, 204, 204, 204, 403, 403, 403]),
+    ("GET kinds", [401, 200, 200, 403, 403, 200, 200, 200, 403, 200]),
+    ("POST preview", [401, 200, 200, 403, 403, 200, 200, 200, 403, 403]),
     ("DELETE session", [401, 204, 204, 204, 204, 204, 204, 400, 400, 400]),
 ];
 
@@ -197,6 +199,9 @@ fn requests(i: usize, sc: &Scene) -> Vec<Req> {
             M::DELETE,
             format!("{v1}/tokens/{}", sc.token_id),
         ),
+        req("GET kinds", M::GET, format!("{v1}/sites/drvn/kinds")),
+        req("POST preview", M::POST, p("preview", "pv"))
+            .json(json!({ "text": page_text("Xem", "Thử.") })),
         req("DELETE session", M::DELETE, format!("{v1}/session")),
     ]
 }
@@ -306,6 +311,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/sites/{site}/users/{login}"),
     ("delete", "/sites/{site}/users/{login}"),
     ("get", "/audit"),
+    ("get", "/sites/{site}/kinds"),
+    ("post", "/sites/{site}/preview/{path}"),
 ];
 
 #[tokio::test]

@@ -91,6 +91,7 @@ pub(crate) fn run(cfg: LiveConfig, addr: std::net::SocketAddr) -> Result<()> {
             .await
             .with_context(|| format!("opening the database ({})", db_kind(&url)))?;
         let live = Arc::new(server::Live::default());
+        live.set_theme_dirs(builder.themes.clone());
         let shown = start(&builder, &branch, &live, &db).await?;
         let state = server::State::load(&out, &cfg.options)
             .with_context(|| format!("reading the build in {}", out.display()))?

@@ -57,6 +57,8 @@ pub struct Staging {
 #[derive(Debug)]
 enum Target {
     DryRun,
+    /// Kept in memory, by path (see [`crate::preview_page`]).
+    Memory(Mutex<HashMap<String, Vec<u8>>>),
     Build(NewBuild),
     Preview(Preview),
 }
@@ -141,7 +143,7 @@ impl Staging {
     /// The folder written, unless this is a dry run.
     pub fn dir(&self) -> Option<&Path> {
         match &self.target {
-            Target::DryRun => None,
+            Target::DryRun | Target::Memory(_) => None,
             Target::Build(b) => Some(b.dir()),
             Target::Preview(p) => Some(p.dir()),
         }
@@ -189,8 +191,32 @@ impl Staging {
         Ok(out)
     }
 
+    /// Files kept in memory, not written: a page rendered for the editor's preview.
+    pub fn memory() -> Staging {
+        Staging {
+            target: Target::Memory(Mutex::new(HashMap::new())),
+            previous: None,
+            written: Mutex::new(Vec::new()),
+            linking: None,
+            precompress: false,
+        }
+    }
+
+    /// What a [`Staging::memory`] was given, by path (empty for the others).
+    pub fn into_memory(self) -> HashMap<String, Vec<u8>> {
+        match &self.target {
+            Target::Memory(m) => std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner())),
+            _ => HashMap::new(),
+        }
+    }
+
     /// Writes `bytes` at `rel` and returns its manifest entry.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<ManifestEntry, Error> {
+        if let Target::Memory(m) = &self.target {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(rel.to_string(), bytes.to_vec());
+        }
         let entry = ManifestEntry {
             path: rel.to_string(),
             hash: if self.dir().is_some() {
@@ -244,7 +270,7 @@ impl Staging {
             })?;
         }
         match std::mem::replace(&mut self.target, Target::DryRun) {
-            Target::DryRun => Ok(WriteStats::default()),
+            Target::DryRun | Target::Memory(_) => Ok(WriteStats::default()),
             Target::Preview(p) => p.finish(&written).map(|()| stats),
             Target::Build(b) => {
                 if let Some(previous) = &self.previous {

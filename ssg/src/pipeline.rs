@@ -281,7 +281,7 @@ pub fn preview_pages(
 /// The stages before any output is rendered (see [`crate::prepare`]): the templates, the
 /// Markdown (every text rendered and checked now when `check_markdown`), the checks of whole
 /// sites, and the sites' data. Warnings are left in `diags`.
-fn prepare_sites<'a>(
+pub(crate) fn prepare_sites<'a>(
     network: &'a Network,
     opts: &BuildOptions<'_>,
     selected: &[usize],
@@ -303,13 +303,13 @@ fn prepare_sites<'a>(
 }
 
 /// The time each stage took, in order.
-struct Laps {
-    timings: Vec<(&'static str, std::time::Duration)>,
+pub(crate) struct Laps {
+    pub(crate) timings: Vec<(&'static str, std::time::Duration)>,
     clock: std::time::Instant,
 }
 
 impl Laps {
-    fn start() -> Laps {
+    pub(crate) fn start() -> Laps {
         Laps {
             timings: Vec::new(),
             clock: std::time::Instant::now(),
@@ -317,7 +317,7 @@ impl Laps {
     }
 
     /// The stage `name` ends now.
-    fn lap(&mut self, name: &'static str) {
+    pub(crate) fn lap(&mut self, name: &'static str) {
         let now = std::time::Instant::now();
         self.timings.push((name, now - self.clock));
         self.clock = now;
@@ -326,7 +326,7 @@ impl Laps {
 
 /// What rendering Markdown reads besides the text: the network's links, and the Markdown of
 /// earlier builds of this process.
-fn md_env<'a>(
+pub(crate) fn md_env<'a>(
     network: &'a Network,
     opts: &BuildOptions<'a>,
     links: &'a LinkIndex,
@@ -352,7 +352,7 @@ static NO_API: std::sync::LazyLock<HashMap<usize, crate::api::ApiData>> =
 
 /// A renderer of the outputs of the `selected` sites from `inputs`, over no previous build
 /// and writing no API file (a build sets `previous` and `api`).
-fn renderer<'a, 'b>(
+pub(crate) fn renderer<'a, 'b>(
     network: &'a Network,
     opts: &'b BuildOptions<'_>,
     inputs: &'b SiteInputs<'a>,

@@ -12,6 +12,11 @@ use std::sync::Arc;
 /// One embedded file: its name, its bytes and their type.
 const FILES: &[(&str, &[u8], &str)] = &[
     (
+        "edit.js",
+        include_bytes!("../../admin/assets/edit.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "admin.css",
         include_bytes!("../../admin/assets/admin.css"),
         "text/css; charset=utf-8",

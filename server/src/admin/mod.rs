@@ -12,6 +12,7 @@ mod api_client;
 mod assets;
 mod cx;
 mod dashboard;
+mod edit;
 mod filters;
 mod login;
 mod strings;
@@ -46,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dashboard.html",
         include_str!("../../admin/templates/dashboard.html"),
     ),
+    // edit helper: the edit and new page forms.
+    ("edit.html", include_str!("../../admin/templates/edit.html")),
 ];
 
 /// The admin's templates, strings and static files, made once when the server starts.
@@ -109,6 +112,22 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/logout", post(login::logout))
         .route("/admin/lang/{lang}", get(login::language))
         .route("/admin/assets/{file}", get(assets::serve))
+        // edit helper: the edit form, new page, save, preview, submit and delete.
+        .route(
+            "/admin/sites/{site}/edit/{*path}",
+            get(edit::show).post(edit::save),
+        )
+        .route(
+            "/admin/sites/{site}/new",
+            get(edit::new_form).post(edit::create),
+        )
+        .route(
+            "/admin/sites/{site}/preview/{*path}",
+            post(edit::preview_json),
+        )
+        .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
+        .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
+        .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
         .layer(axum::middleware::from_fn(headers))
 }
 

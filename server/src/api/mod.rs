@@ -16,6 +16,7 @@ mod read_index;
 mod auth;
 mod body;
 mod context;
+mod edit;
 mod errors;
 mod front_matter_edit;
 mod history;
@@ -33,6 +34,8 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::CSRF_HEADER;
+pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
+pub use pages::{PageView, SaveRequest, SavedView};
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
 pub use session::{GrantView, SessionView, UserView};
@@ -86,6 +89,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/sites/{site}/users/{login}"),
     ("GET", "/audit"),
     ("GET", "/tokens"),
+    // The editor's forms and live preview (edit helper).
+    ("GET", "/sites/{site}/kinds"),
+    ("POST", "/sites/{site}/preview/{*path}"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/{id}"),
 ];

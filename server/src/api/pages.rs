@@ -24,7 +24,7 @@ use super::{FieldProblem, Problem};
 use crate::{Cms, State};
 
 /// A page's text at the draft stage.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PageView {
     /// The Markdown file's text.
     pub text: String,
@@ -41,14 +41,14 @@ pub struct PageView {
 }
 
 /// `PUT /sites/{site}/pages/{path}`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SaveRequest {
     /// The page's whole new text (front matter and body).
     pub text: String,
 }
 
 /// What a write made on the draft branch.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SavedView {
     /// The new commit.
     pub commit: String,

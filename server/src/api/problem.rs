@@ -32,7 +32,7 @@ impl From<&cms_core::Diagnostic> for FieldProblem {
             path: Some(d.path.clone()),
             line: d.line,
             col: d.col,
-            field: None,
+            field: field_of(&d.message),
             message: d.message.clone(),
             hint: d.hint.clone(),
             severity: match d.severity {
@@ -41,6 +41,15 @@ impl From<&cms_core::Diagnostic> for FieldProblem {
             },
         }
     }
+}
+
+/// The field a `cms check` message names (``field `issued`: …``, ``missing required field
+/// `title` ``), for a form to show the message beside it.
+fn field_of(message: &str) -> Option<String> {
+    let at = message.find("field `")? + "field `".len();
+    let name = &message[at..];
+    let end = name.find('`')?;
+    Some(name[..end].to_string()).filter(|n| !n.is_empty())
 }
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail`, plus our members (`errors` for

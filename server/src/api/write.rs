@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::routing::{delete, get, post};
 use axum::{Extension, Router};
 
-use super::{history, pages, schedule, session, tokens, upload, users, workflow};
+use super::{edit, history, pages, schedule, session, tokens, upload, users, workflow};
 use crate::State;
 
 /// Sessions, drafts, uploads, workflow, history, review queue, users and tokens.
@@ -51,6 +51,8 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/audit", get(users::audit_log))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
+        .route("/sites/{site}/kinds", get(edit::kinds))
+        .route("/sites/{site}/preview/{*path}", post(edit::preview))
         .layer(axum::middleware::from_fn(super::body::form_csrf))
         .layer(axum::middleware::from_fn(super::body::plain_rejections))
         .layer(axum::middleware::from_fn(super::auth::challenge))
@@ -69,6 +71,7 @@ pub fn routes() -> Router<Arc<State>> {
         history::history, history::diff, history::restore,
         users::list, users::grant, users::revoke, users::audit_log,
         tokens::create, tokens::list, tokens::revoke,
+        edit::kinds, edit::preview,
     ),
     components(schemas(
         session::LoginRequest, session::SessionView, session::UserView, session::GrantView,
@@ -80,6 +83,8 @@ pub fn routes() -> Router<Arc<State>> {
         tokens::TokenRequest, tokens::TokenView, tokens::NewToken,
         super::errors::ConflictMembers, super::errors::CurrentVersion,
         super::errors::MergeConflictMembers,
+        edit::KindsView, edit::KindView, edit::FieldView, edit::SectionKindView,
+        edit::PreviewRequest, edit::PreviewView,
     )),
     tags(
         (name = "session", description = "Đăng nhập (login, sessions)"),
