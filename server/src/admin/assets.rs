@@ -26,6 +26,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../admin/assets/admin.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "media.js",
+        include_bytes!("../../admin/assets/media.js"),
+        "text/javascript; charset=utf-8",
+    ),
     // The Markdown editor (CodeMirror 6), bundled from admin/editor/ by scripts/admin-assets.
     (
         "editor.js",

@@ -13,8 +13,14 @@ mod assets;
 mod cx;
 mod dashboard;
 mod edit;
+mod diff;
 mod filters;
+mod history;
 mod login;
+mod media;
+mod media_text;
+mod page_info;
+mod review;
 mod strings;
 
 use std::sync::Arc;
@@ -49,6 +55,28 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     // edit helper: the edit and new page forms.
     ("edit.html", include_str!("../../admin/templates/edit.html")),
+    // review, history, media
+    (
+        "review_queue.html",
+        include_str!("../../admin/templates/review_queue.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../../admin/templates/review.html"),
+    ),
+    (
+        "history.html",
+        include_str!("../../admin/templates/history.html"),
+    ),
+    (
+        "media.html",
+        include_str!("../../admin/templates/media.html"),
+    ),
+    ("diff.html", include_str!("../../admin/templates/diff.html")),
+    (
+        "comments.html",
+        include_str!("../../admin/templates/comments.html"),
+    ),
 ];
 
 /// The admin's templates, strings and static files, made once when the server starts.
@@ -128,6 +156,22 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
         .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
         .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
+        // review, history, media
+        .route("/admin/review", get(review::queue))
+        .route(
+            "/admin/sites/{site}/review/{*path}",
+            get(review::show).post(review::act),
+        )
+        .route(
+            "/admin/sites/{site}/history/{*path}",
+            get(history::show).post(history::restore),
+        )
+        .route(
+            "/admin/sites/{site}/media/{*path}",
+            get(media::show)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(media::FORM_LIMIT)),
+        )
         .layer(axum::middleware::from_fn(headers))
 }
 

@@ -24,7 +24,7 @@ use super::Problem;
 use crate::State;
 
 /// One commit that touched the page.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VersionView {
     /// The commit.
     pub commit: String,
@@ -57,7 +57,7 @@ impl From<Version> for VersionView {
 }
 
 /// A change of one front matter field.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChangeView {
     /// The field (`title`, `taxonomies.topics`).
     pub field: String,
@@ -68,7 +68,7 @@ pub struct FieldChangeView {
 }
 
 /// The difference between two versions of a page.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DiffView {
     /// The older commit.
     pub from: String,

@@ -36,10 +36,14 @@ use axum::Router;
 pub use auth::CSRF_HEADER;
 pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use pages::{PageView, SaveRequest, SavedView};
+pub use body::too_large;
+pub use history::{DiffView, FieldChangeView, VersionView};
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
+pub use schedule::Published;
 pub use session::{GrantView, SessionView, UserView};
-pub use workflow::DraftView;
+pub use upload::{FileList, UPLOAD_LIMIT};
+pub use workflow::{CommentView, DraftView};
 
 use crate::State;
 

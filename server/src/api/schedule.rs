@@ -36,7 +36,7 @@ pub struct ScheduleRequest {
 }
 
 /// What a publish made.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Published {
     /// The commit now at the head of the published branch.
     pub commit: String,

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use axum::body::Body as HttpBody;
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cms_core::store::Stage;
 use db::Action;
@@ -37,7 +37,7 @@ pub struct UploadQuery {
 }
 
 /// The files of a page's bundle.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FileList {
     /// File names, relative to the bundle's folder.
     pub files: Vec<String>,
@@ -94,21 +94,83 @@ pub async fn upload(
     saved_response(StatusCode::CREATED, saved)
 }
 
-/// The files of the page's bundle, at the draft stage.
+/// `?name=` of `GET …/files/{path}`: one file's bytes instead of the list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct FileQuery {
+    /// A file of the bundle (`cau.png`): its bytes are answered.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// The files of the page's bundle, at the draft stage; with `?name=`, that file's bytes
+/// (an image inline, anything else as an attachment, never sniffed: the web editor shows
+/// images of drafts with it).
 #[utoipa::path(get, path = "/sites/{site}/files/{path}", tag = "files",
-    params(("site" = String, Path), ("path" = String, Path)),
-    responses((status = 200, body = FileList), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("site" = String, Path), ("path" = String, Path), FileQuery),
+    responses((status = 200, body = FileList, description = "The list; with `name`, the file's bytes"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     AxState(state): AxState<Arc<State>>,
     auth: Auth,
     Path((site, path)): Path<(String, String)>,
-) -> Result<Json<FileList>, Problem> {
+    Query(q): Query<FileQuery>,
+) -> Result<Response, Problem> {
     let cms = cms(&state)?;
     auth.require(&site, Action::ReadDrafts)?;
     let page = page_ref(&site, &path)?;
-    let files = blocking(cms, move |s| s.list_files(&page, Stage::Draft)).await?;
-    Ok(Json(FileList { files }))
+    let Some(name) = q.name else {
+        let files = blocking(cms, move |s| s.list_files(&page, Stage::Draft)).await?;
+        return Ok(Json(FileList { files }).into_response());
+    };
+    let file = name.clone();
+    let bytes = blocking(cms, move |s| s.read_file(&page, &file, Stage::Draft))
+        .await?
+        .ok_or_else(|| {
+            Problem::not_found(format!(
+                "Không có tệp `{name}` (no such file in the bundle)."
+            ))
+        })?;
+    Ok(file_response(&name, bytes))
+}
+
+/// A bundle file's answer: its type from its extension (checked against its bytes at
+/// upload), images inline, the rest as attachments, a sandbox in case it is opened.
+fn file_response(name: &str, bytes: Vec<u8>) -> Response {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime = expected(&ext)
+        .and_then(|m| m.first().copied())
+        .unwrap_or("application/octet-stream");
+    let inline = mime.starts_with("image/");
+    let mime = if ext == "txt" || ext == "csv" {
+        "text/plain; charset=utf-8"
+    } else {
+        mime
+    };
+    let disposition = match inline {
+        true => "inline".to_string(),
+        false => {
+            let encoded =
+                percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+            format!("attachment; filename*=UTF-8''{encoded}")
+        }
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    let pairs = [
+        (header::CONTENT_TYPE, mime.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+    ];
+    for (k, v) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    res
 }
 
 /// 400 unless `name` is a plain file name: no folder, no `..`, not hidden, no control

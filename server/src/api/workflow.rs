@@ -82,7 +82,7 @@ pub struct ApproveRequest {
 }
 
 /// A reviewer's comment.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CommentView {
     /// Seconds since the epoch.
     pub time: i64,
