@@ -134,7 +134,7 @@ async function launchBrowser(userDataDir) {
     timeout: 60_000,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP *.localhost 127.0.0.1, MAP * ~NOTFOUND', `--user-data-dir=${userDataDir}`],
+      '--host-resolver-rules=MAP localhost 127.0.0.1, MAP *.localhost 127.0.0.1, MAP * ~NOTFOUND'],
   });
 }
 
@@ -189,7 +189,8 @@ async function main() {
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${Date.now() - t0} ms)`);
       for (const l of lines) console.log(`     ${l}`);
     };
-    const t = { browser, base: server.base, users: USERS, root, repo, out, artifacts: ARTIFACTS, check, runAxe, Waiting, git };
+    const wants = (prefix) => !ONLY || ONLY.startsWith(prefix) || prefix.startsWith(ONLY) || ONLY.includes(prefix);
+    const t = { wants, browser, base: server.base, users: USERS, root, repo, out, artifacts: ARTIFACTS, check, runAxe, Waiting, git };
     await editorChecks(t);
     await flowChecks(t);
     await pageChecks(t);

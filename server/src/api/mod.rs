@@ -34,10 +34,10 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::CSRF_HEADER;
-pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
-pub use pages::{PageView, SaveRequest, SavedView};
 pub use body::too_large;
+pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use history::{DiffView, FieldChangeView, VersionView};
+pub use pages::{PageView, SaveRequest, SavedView};
 pub use problem::{FieldProblem, Problem};
 pub use read_index::{Filter, ReadCache, SiteIndex};
 pub use schedule::Published;

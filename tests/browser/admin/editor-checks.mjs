@@ -46,6 +46,12 @@ async function open(t, lang = 'vi', width = 1280) {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
   });
+  // The assets as they are on disk (the committed bundle), whichever binary serves the page.
+  for (const name of ['admin.css', 'editor.js']) {
+    const body = fs.readFileSync(path.join(t.root, 'server', 'admin', 'assets', name));
+    const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
+    await page.route(`${t.base}${assetUrl(t.root, name)}`, (route) => route.fulfill({ status: 200, headers: { 'content-type': type }, body }));
+  }
   await page.route(`${t.base}/admin/__editor-fixture`, (route) =>
     route.fulfill({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }, body: fixture(t, lang) }),
   );
@@ -146,6 +152,8 @@ export async function editorChecks(t) {
       if ((await focused()) !== 'md-image') lines.push(`End went to ${await focused()}`);
       await page.keyboard.press('Tab');
       if (!(await focused()).includes('cm-content')) lines.push(`Tab from the toolbar went to ${await focused()}`);
+      // CodeMirror marks the focus (.cm-focused) at its next update.
+      await page.waitForSelector('.cm-editor.cm-focused', { timeout: 2000 }).catch(() => {});
       const outline = await page.evaluate(() => getComputedStyle(document.querySelector('.cm-editor')).outlineStyle);
       if (outline !== 'solid') lines.push(`the focused editor's outline is ${outline}`);
       await page.keyboard.press('Control+End');

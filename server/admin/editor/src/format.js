@@ -74,7 +74,8 @@ export function list(view, numbered) {
   return true;
 }
 
-/** Text to insert on a line of its own, with a blank line before and after it. */
+/** Where and what to insert so that `text` stands on lines of its own, after the cursor's line,
+ * with a blank line before it and a line break after it. */
 function block(state, at, text) {
   const line = state.doc.lineAt(at);
   const prev = at > 0 ? state.doc.lineAt(Math.max(0, line.from - 1)) : null;
@@ -90,7 +91,7 @@ function block(state, at, text) {
 export function table(view, t) {
   const { state } = view;
   const head = [1, 2, 3].map((i) => `${t.column} ${i}`);
-  const text = `| ${head.join(" | ")} |\n| --- | --- | --- |\n|  |  |  |\n|  |  |  |\n`;
+  const text = `| ${head.join(" | ")} |\n| --- | --- | --- |\n|  |  |  |\n|  |  |  |`;
   const { pos, insert } = block(state, state.selection.main.head, text);
   const start = pos + insert.indexOf("|") + 2;
   view.dispatch({
