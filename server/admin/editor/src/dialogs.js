@@ -153,6 +153,12 @@ async function sourceOf(hit) {
   return null;
 }
 
+/** `2024-05-01` → `01/05/2024`, as Vietnamese readers write dates. */
+function vnDate(d) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(d || "");
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : d;
+}
+
 /** `[title](@/site/path.md)`: a page of any site, found by the public search. */
 export function pageLinkDialog(view, ctx) {
   const { t } = ctx;
@@ -187,7 +193,7 @@ export function pageLinkDialog(view, ctx) {
       title.textContent = h.title;
       const meta = document.createElement("span");
       meta.className = "md-hit-meta";
-      meta.textContent = [h.site_name || h.site, h.kind_label, h.date].filter(Boolean).join(" · ");
+      meta.textContent = [h.site_name || h.site, h.kind_label, vnDate(h.date)].filter(Boolean).join(" · ");
       b.append(title, meta);
       li.append(b);
       list.append(li);
