@@ -143,7 +143,7 @@ async function flowSteps(t, s) {
     await file.setInputFiles({ name: 'tram-thu-phi.png', mimeType: 'image/png', buffer: png() });
     const alt = page.locator('form:has(input[type="file"]) input[type="text"], form:has(input[type="file"]) textarea').first();
     await alt.fill('Trạm thu phí không dừng trên quốc lộ');
-    await Promise.all([page.waitForLoadState('load'), page.locator('form:has(input[type="file"]) button[type="submit"]').first().click()]);
+    await Promise.all([page.waitForNavigation({ timeout: 15_000 }), page.locator('form:has(input[type="file"]) button[type="submit"]').first().click()]);
     const main = await page.textContent('main');
     if (!/tram-thu-phi\.png/.test(main)) lines.push(`after the upload: ${main.replace(/\s+/g, ' ').slice(0, 400)}`);
     await goto(t, page, `/admin/sites/${SITE}/edit/${s.path}`);
@@ -178,7 +178,7 @@ async function flowSteps(t, s) {
       await typeInEditor(page, '\n\nĐoạn thứ hai của biên tập viên thứ nhất.');
       await Promise.all([page.waitForURL(/saved/), page.click('button[name="action"][value="save"]')]);
       await typeInEditor(other.page, '\n\nĐoạn của người thứ hai.');
-      await Promise.all([other.page.waitForLoadState('load'), other.page.click('button[name="action"][value="save"]')]);
+      await Promise.all([other.page.waitForNavigation({ timeout: 15_000 }), other.page.click('button[name="action"][value="save"]')]);
       const conflict = await other.page.locator('.conflict').count();
       if (!conflict) lines.push(`no conflict shown: ${(await other.page.textContent('main')).replace(/\s+/g, ' ').slice(0, 300)}`);
       else {
@@ -197,7 +197,7 @@ async function flowSteps(t, s) {
   await t.check('flow: the editor submits for review', async (lines) => {
     await goto(t, page, `/admin/sites/${SITE}/edit/${s.path}`);
     const submit = page.locator(`form[action="/admin/sites/${SITE}/submit/${s.path}"] button`);
-    await Promise.all([page.waitForLoadState('load'), submit.click()]);
+    await Promise.all([page.waitForNavigation({ timeout: 15_000 }), submit.click()]);
     const r = await page.evaluate(async (site) => (await fetch(`/api/v1/sites/${site}/drafts`)).json(), SITE);
     const d = (r.drafts || r).find?.((x) => x.path === s.path);
     if (!d || d.status !== 'in_review') lines.push(`the draft: ${JSON.stringify(d)}`);
@@ -236,7 +236,7 @@ async function flowSteps(t, s) {
       for (const want of ['Đoàn kiểm tra', TEXT.split(' ')[0]]) if (!main.includes(want)) lines.push(`the review page does not show "${want}"`);
       await ap.page.screenshot({ path: path.join(t.artifacts, 'flow-review-1280.png'), fullPage: true });
       const approve = ap.page.locator('form button[type="submit"]').filter({ hasText: /Duyệt ngay|Duyệt và xuất bản/ }).first();
-      await Promise.all([ap.page.waitForLoadState('load'), approve.click()]);
+      await Promise.all([ap.page.waitForNavigation({ timeout: 15_000 }), approve.click()]);
       const notice = await ap.page.locator('.notice, [role="status"]').allTextContents();
       lines.push(`(after approving: ${notice.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200)})`);
     } finally {
@@ -306,7 +306,7 @@ async function keyboardFlow(t) {
       const body = await editorValue(page);
       if (body.trim() !== 'Viết bằng bàn phím. **Quan trọng**') lines.push(`saved body ${JSON.stringify(body)}`);
       if (!(await tabTo(page, () => (document.activeElement.closest('form')?.getAttribute('action') || '').includes('/submit/')))) lines.push('Tab never reaches Submit');
-      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      await Promise.all([page.waitForNavigation({ timeout: 15_000 }), page.keyboard.press('Enter')]);
       const r = await page.evaluate(async (site) => (await fetch(`/api/v1/sites/${site}/drafts`)).json(), SITE);
       const d = (r.drafts || r).find?.((x) => x.path.includes('ban-phim'));
       if (!d || d.status !== 'in_review') lines.push(`the draft: ${JSON.stringify(d)}`);
