@@ -190,7 +190,8 @@ async function main() {
       for (const l of lines) console.log(`     ${l}`);
     };
     const wants = (prefix) => !ONLY || ONLY.startsWith(prefix) || prefix.startsWith(ONLY) || ONLY.includes(prefix);
-    const t = { wants, browser, base: server.base, users: USERS, root, repo, out, artifacts: ARTIFACTS, check, runAxe, Waiting, git };
+    const waitingFor = (what) => { if (!counts.waiting.includes(what)) counts.waiting.push(what); };
+    const t = { wants, waitingFor, browser, base: server.base, users: USERS, root, repo, out, artifacts: ARTIFACTS, check, runAxe, Waiting, git };
     await editorChecks(t);
     await flowChecks(t);
     await pageChecks(t);
@@ -200,7 +201,7 @@ async function main() {
     if (process.env.ADMIN_KEEP === '1') console.log(`kept: ${scratch}`);
     else fs.rmSync(scratch, { recursive: true, force: true });
   }
-  if (counts.waiting.length) console.log(`waiting for pages not there yet: ${counts.waiting.length}`);
+  if (counts.waiting.length) console.log(`waiting for pages not there yet:\n  ${counts.waiting.join('\n  ')}`);
   console.log(`${counts.passed} passed, ${counts.failed} failed`);
   return counts.failed === 0 && counts.passed > 0;
 }

@@ -78,7 +78,7 @@ async function previewShows(page, text, timeout = 10_000) {
 }
 
 async function newContext(t, who) {
-  const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await t.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   const page = await context.newPage();
   if (who) await login(page, t, who);
   return { context, page };
