@@ -19,7 +19,7 @@ const REVIEW: &str = "/admin/sites/drvn/review/tin-tuc/cao-toc.md";
 async fn submit_change(w: &World) -> Who {
     let ed = w.session("bien-tap").await;
     let uri = format!("/api/v1/sites/drvn/pages/{PATH}");
-    let text = "---\ntitle: Thông xe cao tốc <Bắc–Nam>\ndate: 2023-04-29\ntaxonomies:\n  topics: [cao tốc]\n---\nNội dung mới & đầy đủ.\n";
+    let text = "---\ntitle: Thông xe cao tốc <Bắc–Nam>\ndate: 2023-04-29\ntaxonomies:\n  topics: [cao tốc]\n---\nNội dung mới & đầy đủ.\n\n<script>alert(2)</script>\n";
     let page = w.call(&ed, Method::GET, &uri, None).await;
     let blob = page.str("blob").to_string();
     let mut req = axum::http::Request::builder()
@@ -76,6 +76,13 @@ async fn an_approver_reviews_the_change_and_approves_it() {
             "<span class=\"visually-hidden\">đã thêm: </span>Nội dung mới &amp; đầy đủ.</ins>"
         ),
         "{t}"
+    );
+    // The draft rendered by the preview API beside the published version, sanitized.
+    assert!(t.contains("<p>Nội dung mới &amp; đầy đủ.</p>"), "{t}");
+    assert!(!t.contains("<script>alert(2)"), "{t}");
+    assert!(
+        t.contains("&lt;script&gt;alert(2)"),
+        "the diff shows it, escaped"
     );
     assert!(t.contains("name=\"action\" value=\"approve\""));
     assert!(t.contains("type=\"datetime-local\""));

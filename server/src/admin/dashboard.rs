@@ -1,11 +1,11 @@
 //! `GET /admin/`: the user's sites and roles, their drafts, what waits for their review,
-//! and the live site's last publish (and whether its build succeeded).
+//! what is scheduled, and the live site's last publish (and whether its build succeeded).
 
 use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::cx::{Answer, Cx};
-use crate::api::{DraftView, GrantView};
+use crate::api::{DraftView, GrantView, ScheduledView};
 use crate::LiveStatus;
 
 /// One of the user's sites on the dashboard.
@@ -18,6 +18,8 @@ struct SiteCard {
     role: String,
     drafts: Vec<DraftView>,
     in_review: usize,
+    /// Published pages with a `publish_at`/`unpublish_at` still ahead, soonest first.
+    scheduled: Vec<ScheduledView>,
 }
 
 /// What the dashboard shows.
@@ -48,7 +50,13 @@ pub async fn show(cx: Cx) -> Answer {
             .get(&format!("/sites/{id}/drafts"))
             .await
             .map_err(|p| cx.fail(Some(&session), p))?;
+        let scheduled: Vec<ScheduledView> = cx
+            .api
+            .get(&format!("/sites/{id}/scheduled"))
+            .await
+            .map_err(|p| cx.fail(Some(&session), p))?;
         sites.push(SiteCard {
+            scheduled,
             name: known.map_or_else(|| id.clone(), |s| s.name.clone()),
             domain: known.map(|s| s.domain.clone()).unwrap_or_default(),
             in_review: drafts

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::cx::{Answer, Cx};
 use super::media_text::{alt_of, markdown_for, IMAGE_EXTENSIONS};
 use super::page_info::{api_path, enc, page_url};
-use crate::api::{FileList, Problem, SessionView};
+use crate::api::{FileList, PageView, Problem, SaveRequest, SessionView};
 
 /// The most a multipart upload may hold: the API's limit and room for the form's other fields;
 /// anything between is refused by the API with its own 413.
@@ -165,16 +165,9 @@ fn is_image(name: &str) -> bool {
         .is_some_and(|(_, ext)| IMAGE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
-/// The draft's text and blob.
-#[derive(Debug, Deserialize)]
-struct PageText {
-    text: String,
-    blob: String,
-}
-
 /// The page's text at the draft stage, if it can be read.
 async fn page_text(cx: &Cx, site: &str, path: &str) -> Option<String> {
-    let page: PageText = cx.api.get(&api_path("pages", site, path)).await.ok()?;
+    let page: PageView = cx.api.get(&api_path("pages", site, path)).await.ok()?;
     Some(page.text)
 }
 
@@ -301,7 +294,7 @@ async fn insert(
     name: &str,
     alt: &str,
 ) -> Result<(), Problem> {
-    let page: PageText = cx.api.get(&api_path("pages", site, path)).await?;
+    let page: PageView = cx.api.get(&api_path("pages", site, path)).await?;
     let mut text = page.text;
     if !text.ends_with('\n') {
         text.push('\n');
@@ -309,17 +302,13 @@ async fn insert(
     text.push('\n');
     text.push_str(&markdown_for(name, alt));
     text.push('\n');
-    #[derive(Serialize)]
-    struct Save<'a> {
-        text: &'a str,
-    }
     let reply = cx
         .api
         .with_csrf(csrf)
         .call(
             Method::PUT,
             &api_path("pages", site, path),
-            Some(&Save { text: &text }),
+            Some(&SaveRequest { text }),
             Some(&page.blob),
         )
         .await?;

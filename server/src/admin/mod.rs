@@ -10,9 +10,11 @@
 
 mod api_client;
 mod assets;
+mod content_list;
 mod cx;
 mod dashboard;
 mod diff;
+mod draft_rows;
 mod edit;
 mod filters;
 mod history;
@@ -22,6 +24,7 @@ mod media_text;
 mod page_info;
 mod review;
 mod strings;
+mod users;
 
 use std::sync::Arc;
 
@@ -53,8 +56,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dashboard.html",
         include_str!("../../admin/templates/dashboard.html"),
     ),
-    // edit helper: the edit and new page forms.
-    ("edit.html", include_str!("../../admin/templates/edit.html")),
     // review, history, media
     (
         "review_queue.html",
@@ -76,6 +77,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "comments.html",
         include_str!("../../admin/templates/comments.html"),
+    ),
+    // edit helper: the edit and new page forms.
+    ("edit.html", include_str!("../../admin/templates/edit.html")),
+    (
+        "content_list.html",
+        include_str!("../../admin/templates/content_list.html"),
+    ),
+    (
+        "users.html",
+        include_str!("../../admin/templates/users.html"),
     ),
 ];
 
@@ -140,22 +151,6 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/admin/logout", post(login::logout))
         .route("/admin/lang/{lang}", get(login::language))
         .route("/admin/assets/{file}", get(assets::serve))
-        // edit helper: the edit form, new page, save, preview, submit and delete.
-        .route(
-            "/admin/sites/{site}/edit/{*path}",
-            get(edit::show).post(edit::save),
-        )
-        .route(
-            "/admin/sites/{site}/new",
-            get(edit::new_form).post(edit::create),
-        )
-        .route(
-            "/admin/sites/{site}/preview/{*path}",
-            post(edit::preview_json),
-        )
-        .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
-        .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
-        .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
         // review, history, media
         .route("/admin/review", get(review::queue))
         .route(
@@ -172,6 +167,26 @@ pub fn routes() -> Router<Arc<State>> {
                 .post(media::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(media::FORM_LIMIT)),
         )
+        // edit helper: the edit form, new page, save, preview, submit and delete.
+        .route(
+            "/admin/sites/{site}/edit/{*path}",
+            get(edit::show).post(edit::save),
+        )
+        .route(
+            "/admin/sites/{site}/new",
+            get(edit::new_form).post(edit::create),
+        )
+        .route(
+            "/admin/sites/{site}/preview/{*path}",
+            post(edit::preview_json),
+        )
+        .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
+        .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
+        .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))
+        .route("/admin/sites/{site}/", get(content_list::show))
+        .route("/admin/sites/{site}/users", get(users::show))
+        .route("/admin/sites/{site}/users/grant", post(users::grant))
+        .route("/admin/sites/{site}/users/revoke", post(users::revoke))
         .layer(axum::middleware::from_fn(headers))
 }
 

@@ -3,10 +3,9 @@
 //! and whether the user may approve on its site.
 
 use axum::http::Method;
-use serde::{Deserialize, Serialize};
 
 use super::cx::{AdminError, Cx};
-use crate::api::{CommentView, Problem, SessionView};
+use crate::api::{CommentView, PageView, PreviewRequest, PreviewView, Problem, SessionView};
 
 /// The bytes of a path segment left as they are in links; the rest is percent-encoded.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -70,35 +69,17 @@ pub async fn comments(
         .map_err(|p| cx.fail(Some(session), p))
 }
 
-/// The draft's text as the pages API gives it.
-#[derive(Debug, Deserialize)]
-struct PageText {
-    text: String,
-}
-
-/// `POST …/preview/{path}` `{"text"}`.
-#[derive(Debug, Serialize)]
-struct PreviewRequest<'a> {
-    text: &'a str,
-}
-
-/// What the preview API answers (the part shown here).
-#[derive(Debug, Deserialize)]
-struct PreviewView {
-    body_html: String,
-}
-
 /// The page's draft rendered by the preview API (the site's pipeline, sanitized as it
-/// publishes); `None` when it cannot be (no such route yet, no draft, a broken page: the text
+/// publishes); `None` when it cannot be (no draft, a page that does not render: the text
 /// diff is shown anyway).
 pub async fn preview(cx: &Cx, session: &SessionView, site: &str, path: &str) -> Option<String> {
-    let page: PageText = cx.api.get(&api_path("pages", site, path)).await.ok()?;
+    let page: PageView = cx.api.get(&api_path("pages", site, path)).await.ok()?;
     // Rendering writes nothing, but the API asks every POST with a cookie for the session's
     // token; this page is a GET, so the session's own token is passed on.
     let api = cx
         .api
         .with_csrf(session.csrf.as_deref().unwrap_or_default());
-    let body = PreviewRequest { text: &page.text };
+    let body = PreviewRequest { text: page.text };
     let reply = api
         .call(
             Method::POST,

@@ -11,6 +11,7 @@ pub mod openapi;
 mod problem;
 mod read;
 mod read_index;
+mod read_search;
 
 // The write API (write helper).
 mod auth;
@@ -39,8 +40,8 @@ pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, Sect
 pub use history::{DiffView, FieldChangeView, VersionView};
 pub use pages::{PageView, SaveRequest, SavedView};
 pub use problem::{FieldProblem, Problem};
-pub use read_index::{Filter, ReadCache, SiteIndex};
-pub use schedule::Published;
+pub use read_index::{Filter, Order, ReadCache, SiteIndex};
+pub use schedule::{Published, ScheduledView};
 pub use session::{GrantView, SessionView, UserView};
 pub use upload::{FileList, UPLOAD_LIMIT};
 pub use workflow::{CommentView, DraftView};
@@ -84,6 +85,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site}/approve/{*path}"),
     ("POST", "/sites/{site}/reject/{*path}"),
     ("POST", "/sites/{site}/schedule/{*path}"),
+    ("GET", "/sites/{site}/scheduled"),
     ("GET", "/sites/{site}/comments/{*path}"),
     ("GET", "/sites/{site}/history/{*path}"),
     ("GET", "/sites/{site}/diff/{*path}"),

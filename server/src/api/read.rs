@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use ssg::api::{item_file, ContentItem, ContentPage, SiteDoc, SitesDoc};
 
-use super::read_index::{parse_time, parse_until, Filter, SiteIndex, MAX_PER_PAGE};
+use super::read_index::{parse_time, parse_until, Filter, Order, SiteIndex, MAX_PER_PAGE};
 use super::Problem;
 use crate::State;
 
@@ -130,6 +130,13 @@ pub struct ListQuery {
     page: Option<String>,
     /// Items per page, 1 to 100 (default 20).
     per_page: Option<String>,
+    /// Words to look for through the search index (title, description, text, fields;
+    /// diacritics optional: `cao toc` finds `cao tốc`); the best 1,000 matches are kept, in
+    /// the listing's order. Sections are not searched.
+    q: Option<String>,
+    /// The order: `-date` (newest first, the default), `date` (oldest first; undated last
+    /// either way), `title`, `-title` (diacritics folded).
+    sort: Option<String>,
 }
 
 fn bad(detail: String) -> Problem {
@@ -190,6 +197,14 @@ fn filter(index: &SiteIndex, q: ListQuery) -> Result<Filter, Problem> {
             names.join(", ")
         )));
     }
+    let sort = match nonempty(q.sort) {
+        None => Order::Newest,
+        Some(s) => Order::parse(&s).ok_or_else(|| {
+            bad(format!(
+                "`sort` must be `-date`, `date`, `title` or `-title`, not `{s}`"
+            ))
+        })?,
+    };
     let term = nonempty(q.term);
     if term.is_some() && taxonomy.is_none() {
         return Err(bad(
@@ -213,6 +228,8 @@ fn filter(index: &SiteIndex, q: ListQuery) -> Result<Filter, Problem> {
             super::read_index::PER_PAGE,
             MAX_PER_PAGE,
         )?,
+        only: None,
+        sort,
     })
 }
 
@@ -229,6 +246,8 @@ fn filter(index: &SiteIndex, q: ListQuery) -> Result<Filter, Problem> {
          content_type = "application/problem+json"),
         (status = 404, description = "No such site", body = Problem,
          content_type = "application/problem+json"),
+        (status = 503, description = "`q` given and no search index", body = Problem,
+         content_type = "application/problem+json"),
     )
 )]
 pub async fn list_content(
@@ -237,8 +256,23 @@ pub async fn list_content(
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let index = site_index(&state, &site)?;
-    let Query(q) = q.map_err(|e| bad(e.body_text()))?;
-    let f = filter(&index, q)?;
+    let Query(mut q) = q.map_err(|e| bad(e.body_text()))?;
+    let words =
+        q.q.take()
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty());
+    let mut f = filter(&index, q)?;
+    if let Some(words) = words {
+        if words.chars().count() > search_index::MAX_QUERY_CHARS {
+            return Err(bad(format!(
+                "`q` is longer than {} characters",
+                search_index::MAX_QUERY_CHARS
+            )));
+        }
+        let (kind, lang) = (f.kind.as_deref(), f.lang.as_deref());
+        f.only =
+            Some(super::read_search::matches(&state, &index, &site, &words, kind, lang).await?);
+    }
     Ok(public(Json(index.page(&f))))
 }
 

@@ -39,6 +39,10 @@ pub struct SiteIndex {
     pub list: ContentList,
     /// Each item's index in `list`, by its path (`tin-tuc/a.md`).
     by_path: HashMap<String, usize>,
+    /// Each item's index in `list`, by its URL (how the search index names a page).
+    by_url: HashMap<String, usize>,
+    /// Each item's rank by title (folded, then as written): `sort=title` orders by it.
+    title_rank: Vec<u32>,
     /// Per taxonomy, each term's slug by the name editors wrote.
     slugs: HashMap<String, HashMap<String, String>>,
     /// Each item's date, parsed once (the `from`/`to` filters compare them).
@@ -136,6 +140,13 @@ impl SiteIndex {
             .iter()
             .map(|s| s.date.as_deref().and_then(parse_time))
             .collect();
+        let by_url = list
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.url.clone(), i))
+            .collect();
+        let title_rank = title_ranks(&list.items);
         let mut by_section: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_lang: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
@@ -184,8 +195,22 @@ impl SiteIndex {
             site,
             list,
             by_path,
+            by_url,
+            title_rank,
             slugs,
         })
+    }
+
+    /// The indexes in `list` of the items at these URLs (search hits), in the listing's
+    /// order; URLs the listing does not have are left out.
+    pub fn indexes_of_urls<'u>(&self, urls: impl IntoIterator<Item = &'u str>) -> Vec<usize> {
+        let mut v: Vec<usize> = urls
+            .into_iter()
+            .filter_map(|u| self.by_url.get(u).copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// The summary of the item at `path` (`tin-tuc/a.md`; `tin-tuc/a` is taken as `.md`).
@@ -202,11 +227,29 @@ impl SiteIndex {
         let mut total = 0;
         let skip = (f.page - 1).saturating_mul(f.per_page);
         let mut items = Vec::new();
-        for s in self
+        let passing = self
             .candidates(f)
-            .filter(|&i| self.passes(&self.list.items[i], self.dates[i], f))
-            .map(|i| &self.list.items[i])
-        {
+            .filter(|&i| f.only.as_ref().is_none_or(|o| o.binary_search(&i).is_ok()))
+            .filter(|&i| self.passes(&self.list.items[i], self.dates[i], f));
+        // The listing's own order streams; another order needs every passing item first.
+        let ordered: Box<dyn Iterator<Item = usize>> = match f.sort {
+            Order::Newest => Box::new(passing),
+            order => {
+                let mut all: Vec<usize> = passing.collect();
+                match order {
+                    // Oldest first; undated ones stay last, by path.
+                    Order::Oldest => all.sort_by_key(|&i| {
+                        let undated = self.dates[i].is_none();
+                        (undated, if undated { i } else { usize::MAX - i })
+                    }),
+                    Order::TitleAz => all.sort_by_key(|&i| self.title_rank[i]),
+                    Order::TitleZa => all.sort_by_key(|&i| std::cmp::Reverse(self.title_rank[i])),
+                    Order::Newest => {}
+                }
+                Box::new(all.into_iter())
+            }
+        };
+        for s in ordered.map(|i| &self.list.items[i]) {
             if total >= skip && items.len() < f.per_page {
                 items.push(s.clone());
             }
@@ -224,7 +267,7 @@ impl SiteIndex {
 
     /// The items a filter may keep, in the listing's order: those of the shortest list among
     /// the section's, the language's, the kind's and the taxonomy term's it names, else all.
-    fn candidates<'s>(&'s self, f: &Filter) -> Box<dyn Iterator<Item = usize> + 's> {
+    fn candidates<'s>(&'s self, f: &'s Filter) -> Box<dyn Iterator<Item = usize> + 's> {
         const NONE: &[usize] = &[];
         let term = f.taxonomy.as_ref().map(|t| term_key(t, f.term.as_deref()));
         let lists = [
@@ -237,6 +280,7 @@ impl SiteIndex {
             .into_iter()
             .flatten()
             .map(|(map, key)| map.get(key).map_or(NONE, Vec::as_slice))
+            .chain(f.only.as_deref())
             .min_by_key(|l| l.len());
         match shortest {
             Some(l) => Box::new(l.iter().copied()),
@@ -307,6 +351,58 @@ pub struct Filter {
     pub page: usize,
     /// From 1 to [`MAX_PER_PAGE`].
     pub per_page: usize,
+    /// Only these items (indexes in the listing, ascending): the search's matches.
+    pub only: Option<Vec<usize>>,
+    /// The order.
+    pub sort: Order,
+}
+
+/// The order of a listing (`sort=`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// `-date`: newest first, then by path, undated last (`content.json`'s order).
+    #[default]
+    Newest,
+    /// `date`: oldest first, undated last.
+    Oldest,
+    /// `title`: by title, diacritics folded (`Đ` with `D`), then as written.
+    TitleAz,
+    /// `-title`.
+    TitleZa,
+}
+
+impl Order {
+    /// The order named by `sort=` (`date`, `-date`, `title`, `-title`).
+    pub fn parse(s: &str) -> Option<Order> {
+        match s {
+            "-date" => Some(Order::Newest),
+            "date" => Some(Order::Oldest),
+            "title" => Some(Order::TitleAz),
+            "-title" => Some(Order::TitleZa),
+            _ => None,
+        }
+    }
+}
+
+/// Each item's rank by its title: lowercase and folded first, so `Đường` sorts with `Duong`,
+/// then as written, then by index (a total order: equal titles keep the listing's order).
+fn title_ranks(items: &[ContentSummary]) -> Vec<u32> {
+    let keys: Vec<String> = items
+        .iter()
+        .map(|s| search_index::analysis::fold(&s.title.to_lowercase()))
+        .collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .cmp(&keys[b])
+            .then_with(|| items[a].title.cmp(&items[b].title))
+            .then(a.cmp(&b))
+    });
+    let mut rank = vec![0u32; items.len()];
+    for (r, i) in order.into_iter().enumerate() {
+        rank[i] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    rank
 }
 
 impl Default for Filter {
@@ -321,6 +417,8 @@ impl Default for Filter {
             to: None,
             page: 1,
             per_page: PER_PAGE,
+            only: None,
+            sort: Order::Newest,
         }
     }
 }
@@ -469,6 +567,43 @@ mod tests {
 
     fn paths(index: &SiteIndex, f: Filter) -> Vec<String> {
         index.page(&f).items.into_iter().map(|s| s.path).collect()
+    }
+
+    #[test]
+    fn sorted_by_date_or_title_and_restricted_to_matches() {
+        let mut undated = summary("z.md", "tin", "vi", "", "x");
+        undated.date = None;
+        let mut items = vec![
+            summary("b.md", "tin", "vi", "2024-03-01", "x"),
+            summary("a.md", "tin", "vi", "2024-01-01", "x"),
+            undated,
+        ];
+        items[0].title = "Đường bộ".into();
+        items[1].title = "Cầu".into();
+        items[2].title = "duong sat".into();
+        let (_tmp, ix) = index(items);
+        let by = |sort| {
+            paths(
+                &ix,
+                Filter {
+                    sort,
+                    ..Filter::default()
+                },
+            )
+        };
+        assert_eq!(by(Order::Newest), ["b.md", "a.md", "z.md"]);
+        assert_eq!(by(Order::Oldest), ["a.md", "b.md", "z.md"]);
+        // `Đ` sorts with `D`.
+        assert_eq!(by(Order::TitleAz), ["a.md", "b.md", "z.md"]);
+        assert_eq!(by(Order::TitleZa), ["z.md", "b.md", "a.md"]);
+        let only = ix.indexes_of_urls(["https://a.vn/z.md", "https://a.vn/a.md", "nowhere"]);
+        let f = Filter {
+            only: Some(only),
+            ..Filter::default()
+        };
+        assert_eq!(paths(&ix, f), ["a.md", "z.md"]);
+        assert_eq!(Order::parse("-title"), Some(Order::TitleZa));
+        assert_eq!(Order::parse("size"), None);
     }
 
     #[test]

@@ -166,3 +166,58 @@ pub async fn publish_with_fields(
         saved,
     })
 }
+
+/// A published page with a publishing window still ahead.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScheduledView {
+    /// The site.
+    pub site: String,
+    /// The page inside the site (`tin-tuc/a.md`).
+    pub path: String,
+    /// Shown from then on (Vietnam time, `2026-12-08T09:00:00`), when that is still ahead.
+    pub publish_at: Option<String>,
+    /// Taken down then, when that is still ahead.
+    pub unpublish_at: Option<String>,
+}
+
+/// The site's published pages whose `publish_at` or `unpublish_at` is still ahead (in the
+/// live network), soonest first.
+#[utoipa::path(get, path = "/sites/{site}/scheduled", tag = "workflow",
+    params(("site" = String, Path)),
+    responses((status = 200, body = Vec<ScheduledView>), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn scheduled(
+    AxState(state): AxState<Arc<State>>,
+    auth: Auth,
+    Path(site): Path<String>,
+) -> Result<Json<Vec<ScheduledView>>, Problem> {
+    let cms = cms(&state)?;
+    auth.require(&site, Action::ReadDrafts)?;
+    let Some(network) = cms.live.network() else {
+        return Ok(Json(Vec::new()));
+    };
+    let now = cms_core::build_now().unwrap_or(network.now);
+    let prefix = format!("sites/{site}/");
+    let ahead = |t: Option<chrono::NaiveDateTime>| t.filter(|t| *t > now);
+    let mut list: Vec<(chrono::NaiveDateTime, ScheduledView)> = network
+        .scheduled
+        .iter()
+        .filter_map(|s| {
+            let path = s.file.strip_prefix(&prefix)?;
+            let (from, to) = (ahead(s.publish_at), ahead(s.unpublish_at));
+            let soonest = from.into_iter().chain(to).min()?;
+            let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+            Some((
+                soonest,
+                ScheduledView {
+                    site: site.clone(),
+                    path: path.to_string(),
+                    publish_at: from.map(fmt),
+                    unpublish_at: to.map(fmt),
+                },
+            ))
+        })
+        .collect();
+    list.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
+    Ok(Json(list.into_iter().map(|(_, v)| v).collect()))
+}

@@ -39,6 +39,7 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/sites/{site}/approve/{*path}", post(workflow::approve))
         .route("/sites/{site}/reject/{*path}", post(workflow::reject))
         .route("/sites/{site}/schedule/{*path}", post(schedule::schedule))
+        .route("/sites/{site}/scheduled", get(schedule::scheduled))
         .route("/sites/{site}/comments/{*path}", get(workflow::comments))
         .route("/sites/{site}/history/{*path}", get(history::history))
         .route("/sites/{site}/diff/{*path}", get(history::diff))
@@ -67,6 +68,7 @@ pub fn routes() -> Router<Arc<State>> {
         pages::get_page, pages::put_page, pages::delete_page,
         upload::upload, upload::list,
         workflow::submit, workflow::approve, workflow::reject, schedule::schedule,
+        schedule::scheduled,
         workflow::drafts, workflow::review, workflow::comments,
         history::history, history::diff, history::restore,
         users::list, users::grant, users::revoke, users::audit_log,
@@ -78,6 +80,7 @@ pub fn routes() -> Router<Arc<State>> {
         pages::PageView, pages::SaveRequest, pages::SavedView, upload::FileList,
         workflow::DraftView, workflow::RejectRequest, workflow::ApproveRequest,
         workflow::CommentView, schedule::ScheduleRequest, schedule::Published,
+        schedule::ScheduledView,
         history::VersionView, history::DiffView, history::FieldChangeView,
         history::RestoreRequest, users::RoleRequest, users::AuditView,
         tokens::TokenRequest, tokens::TokenView, tokens::NewToken,

@@ -139,9 +139,25 @@ impl World {
 
     /// [`World::new`], with `Secure` session cookies or not.
     pub async fn with_cookies(backend: db::testing::Backend, secure_cookies: bool) -> World {
+        World::make(backend, secure_cookies, &[], false).await
+    }
+
+    /// [`World::new`] with `extra` files in the repository beside [`SEED`], and the network
+    /// built into the output (pages, read API, search index), as `cms serve` finds it.
+    pub async fn built(backend: db::testing::Backend, extra: &[(String, String)]) -> World {
+        World::make(backend, false, extra, true).await
+    }
+
+    async fn make(
+        backend: db::testing::Backend,
+        secure_cookies: bool,
+        extra: &[(String, String)],
+        build: bool,
+    ) -> World {
         let dirs = tempfile::tempdir().unwrap();
         let src = dirs.path().join("src");
-        for (rel, text) in SEED {
+        let seed = SEED.iter().map(|(r, t)| (r.to_string(), t.to_string()));
+        for (rel, text) in seed.chain(extra.iter().cloned()) {
             let path = src.join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
@@ -154,10 +170,30 @@ impl World {
         let network = cms_core::load(&cms_core::Source::Dir(src.clone()))
             .unwrap_or_else(|e| panic!("the seed network is invalid: {e}"));
         let live = Arc::new(Live::default());
-        live.set_network(Arc::new(network));
+        let network = Arc::new(network);
+        live.set_network(network.clone());
         let out = dirs.path().join("out");
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("manifest.json"), "{\"sites\":[]}").unwrap();
+        if build {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let theme = ssg::Theme::find("default", &[root.join("themes")]).unwrap();
+            let opts = ssg::BuildOptions {
+                out: out.clone(),
+                sites: Vec::new(),
+                dry_run: false,
+                theme: &theme,
+                progress: None,
+                minify_each_page: false,
+                today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                search: true,
+                tool_version: "test".into(),
+                markdown_cache: None,
+                durable: false,
+                precompress: false,
+            };
+            ssg::build(&network, &opts).unwrap_or_else(|e| panic!("the test network builds: {e}"));
+        }
         let db = Db::open(&backend.url).await.unwrap();
         for (login, grants) in USERS {
             let email = format!("{login}@mt.gov.vn");
