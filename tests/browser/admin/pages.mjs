@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { login } from './session.mjs';
 
-const MAX_PAGES = Number(process.env.ADMIN_MAX_PAGES || 40);
+const MAX_PAGES = Number(process.env.ADMIN_MAX_PAGES || 24);
 const WIDTHS = [1280, 375];
 
 /** The route of a path: its first three segments and how many more there are. */
