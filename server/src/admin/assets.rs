@@ -31,6 +31,12 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../../admin/assets/media.js"),
         "text/javascript; charset=utf-8",
     ),
+    // The Markdown editor (CodeMirror 6), bundled from admin/editor/ by scripts/admin-assets.
+    (
+        "editor.js",
+        include_bytes!("../../admin/assets/editor.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 /// An embedded file under its fingerprinted name.
