@@ -299,4 +299,32 @@ mod tests {
         assert_eq!(ds[0].line, 4);
         assert!(ds[0].message.starts_with("field `unpublish_at`"), "{ds:?}");
     }
+
+    #[test]
+    fn a_checked_page_takes_its_place_in_a_copy_of_the_network() {
+        let n = demo();
+        let rel = "sites/mt/tin-tuc/moi-xem.md";
+        let (page, ds) = checked_page(&n, rel, "+++\ntitle = \"Xem\"\n+++\nThân.\n", None);
+        assert_eq!(ds, []);
+        let page = page.expect("a page");
+        let site = n.sites.iter().position(|s| s.id == "mt").unwrap();
+        let before = n.sites[site].pages.len();
+        let section = page.section.unwrap();
+        let patched = with_page(&n, page);
+        let pages = &patched.sites[site].pages;
+        assert_eq!(pages.len(), before + 1);
+        assert_eq!(pages[before].body.trim(), "Thân.");
+        assert!(patched.sites[site].sections[section]
+            .pages
+            .contains(&before));
+        // The same file again replaces it.
+        let (again, _) = checked_page(&patched, rel, "+++\ntitle = \"Hai\"\n+++\n", None);
+        let twice = with_page(&patched, again.unwrap());
+        assert_eq!(twice.sites[site].pages.len(), before + 1);
+        assert_eq!(
+            n.sites[site].pages.len(),
+            before,
+            "the network itself is unchanged"
+        );
+    }
 }

@@ -114,3 +114,63 @@ async fn the_preview_gives_check_s_errors_with_their_fields() {
         .await;
     assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The preview's stages on a large corpus (`CMS_PREVIEW_CORPUS=…/content`, e.g. the 20,000
+/// pages of `scripts/bench`), in release: `cargo test --release -p server --test api_edit
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn preview_time_on_a_large_corpus() {
+    let Ok(dir) = std::env::var("CMS_PREVIEW_CORPUS") else {
+        return;
+    };
+    let network = cms_core::load(&cms_core::Source::Dir(dir.into())).unwrap();
+    let pages: usize = network.sites.iter().map(|s| s.pages.len()).sum();
+    let theme = ssg::Theme::embedded().unwrap();
+    let site = &network.sites[0];
+    let page = &site.pages[site.pages.len() / 2];
+    let rel = page.file.clone();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(&std::env::var("CMS_PREVIEW_CORPUS").unwrap()).join(&rel),
+    )
+    .unwrap();
+    let opts = ssg::BuildOptions {
+        out: std::path::PathBuf::new(),
+        sites: Vec::new(),
+        dry_run: true,
+        theme: &theme,
+        progress: None,
+        minify_each_page: false,
+        today: network.now.date(),
+        search: false,
+        tool_version: String::new(),
+        markdown_cache: None,
+        durable: false,
+        precompress: false,
+    };
+    let mut laps: Vec<[std::time::Duration; 4]> = Vec::new();
+    for i in 0..21 {
+        let typed = format!("{text}\nĐoạn {i}.\n");
+        let t0 = std::time::Instant::now();
+        let (p, diags) = cms_core::checked_page(&network, &rel, &typed, None);
+        let t1 = std::time::Instant::now();
+        let patched = cms_core::with_page(&network, p.unwrap());
+        let t2 = std::time::Instant::now();
+        let shown = ssg::preview_page(&patched, &opts, &rel).unwrap();
+        let t3 = std::time::Instant::now();
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(shown.body_html.contains(&format!("Đoạn {i}.")));
+        if i == 0 {
+            eprintln!("stages: {:?}", shown.timings);
+        }
+        laps.push([t1 - t0, t2 - t1, t3 - t2, t3 - t0]);
+    }
+    for (k, name) in ["check", "patch (clone)", "render", "total"]
+        .iter()
+        .enumerate()
+    {
+        let mut v: Vec<_> = laps.iter().map(|l| l[k]).collect();
+        v.sort();
+        eprintln!("{pages} pages, {name}: p50 {:?} p95 {:?}", v[10], v[19]);
+    }
+}

@@ -136,3 +136,15 @@ pub async fn site_file(cx: Cx, Path((site, file)): Path<(String, String)>) -> An
     res.headers_mut().remove(header::CACHE_CONTROL);
     Ok(res)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn site_relative_urls_go_through_the_admin() {
+        let html = r#"<link rel="stylesheet" href="/assets/s.css"><img src=/a/b.webp srcset="/a/b.480w.webp 480w"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-src="/z">"#;
+        assert_eq!(
+            super::rewrite(html, "drvn"),
+            r#"<link rel="stylesheet" href="/admin/sites/drvn/site/assets/s.css"><img src=/admin/sites/drvn/site/a/b.webp srcset="/admin/sites/drvn/site/a/b.480w.webp 480w"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-src="/z">"#
+        );
+    }
+}
