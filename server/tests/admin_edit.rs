@@ -278,10 +278,10 @@ async fn a_new_page_is_created_once() {
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
     assert_eq!(
         made.location(),
-        "/admin/sites/drvn/edit/tin-tuc/cau-moi-2.md?saved=1"
+        "/admin/sites/drvn/edit/tin-tuc/cau-moi-2/index.md?saved=1"
     );
     let text = w
-        .read("tin-tuc/cau-moi-2.md", cms_core::store::Stage::Draft)
+        .read("tin-tuc/cau-moi-2/index.md", cms_core::store::Stage::Draft)
         .unwrap();
     assert_eq!(
         text,
@@ -296,10 +296,12 @@ async fn a_new_page_is_created_once() {
     );
     assert!(twice.text.contains("value=\"Lần hai\""), "kept");
     // Submit for review from its form.
-    let edit = b.get("/admin/sites/drvn/edit/tin-tuc/cau-moi-2.md").await;
+    let edit = b
+        .get("/admin/sites/drvn/edit/tin-tuc/cau-moi-2/index.md")
+        .await;
     let sent = b
         .post(
-            "/admin/sites/drvn/submit/tin-tuc/cau-moi-2.md",
+            "/admin/sites/drvn/submit/tin-tuc/cau-moi-2/index.md",
             &[("csrf", &edit.input("csrf"))],
         )
         .await;

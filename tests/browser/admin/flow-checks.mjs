@@ -13,7 +13,7 @@ import { TEXT, compare, typeComposing } from './ime.mjs';
 const SITE = 'drvn';
 const SECTION = 'tin-tuc';
 const SLUG = 'thu-nghiem-trinh-soan-thao';
-const PAGE = `${SECTION}/${SLUG}.md`;
+const PAGE = `${SECTION}/${SLUG}/index.md`;
 const BODY = 'Đoàn kiểm tra làm việc tại trạm thu phí.';
 const BROKEN = ' Xem [trang không có](@/drvn/khong-co-trang-nay.md).';
 
@@ -243,7 +243,7 @@ async function flowSteps(t, s) {
       await ap.context.close();
     }
     // The live builder publishes within seconds; Chromium resolves *.localhost to the loopback.
-    const url = `http://${SITE}.localhost:${new URL(t.base).port}/${s.path.replace(/\.md$/, '/')}`;
+    const url = `http://${SITE}.localhost:${new URL(t.base).port}/${s.path.replace(/(\/index)?\.md$/, '/')}`;
     const site = await t.browser.newPage();
     const deadline = Date.now() + 60_000;
     let html = '';

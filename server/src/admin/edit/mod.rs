@@ -153,8 +153,9 @@ pub async fn save(
     .await
 }
 
-/// `POST /admin/sites/{site}/new`: creates the page `<section>/<slug>[.<lang>].md` (refused
-/// with 412 when it exists), or previews it.
+/// `POST /admin/sites/{site}/new`: creates the page bundle `<section>/<slug>/index[.<lang>].md`
+/// (refused with 412 when it exists), or previews it. A bundle, so that images and documents
+/// can be added to the new page (only bundles have files).
 pub async fn create(cx: Cx, Path(site): Path<String>, Form(form): Form<Posted>) -> Answer {
     let session = cx.session().await?;
     let kinds = kinds(&cx, &session, &site).await?;
@@ -180,8 +181,8 @@ fn new_path(form: &Posted, kinds: &KindsView) -> String {
         _ => String::new(),
     };
     match section {
-        "" => format!("{slug}{suffix}.md"),
-        s => format!("{s}/{slug}{suffix}.md"),
+        "" => format!("{slug}/index{suffix}.md"),
+        s => format!("{s}/{slug}/index{suffix}.md"),
     }
 }
 
