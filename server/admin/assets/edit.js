@@ -12,6 +12,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const csrf = form.querySelector("input[name=csrf]").value;
   let timer = 0;
   let seq = 0;
+  // One request at a time: a change made while one is under way asks for one more after it,
+  // so a short debounce keeps the preview close to the keys without piling up requests.
+  let busy = false;
+  let again = false;
+  const DEBOUNCE_MS = 80;
 
   // Clears the problems shown, then shows `errors` ({id, message, hint, line}) beside their fields.
   function show(errors) {
@@ -30,6 +35,23 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   async function refresh() {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      await render();
+    } finally {
+      busy = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+  }
+
+  async function render() {
     const mine = ++seq;
     const body = new URLSearchParams(new FormData(form));
     body.delete("action");
@@ -57,11 +79,11 @@ document.addEventListener("DOMContentLoaded", () => {
 
   form.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 250);
+    timer = setTimeout(refresh, DEBOUNCE_MS);
   });
   form.addEventListener("change", () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 250);
+    timer = setTimeout(refresh, DEBOUNCE_MS);
   });
   refresh();
 });
