@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
 
@@ -81,14 +81,7 @@ impl FromRequestParts<Arc<State>> for Cx {
 
 /// The language chosen with the language link (a cookie), else Vietnamese.
 fn lang_of(headers: &HeaderMap) -> &'static str {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LANG_COOKIE)
-        .map_or(strings::LANGS[0], |(_, v)| strings::known(v.trim()))
+    crate::api::cookie(headers, LANG_COOKIE).map_or(strings::LANGS[0], |v| strings::known(&v))
 }
 
 impl Cx {

@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-pub use auth::CSRF_HEADER;
+pub use auth::{cookie, CSRF_HEADER};
 pub use body::too_large;
 pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use history::{DiffView, FieldChangeView, VersionView};
