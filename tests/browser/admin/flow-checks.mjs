@@ -168,6 +168,36 @@ async function flowSteps(t, s) {
     return lines.length === 0;
   });
 
+  await t.check('flow: files dropped on the media page (a PDF sent at once, an image waits for its description)', async (lines) => {
+    await goto(t, page, `/admin/sites/${SITE}/media/${s.path}`);
+    const drop = async (name, type, bytes) => {
+      const dt = await page.evaluateHandle(([n, ty, b]) => {
+        const d = new DataTransfer();
+        d.items.add(new File([new Uint8Array(b)], n, { type: ty }));
+        return d;
+      }, [name, type, Array.from(bytes)]);
+      await page.dispatchEvent('#upload-form', 'dragenter', { dataTransfer: dt });
+      if (!(await page.locator('#upload-form.dragging').count())) lines.push(`no sign of the drag over the form (${name})`);
+      await page.dispatchEvent('#upload-form', 'drop', { dataTransfer: dt });
+    };
+    if (!(await page.locator('#upload-form .drop-help:not([hidden])').count())) lines.push('the drop help is not shown with JavaScript');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await Promise.all([page.waitForNavigation({ timeout: 15_000 }), drop('ke-hoach-trien-khai.pdf', 'application/pdf', pdf)]);
+    let main = await page.textContent('main');
+    if (!/ke-hoach-trien-khai\.pdf/.test(main)) lines.push(`after dropping a PDF: ${main.replace(/\s+/g, ' ').slice(0, 400)}`);
+    // An image without its description is not sent: the description field gets the focus.
+    await drop('cau-vuot.png', 'image/png', png());
+    await page.waitForTimeout(300);
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    if (focused !== 'alt') lines.push(`after dropping an image without a description the focus is on #${focused}`);
+    if (/cau-vuot\.png/.test(await page.textContent('main'))) lines.push('the image was sent without its description');
+    await page.fill('#alt', 'Cầu vượt tại nút giao');
+    await Promise.all([page.waitForNavigation({ timeout: 15_000 }), page.locator('#upload-form button[type="submit"]').first().click()]);
+    main = await page.textContent('main');
+    if (!/cau-vuot\.png/.test(main)) lines.push(`after the description and send: ${main.replace(/\s+/g, ' ').slice(0, 400)}`);
+    return lines.length === 0;
+  });
+
   await t.check('flow: a second editor\'s save over a changed page shows the conflict, their text kept', async (lines) => {
     const other = await newContext(t, 'bien-tap-2');
     try {
