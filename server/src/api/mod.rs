@@ -17,6 +17,7 @@ mod read_search;
 mod auth;
 mod body;
 mod context;
+mod draft_summary;
 mod edit;
 mod errors;
 mod front_matter_edit;
