@@ -158,3 +158,42 @@ async fn the_review_queue_and_older_clients() {
     let view: server::api::DraftView = serde_json::from_value(old).unwrap();
     assert_eq!((view.title.as_str(), view.published), ("", false));
 }
+
+#[tokio::test]
+async fn a_stored_version_is_previewed_by_a_get() {
+    let w = world().await;
+    let ed = w.session("bien-tap").await;
+    let uri = "/api/v1/sites/drvn/pages/tin-tuc/xem.md";
+    let text = "+++\ntitle = \"Xem\"\n+++\nBản nháp <b onclick=\"x()\">đậm</b>.\n";
+    let put = w
+        .call(&ed, Method::PUT, uri, Some(json!({"text": text})))
+        .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.json);
+    let get = |q: &'static str| {
+        let (w, ed) = (&w, ed.clone());
+        async move {
+            let uri = format!("/api/v1/sites/drvn/preview/tin-tuc/xem.md{q}");
+            w.call(&ed, Method::GET, &uri, None).await
+        }
+    };
+    let draft = get("").await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.json);
+    let body = draft.str("body_html");
+    assert!(body.contains("Bản nháp <b>đậm</b>."), "sanitized: {body}");
+    assert!(draft.str("html").contains("<title>Xem"), "the whole page");
+    assert_eq!(get("?stage=published").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get("?stage=later").await.status, StatusCode::BAD_REQUEST);
+    let cao_toc = w
+        .call(
+            &ed,
+            Method::GET,
+            "/api/v1/sites/drvn/preview/tin-tuc/cao-toc.md?stage=published",
+            None,
+        )
+        .await;
+    assert!(
+        cao_toc.str("body_html").contains("Nội dung."),
+        "{}",
+        cao_toc.json
+    );
+}

@@ -99,6 +99,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     // The editor's forms and live preview (edit helper).
     ("GET", "/sites/{site}/kinds"),
     ("POST", "/sites/{site}/preview/{*path}"),
+    ("GET", "/sites/{site}/preview/{*path}"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/{id}"),
 ];
