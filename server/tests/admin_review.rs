@@ -58,6 +58,12 @@ async fn an_approver_reviews_the_change_and_approves_it() {
     let link = "href=\"/admin/sites/drvn/review/tin-tuc&#x2F;cao-toc.md\"";
     assert!(queue.text.contains(link), "{}", queue.text);
     assert!(queue.text.contains("Người bien-tap"));
+    // Under the draft's title (from the drafts API), escaped.
+    assert!(
+        queue.text.contains("Thông xe cao tốc &lt;Bắc–Nam&gt;</a>"),
+        "{}",
+        queue.text
+    );
 
     // The change: the title field old → new (escaped), the text as removed/added lines.
     let page = b.get(REVIEW).await;

@@ -121,6 +121,24 @@ async fn drafts_carry_their_summary() {
         "{d}"
     );
     assert_eq!(d["published"], false);
+
+    // A new version of a draft: its new title (texts are kept by head commit).
+    let page = w.page("tin-tuc/yaml-moi.md");
+    let blob = w.cms.store.read(&page, Stage::Draft).unwrap().unwrap().blob;
+    let text = "---\ntitle: Bản YAML thứ hai\n---\n";
+    w.cms
+        .store
+        .save(&page, text, Some(&blob), &tester())
+        .unwrap();
+    let again = w
+        .call(&ed, Method::GET, "/api/v1/sites/drvn/drafts", None)
+        .await;
+    let d = find(&again.json, "tin-tuc/yaml-moi.md");
+    assert_eq!(
+        (&d["title"], &d["date"]),
+        (&json!("Bản YAML thứ hai"), &Value::Null)
+    );
+    assert_eq!(find(&again.json, "gioi-thieu.md")["title"], "Giới thiệu");
 }
 
 #[tokio::test]

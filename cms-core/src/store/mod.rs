@@ -123,11 +123,9 @@ pub struct Draft {
     pub submitted: Option<String>,
 }
 
-/// A draft and its page's text, for lists of drafts.
+/// A draft's page text, for lists of drafts ([`Store::draft_texts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DraftText {
-    /// The draft.
-    pub draft: Draft,
     /// The page's text on the draft branch; for a deletion, the published text (what is
     /// deleted), `None` when there is none.
     pub text: Option<String>,

@@ -101,42 +101,31 @@ impl Store {
         })
     }
 
-    /// [`Store::drafts`] that `keep` keeps, with each one's page text, read in the same pass
-    /// over one open repository (one tree lookup and blob read per draft): what a list of
-    /// drafts shows.
-    pub fn drafts_with_text(
-        &self,
-        site: Option<&str>,
-        keep: impl Fn(&Draft) -> bool,
-    ) -> Result<Vec<DraftText>, StoreError> {
+    /// The page text of each of `drafts` (as [`Store::drafts`] gave them), read over one open
+    /// repository: one tree lookup and one blob read per draft; for a deletion, the
+    /// published text (what is deleted). A commit never changes, so a caller may keep a text
+    /// by its draft's `head`.
+    pub fn draft_texts(&self, drafts: &[&Draft]) -> Result<Vec<DraftText>, StoreError> {
         let repo = self.repo()?;
         let published = ref_target(&repo, &self.published_ref())?;
         let published_tree = match published {
             Some(p) => Some(repo.find_commit(p)?.tree()?),
             None => None,
         };
-        let all = self.each_draft(&repo, site, |page, head| {
-            let path = self.repo_path(&page);
-            let draft = self.describe(&repo, page, head, published)?;
-            if !keep(&draft) {
-                return Ok(None);
-            }
+        let text_of = |d: &Draft| -> Result<DraftText, StoreError> {
+            let path = self.repo_path(&d.page);
+            let head = repo.find_commit(Oid::from_str(&d.head)?)?;
             let (blob, deleted) = match blob_at(&head.tree()?, &path)? {
                 Some(id) => (Some(id), false),
-                // A deletion: the published text says what is deleted.
                 None => match &published_tree {
                     Some(t) => (blob_at(t, &path)?, true),
                     None => (None, true),
                 },
             };
             let text = blob.map(|id| blob_text(&repo, id)).transpose()?;
-            Ok(Some(DraftText {
-                draft,
-                text,
-                deleted,
-            }))
-        })?;
-        Ok(all.into_iter().flatten().collect())
+            Ok(DraftText { text, deleted })
+        };
+        drafts.iter().map(|d| text_of(d)).collect()
     }
 
     /// `f` of each draft branch of `site` (all sites: `None`), sorted by page.

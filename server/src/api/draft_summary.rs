@@ -1,31 +1,82 @@
 //! The lists of drafts with what a list shows of each (title, kind, language, date, deleted,
 //! published), so a client lists a site's drafts with one call: the texts are read from the
-//! store in one pass ([`cms_core::store::Store::drafts_with_text`]) and summarized by the
-//! loader's own front matter parser ([`cms_core::SiteSummaries`]); `published` is whether the
-//! page is in the site's live build, as the read API lists it.
+//! store in one pass ([`cms_core::store::Store::draft_texts`]) and kept by head commit
+//! ([`DraftTexts`]), then summarized by the loader's own front matter parser
+//! ([`cms_core::SiteSummaries`]); `published` is whether the page is in the site's live
+//! build, as the read API lists it.
+
+// The store's conflict error carries whole texts by design (the API answers 409 with them);
+// errors are rare next to the work, so it is not boxed.
+#![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use cms_core::store::DraftText;
+use cms_core::store::{Draft, DraftText, Store, StoreError};
 use cms_core::{Network, SiteSummaries};
 
 use super::read_index::SiteIndex;
 use super::DraftView;
 use crate::State;
 
-/// The views of `list`, summarized against the live `network` (without one, from the front
-/// matter alone). Runs on the blocking pool, beside the reads.
-pub fn summarized(network: Option<&Network>, list: Vec<DraftText>) -> Vec<DraftView> {
+/// Texts kept at most; past it the cache starts again (drafts are few; this bounds memory).
+const MAX_TEXTS: usize = 4096;
+
+/// Draft texts by head commit and page: a commit never changes, so a text read once stands
+/// until the draft moves, and a list of drafts reads from git only the drafts changed since.
+#[derive(Debug, Default)]
+pub struct DraftTexts(Mutex<HashMap<(String, String), DraftText>>);
+
+impl DraftTexts {
+    /// The text of each of `drafts`, from the cache or read from `store` (all the missing
+    /// ones in one pass).
+    pub fn of(&self, store: &Store, drafts: &[Draft]) -> Result<Vec<DraftText>, StoreError> {
+        let key = |d: &Draft| (d.head.clone(), format!("{}/{}", d.page.site, d.page.path));
+        let missing: Vec<&Draft> = {
+            let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            drafts
+                .iter()
+                .filter(|d| !known.contains_key(&key(d)))
+                .collect()
+        };
+        // Read outside the lock: git may take a while, other lists go on meanwhile.
+        let read = store.draft_texts(&missing)?;
+        let mut fresh: HashMap<_, _> = missing.into_iter().map(key).zip(read).collect();
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let texts = drafts
+            .iter()
+            .map(|d| {
+                let k = key(d);
+                match fresh.get(&k) {
+                    Some(t) => t.clone(),
+                    // Kept from before (a clear by another list meanwhile loses it for this
+                    // answer only).
+                    None => known.get(&k).cloned().unwrap_or(DraftText {
+                        text: None,
+                        deleted: false,
+                    }),
+                }
+            })
+            .collect();
+        if known.len() + fresh.len() > MAX_TEXTS {
+            known.clear();
+        }
+        known.extend(fresh.drain());
+        Ok(texts)
+    }
+}
+
+/// The views of `drafts` with their `texts` (in the same order), summarized against the live
+/// `network` (without one, from the front matter alone). Runs on the blocking pool.
+pub fn summarized(
+    network: Option<&Network>,
+    drafts: Vec<Draft>,
+    texts: Vec<DraftText>,
+) -> Vec<DraftView> {
     // The section tree of each site is linked once for all its drafts.
     let mut sites: HashMap<String, SiteSummaries<'_>> = HashMap::new();
-    let mut views = Vec::with_capacity(list.len());
-    for DraftText {
-        draft,
-        text,
-        deleted,
-    } in list
-    {
+    let mut views = Vec::with_capacity(drafts.len());
+    for (draft, DraftText { text, deleted }) in drafts.into_iter().zip(texts) {
         let site = draft.page.site.clone();
         let path = draft.page.path.clone();
         let summaries = sites.entry(site).or_insert_with_key(|site| {

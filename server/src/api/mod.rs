@@ -37,6 +37,7 @@ use axum::Router;
 
 pub use auth::{cookie, CSRF_HEADER};
 pub use body::too_large;
+pub use draft_summary::DraftTexts;
 pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use history::{DiffView, FieldChangeView, VersionView};
 pub use pages::{PageView, SaveRequest, SavedView};

@@ -249,9 +249,11 @@ pub async fn drafts(
     let cms = cms(&state)?;
     auth.require(&site, Action::ReadDrafts)?;
     let network = cms.live.network();
+    let st = state.clone();
     let list = blocking(cms, move |s| {
-        let list = s.drafts_with_text(Some(&site), |_| true)?;
-        Ok(summarized(network.as_deref(), list))
+        let drafts = s.drafts(Some(&site))?;
+        let texts = st.draft_texts.of(s, &drafts)?;
+        Ok(summarized(network.as_deref(), drafts, texts))
     })
     .await?;
     Ok(Json(mark_published(&state, list)))
@@ -267,11 +269,12 @@ pub async fn review(
     let cms = cms(&state)?;
     let network = cms.live.network();
     let actor = auth.actor.clone();
+    let st = state.clone();
     let queue = blocking(cms, move |s| {
-        let list = s.drafts_with_text(None, |d| {
-            d.status == Status::InReview && actor.can(&d.page.site, Action::Publish)
-        })?;
-        Ok(summarized(network.as_deref(), list))
+        let mut drafts = s.drafts(None)?;
+        drafts.retain(|d| d.status == Status::InReview && actor.can(&d.page.site, Action::Publish));
+        let texts = st.draft_texts.of(s, &drafts)?;
+        Ok(summarized(network.as_deref(), drafts, texts))
     })
     .await?;
     Ok(Json(mark_published(&state, queue)))
