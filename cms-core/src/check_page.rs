@@ -233,7 +233,12 @@ fn assets_of(site: &Site, file: &str, names: Option<&BTreeSet<String>>) -> Vec<A
 
 /// A section with what the section tree and its checks read (folder, language, front
 /// matter), for a page to find its section and kind.
-fn section_stub(file: &str, lang: &str, dir: &str, meta: crate::meta::SectionMeta) -> Section {
+pub(crate) fn section_stub(
+    file: &str,
+    lang: &str,
+    dir: &str,
+    meta: crate::meta::SectionMeta,
+) -> Section {
     Section {
         file: file.to_string(),
         lang: lang.to_string(),

@@ -35,6 +35,7 @@ mod section_tree;
 mod site_files;
 mod source;
 pub mod store;
+mod summary;
 mod text;
 mod url_path;
 mod value;
@@ -54,5 +55,6 @@ pub use schedule::{
 };
 pub use schema::{FieldSpec, FieldType, KindSchema, Schemas, SearchUse};
 pub use source::{list, list_cached, BlobCache, FileData, Listing, Source, SourceFile};
+pub use summary::{FileSummary, SiteSummaries, SECTION_KIND};
 pub use text::{nfc, safe_relative_path, slugify};
 pub use value::{format_date_iso, parse_date};

@@ -75,7 +75,11 @@ pub(crate) fn parent_dir(rel: &str) -> (&str, &str) {
     }
 }
 
-fn classify(rel: &str, languages: &[String], default: &str) -> Result<(Role, String), String> {
+pub(crate) fn classify(
+    rel: &str,
+    languages: &[String],
+    default: &str,
+) -> Result<(Role, String), String> {
     let (dir, name) = parent_dir(rel);
     let stem = name.strip_suffix(".md").unwrap_or(name);
     let (base, lang) = split_lang(stem, languages, default);

@@ -66,6 +66,8 @@ pub struct State {
     pub cms: Option<Cms>,
     /// Each site's read API (`api/v1/*.json` of the output), parsed once per build.
     pub(crate) read: api::ReadCache,
+    /// Drafts' texts by head commit, for the lists of drafts.
+    pub(crate) draft_texts: api::DraftTexts,
     /// The web editor's templates, strings and assets.
     pub admin: admin::Admin,
 }
@@ -133,6 +135,7 @@ impl State {
             results: results_cache::ResultsCache::new(opts.answers, opts.answer_bytes),
             cms: None,
             read: api::ReadCache::default(),
+            draft_texts: api::DraftTexts::default(),
             admin: admin::Admin::new()?,
         })
     }

@@ -274,3 +274,102 @@ async fn the_dashboard_shows_what_is_scheduled() {
     let dash = other.login("mt-bien-tap").await;
     assert!(!dash.text.contains("sap-dang"));
 }
+
+#[tokio::test]
+async fn drafts_of_every_shape_pass_the_filters_from_the_apis_summary() {
+    let world = world().await;
+    let who = world.session("bien-tap").await;
+    let put = |path: &str, text: &str| {
+        let uri = format!("/api/v1/sites/drvn/pages/{path}");
+        let body = serde_json::json!({ "text": text });
+        let (w, who) = (&world, who.clone());
+        async move {
+            let res = w.call(&who, Method::PUT, &uri, Some(body)).await;
+            assert!(res.status.is_success(), "{uri}: {:?}", res.json);
+        }
+    };
+    // A new page in YAML (its kind from its section), a new English page in TOML.
+    put(
+        "tin-tuc/yaml-moi.md",
+        "---\ntitle: Đường YAML mới\ndate: 2024-06-15\n---\nNháp.\n",
+    )
+    .await;
+    put(
+        "tin-tuc/toml-moi.en.md",
+        "+++\ntitle = \"TOML draft\"\ndate = 2024-06-20T08:00:00\n+++\nDraft.\n",
+    )
+    .await;
+    // A draft of a published page, and a deletion of another, by the store (setting a scene).
+    let store = &world.cms.store;
+    let blob = |path: &str| {
+        let doc = store.read(&world.page(path), cms_core::store::Stage::Published);
+        doc.unwrap().unwrap().blob
+    };
+    let tester = api_common::tester();
+    let page = world.page("gioi-thieu.md");
+    let text = "+++\ntitle = \"Giới thiệu Cục (sửa)\"\nkind = \"page\"\n+++\nMới.\n";
+    store
+        .save(&page, text, Some(&blob("gioi-thieu.md")), &tester)
+        .unwrap();
+    let gone = world.page("tin-tuc/tin-07.md");
+    store
+        .delete(&gone, &blob("tin-tuc/tin-07.md"), &tester)
+        .unwrap();
+
+    let mut b = Browser::new(&world);
+    b.login("bien-tap").await;
+    let all = list(&mut b, "").await;
+    let first = titles(&all);
+    // The new pages lead; the published ones keep their place, with their draft's status.
+    assert_eq!(first[..2], ["TOML draft", "Đường YAML mới"], "{first:?}");
+    assert!(
+        all.text.contains("(bản nháp xoá trang này)") || {
+            // tin-07 is on the second page of the list.
+            list(&mut b, "?page=2")
+                .await
+                .text
+                .contains("(bản nháp xoá trang này)")
+        }
+    );
+    let drafts = list(&mut b, "?status=draft&sort=title").await;
+    assert_eq!(
+        titles(&drafts),
+        // Sorted without diacritics: Đ as D.
+        [
+            "Đường YAML mới",
+            "Giới thiệu Cục (sửa)",
+            "Tin số 07",
+            "TOML draft"
+        ]
+    );
+    assert!(drafts.text.contains("(đã có bản xuất bản)"));
+    assert!(drafts.text.contains("(bản nháp xoá trang này)"));
+    let by_kind = |k: &'static str| format!("?status=draft&kind={k}&sort=title");
+    assert_eq!(
+        titles(&list(&mut b, &by_kind("news")).await),
+        ["Đường YAML mới", "Tin số 07", "TOML draft"]
+    );
+    assert_eq!(
+        titles(&list(&mut b, &by_kind("page")).await),
+        ["Giới thiệu Cục (sửa)"]
+    );
+    assert_eq!(
+        titles(&list(&mut b, "?status=draft&lang=en").await),
+        ["TOML draft"]
+    );
+    assert_eq!(
+        titles(&list(&mut b, "?status=draft&from=2024-06-01&to=2024-06-16").await),
+        ["Đường YAML mới"]
+    );
+    assert_eq!(
+        titles(&list(&mut b, "?status=draft&section=tin-tuc&q=duong+yaml").await),
+        ["Đường YAML mới"]
+    );
+    assert!(titles(&list(&mut b, "?status=draft&term=topics%2Fcao-toc").await).is_empty());
+    let mine = titles(&list(&mut b, "?author=bien-tap&sort=title").await);
+    assert_eq!(mine, ["Đường YAML mới", "TOML draft"]);
+    // The whole list, filtered by kind: the new news draft beside the published news.
+    let news = titles(&list(&mut b, "?kind=news").await);
+    assert!(news.contains(&"Đường YAML mới".to_string()), "{news:?}");
+    assert!(!news.contains(&"Giới thiệu Cục (sửa)".to_string()));
+}

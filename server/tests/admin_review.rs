@@ -19,7 +19,7 @@ const REVIEW: &str = "/admin/sites/drvn/review/tin-tuc/cao-toc.md";
 async fn submit_change(w: &World) -> Who {
     let ed = w.session("bien-tap").await;
     let uri = format!("/api/v1/sites/drvn/pages/{PATH}");
-    let text = "---\ntitle: Thông xe cao tốc <Bắc–Nam>\ndate: 2023-04-29\ntaxonomies:\n  topics: [cao tốc]\n---\nNội dung mới & đầy đủ.\n\n<script>alert(2)</script>\n";
+    let text = "---\ntitle: Thông xe cao tốc <Bắc–Nam>\ndate: 2023-04-29\ntaxonomies:\n  topics: [cao tốc]\n---\nNội dung mới & đầy đủ.\n\n<script>alert(2)</script>\n\n<b onmouseover=\"alert(3)\">đậm</b> và <iframe src=\"https://x.example/\"></iframe>\n";
     let page = w.call(&ed, Method::GET, &uri, None).await;
     let blob = page.str("blob").to_string();
     let mut req = axum::http::Request::builder()
@@ -58,6 +58,12 @@ async fn an_approver_reviews_the_change_and_approves_it() {
     let link = "href=\"/admin/sites/drvn/review/tin-tuc&#x2F;cao-toc.md\"";
     assert!(queue.text.contains(link), "{}", queue.text);
     assert!(queue.text.contains("Người bien-tap"));
+    // Under the draft's title (from the drafts API), escaped.
+    assert!(
+        queue.text.contains("Thông xe cao tốc &lt;Bắc–Nam&gt;</a>"),
+        "{}",
+        queue.text
+    );
 
     // The change: the title field old → new (escaped), the text as removed/added lines.
     let page = b.get(REVIEW).await;
@@ -77,9 +83,23 @@ async fn an_approver_reviews_the_change_and_approves_it() {
         ),
         "{t}"
     );
-    // The draft rendered by the preview API beside the published version, sanitized.
-    assert!(t.contains("<p>Nội dung mới &amp; đầy đủ.</p>"), "{t}");
+    // The draft rendered by the preview API beside the published version, each in a
+    // sandboxed frame's `srcdoc` (escaped there): none of the editor's HTML, raw or not, is
+    // part of the admin page.
+    let frames: Vec<&str> = t.split("<iframe class=\"review-frame\"").skip(1).collect();
+    assert_eq!(frames.len(), 2, "the published version and the draft: {t}");
+    for f in &frames {
+        assert!(f.starts_with(" title=\""), "{f}");
+        assert!(f.contains("sandbox=\"allow-same-origin\" srcdoc=\""), "{f}");
+    }
+    assert!(
+        frames[1].contains("&lt;p&gt;Nội dung mới &amp;amp; đầy đủ."),
+        "{t}"
+    );
+    assert!(!t.contains("<p>Nội dung mới"), "{t}");
     assert!(!t.contains("<script>alert(2)"), "{t}");
+    assert!(!t.contains("<b onmouseover"), "{t}");
+    assert!(!t.contains("<iframe src=\"https://x.example"), "{t}");
     assert!(
         t.contains("&lt;script&gt;alert(2)"),
         "the diff shows it, escaped"

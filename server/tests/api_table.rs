@@ -53,6 +53,7 @@ const WANT: &[(&str, [u16; 10])] = &[
     ("DELETE token", [401, 204, 204, 204, 204, 204, 204, 403, 403, 403]),
     ("GET kinds", [401, 200, 200, 403, 403, 200, 200, 200, 403, 200]),
     ("POST preview", [401, 200, 200, 403, 403, 200, 200, 200, 403, 403]),
+    ("GET preview", [401, 200, 200, 403, 403, 200, 200, 200, 403, 200]),
     ("DELETE session", [401, 204, 204, 204, 204, 204, 204, 400, 400, 400]),
 ];
 
@@ -208,6 +209,7 @@ fn requests(i: usize, sc: &Scene) -> Vec<Req> {
         req("GET kinds", M::GET, format!("{v1}/sites/drvn/kinds")),
         req("POST preview", M::POST, p("preview", "pv"))
             .json(json!({ "text": page_text("Xem", "Thử.") })),
+        req("GET preview", M::GET, p("preview", "u")),
         req("DELETE session", M::DELETE, format!("{v1}/session")),
     ]
 }
@@ -320,6 +322,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/audit"),
     ("get", "/sites/{site}/kinds"),
     ("post", "/sites/{site}/preview/{path}"),
+    ("get", "/sites/{site}/preview/{path}"),
 ];
 
 #[tokio::test]

@@ -123,6 +123,16 @@ pub struct Draft {
     pub submitted: Option<String>,
 }
 
+/// A draft's page text, for lists of drafts ([`Store::draft_texts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DraftText {
+    /// The page's text on the draft branch; for a deletion, the published text (what is
+    /// deleted), `None` when there is none.
+    pub text: Option<String>,
+    /// The draft deletes the page.
+    pub deleted: bool,
+}
+
 /// One commit that touched a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Version {

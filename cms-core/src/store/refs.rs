@@ -11,7 +11,9 @@ use git2::{ErrorCode, Oid, Repository};
 
 use super::open::{ref_commit, ref_target};
 use super::page_ref::check_site;
-use super::{Author, Draft, PageRef, Status, Store, StoreError};
+use super::read::blob_text;
+use super::tree::blob_at;
+use super::{Author, Draft, DraftText, PageRef, Status, Store, StoreError};
 
 /// How many times a writer waits for a ref's lock before giving up, and how long each time.
 const LOCK_TRIES: u32 = 200;
@@ -92,16 +94,55 @@ fn locked<T>(name: &str, mut op: impl FnMut() -> Result<T, git2::Error>) -> Resu
 impl Store {
     /// Every draft branch, of one site or all, sorted by page.
     pub fn drafts(&self, site: Option<&str>) -> Result<Vec<Draft>, StoreError> {
+        let repo = self.repo()?;
+        let published = ref_target(&repo, &self.published_ref())?;
+        self.each_draft(&repo, site, |page, head| {
+            self.describe(&repo, page, head, published)
+        })
+    }
+
+    /// The page text of each of `drafts` (as [`Store::drafts`] gave them), read over one open
+    /// repository: one tree lookup and one blob read per draft; for a deletion, the
+    /// published text (what is deleted). A commit never changes, so a caller may keep a text
+    /// by its draft's `head`.
+    pub fn draft_texts(&self, drafts: &[&Draft]) -> Result<Vec<DraftText>, StoreError> {
+        let repo = self.repo()?;
+        let published = ref_target(&repo, &self.published_ref())?;
+        let published_tree = match published {
+            Some(p) => Some(repo.find_commit(p)?.tree()?),
+            None => None,
+        };
+        let text_of = |d: &Draft| -> Result<DraftText, StoreError> {
+            let path = self.repo_path(&d.page);
+            let head = repo.find_commit(Oid::from_str(&d.head)?)?;
+            let (blob, deleted) = match blob_at(&head.tree()?, &path)? {
+                Some(id) => (Some(id), false),
+                None => match &published_tree {
+                    Some(t) => (blob_at(t, &path)?, true),
+                    None => (None, true),
+                },
+            };
+            let text = blob.map(|id| blob_text(&repo, id)).transpose()?;
+            Ok(DraftText { text, deleted })
+        };
+        drafts.iter().map(|d| text_of(d)).collect()
+    }
+
+    /// `f` of each draft branch of `site` (all sites: `None`), sorted by page.
+    fn each_draft<T>(
+        &self,
+        repo: &Repository,
+        site: Option<&str>,
+        mut f: impl FnMut(PageRef, &git2::Commit<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
         if let Some(site) = site {
             check_site(site)?;
         }
-        let repo = self.repo()?;
         let prefix = match site {
             Some(s) => format!("refs/heads/cms/{s}/"),
             None => "refs/heads/cms/".to_string(),
         };
-        let published = ref_target(&repo, &self.published_ref())?;
-        let mut drafts = Vec::new();
+        let mut pages = Vec::new();
         for r in repo.references_glob(&format!("{prefix}*"))? {
             let r = r?;
             let Some(rest) = r
@@ -121,11 +162,13 @@ impl Store {
             if page.path != path {
                 continue;
             }
-            let head = r.peel_to_commit()?;
-            drafts.push(self.describe(&repo, page, &head, published)?);
+            pages.push((page, r.peel_to_commit()?));
         }
-        drafts.sort_by(|a, b| a.page.cmp(&b.page));
-        Ok(drafts)
+        pages.sort_by(|a, b| a.0.cmp(&b.0));
+        pages
+            .into_iter()
+            .map(|(page, head)| f(page, &head))
+            .collect()
     }
 
     /// The page's draft, if it has one.

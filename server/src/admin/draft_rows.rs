@@ -1,6 +1,6 @@
-//! The drafts of a site as rows of the content list: their title, kind, language, section and
-//! date read from the draft's own text (the read API has only published pages), and the
-//! filters of the list applied to them.
+//! The drafts of a site as rows of the content list: their title, kind, language and date as
+//! the drafts API summarizes them (the read API has only published pages), their section
+//! from their path, and the filters of the list applied to them.
 
 use cms_core::store::Status;
 use search_index::analysis::fold;
@@ -27,6 +27,8 @@ pub struct Row {
     pub status: String,
     /// Published and with a draft waiting (`status` is then the draft's).
     pub published: bool,
+    /// Its draft deletes it.
+    pub deleted: bool,
     /// Its public URL when published.
     pub url: Option<String>,
     /// Author of the draft's last change.
@@ -42,74 +44,34 @@ pub fn status_key(s: Status) -> &'static str {
     }
 }
 
-/// The value of the top-level front matter field `key` (TOML `+++` or YAML `---`), unquoted:
-/// enough for a list's title, kind and date (the edit form reads the page whole).
-pub fn field(text: &str, key: &str) -> Option<String> {
-    let (delim, sep) = if text.starts_with("+++") {
-        ("+++", '=')
-    } else if text.starts_with("---") {
-        ("---", ':')
-    } else {
-        return None;
-    };
-    for line in text.lines().skip(1) {
-        let line = line.trim_end();
-        if line == delim || (delim == "+++" && line.trim_start().starts_with('[')) {
-            break;
-        }
-        if line.starts_with(' ') || line.starts_with('\t') {
-            continue;
-        }
-        let Some((k, v)) = line.split_once(sep) else {
-            continue;
-        };
-        if k.trim() != key {
-            continue;
-        }
-        let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|x| x.strip_suffix('"'))
-            .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
-            .unwrap_or(v);
-        return Some(v.replace("\\\"", "\"")).filter(|v| !v.is_empty());
-    }
-    None
-}
-
-/// The row of a draft whose text is `text` (`None` when it is a deletion), on a site whose
-/// languages are `langs` (the default first).
-pub fn draft_row(d: &DraftView, text: Option<&str>, langs: &[String]) -> Row {
+/// The row of draft `d`, from what the drafts API says of it, on a site whose languages are
+/// `langs` (the default first).
+pub fn draft_row(d: &DraftView, langs: &[String]) -> Row {
     let file = d.path.rsplit('/').next().unwrap_or(&d.path);
     let stem = file.strip_suffix(".md").unwrap_or(file);
-    let default = langs.first().cloned().unwrap_or_else(|| "vi".into());
-    let lang = stem
-        .rsplit_once('.')
-        .map(|(_, l)| l.to_string())
-        .filter(|l| langs.contains(l))
-        .unwrap_or(default);
-    let is_section = stem.starts_with("_index");
     // The folder that lists it: a bundle (`a/b/index.md`) is listed by `a`.
     let mut dirs: Vec<&str> = d.path.split('/').collect();
     dirs.pop();
-    if stem.starts_with("index") || is_section {
+    if stem.starts_with("index") || stem.starts_with("_index") {
         dirs.pop();
     }
-    let text = text.unwrap_or_default();
-    let kind = if is_section {
-        "section".to_string()
-    } else {
-        field(text, "kind").unwrap_or_default()
-    };
+    // The API knows the language when the server has loaded the network.
+    let lang = Some(d.lang.clone())
+        .filter(|l| !l.is_empty())
+        .or_else(|| langs.first().cloned())
+        .unwrap_or_default();
     Row {
-        title: field(text, "title").unwrap_or_else(|| d.path.clone()),
+        title: Some(d.title.clone())
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| d.path.clone()),
         path: d.path.clone(),
-        kind,
+        kind: d.kind.clone(),
         section: dirs.join("/"),
         lang,
-        date: field(text, "date"),
+        date: d.date.clone(),
         status: status_key(d.status).to_string(),
-        published: false,
+        published: d.published,
+        deleted: d.deleted,
         url: None,
         author: Some(d.author_name.clone()),
     }
@@ -179,22 +141,5 @@ impl DraftFilter<'_> {
             }
         }
         true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn front_matter_fields_of_both_syntaxes() {
-        let toml =
-            "+++\ntitle = \"Cầu \\\"mới\\\"\"\ndate = 2024-05-02\n[extra]\nkind = \"x\"\n+++\n";
-        assert_eq!(field(toml, "title").as_deref(), Some("Cầu \"mới\""));
-        assert_eq!(field(toml, "date").as_deref(), Some("2024-05-02"));
-        assert_eq!(field(toml, "kind"), None, "only the top level");
-        let yaml = "---\ntitle: Thông xe\ntaxonomies:\n  title: no\n---\nbody";
-        assert_eq!(field(yaml, "title").as_deref(), Some("Thông xe"));
-        assert_eq!(field("no front matter", "title"), None);
     }
 }

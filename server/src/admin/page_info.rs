@@ -2,10 +2,8 @@
 //! links (percent-encoded), the reviewers' comments, its draft rendered by the preview API,
 //! and whether the user may approve on its site.
 
-use axum::http::Method;
-
 use super::cx::{AdminError, Cx};
-use crate::api::{CommentView, PageView, PreviewRequest, PreviewView, Problem, SessionView};
+use crate::api::{CommentView, PreviewView, SessionView};
 
 /// The bytes of a path segment left as they are in links; the rest is percent-encoded.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -69,28 +67,16 @@ pub async fn comments(
         .map_err(|p| cx.fail(Some(session), p))
 }
 
-/// The page's draft rendered by the preview API (the site's pipeline, sanitized as it
-/// publishes); `None` when it cannot be (no draft, a page that does not render: the text
-/// diff is shown anyway).
-pub async fn preview(cx: &Cx, session: &SessionView, site: &str, path: &str) -> Option<String> {
-    let page: PageView = cx.api.get(&api_path("pages", site, path)).await.ok()?;
-    // Rendering writes nothing, but the API asks every POST with a cookie for the session's
-    // token; this page is a GET, so the session's own token is passed on.
-    let api = cx
-        .api
-        .with_csrf(session.csrf.as_deref().unwrap_or_default());
-    let body = PreviewRequest { text: page.text };
-    let reply = api
-        .call(
-            Method::POST,
-            &api_path("preview", site, path),
-            Some(&body),
-            None,
-        )
-        .await
-        .ok()?;
-    let view: Result<PreviewView, Problem> = reply.json();
-    view.ok().map(|v| v.body_html)
+/// The page at `stage` (`draft` or `published`) rendered in its site's theme by the preview
+/// API (the site's pipeline, sanitized as it publishes), its site-relative URLs pointed at
+/// the admin's route to the site's files: the `srcdoc` of a sandboxed frame, as on the edit
+/// page, so nothing an editor typed is ever part of the admin page itself. `None` when it
+/// cannot be rendered (no such version, a page that does not render: the text diff is shown
+/// anyway). A GET of the API: it writes nothing, so it needs no CSRF token.
+pub async fn preview(cx: &Cx, site: &str, path: &str, stage: &str) -> Option<String> {
+    let route = format!("{}?stage={stage}", api_path("preview", site, path));
+    let view: PreviewView = cx.api.get(&route).await.ok()?;
+    Some(super::edit::rewrite(&view.html, site)).filter(|h| !h.trim().is_empty())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The approver's pages: `GET /admin/review` (the queue of the sites the user may approve) and
 //! `GET|POST /admin/sites/{site}/review/{*path}` (one change: its fields and text compared
-//! with what is published, both rendered side by side, the reviewers' comments, and the forms
+//! with what is published, both rendered side by side in sandboxed frames (their HTML is never
+//! part of the admin page), the reviewers' comments, and the forms
 //! to approve now, approve at a time, or send back with a comment). Everything through the API:
 //! it decides who may see and do what.
 
@@ -109,9 +110,9 @@ struct ReviewPage {
     can_approve: bool,
     /// Published (or the draft's base) → the draft.
     diff: Option<Shown>,
-    /// The published page's HTML, from the read API.
+    /// The published version rendered in the site's theme: a sandboxed frame's `srcdoc`.
     published_html: Option<String>,
-    /// The draft rendered by the preview API.
+    /// The draft rendered in the site's theme: a sandboxed frame's `srcdoc`.
     draft_html: Option<String>,
     comments: Vec<CommentView>,
     notice: Option<Notice>,
@@ -271,19 +272,18 @@ async fn render(cx: &Cx, session: &SessionView, site: &str, path: &str, how: How
     let in_review = draft
         .as_ref()
         .is_some_and(|d| d.status == cms_core::store::Status::InReview);
-    let (diff, draft_html) = match &draft {
+    let (diff, draft_html, published_html) = match &draft {
         Some(d) => (
             change(cx, site, path, d).await,
-            pages::preview(cx, session, site, path).await,
+            // A deletion has nothing to render.
+            match d.deleted {
+                true => None,
+                false => pages::preview(cx, site, path, "draft").await,
+            },
+            pages::preview(cx, site, path, "published").await,
         ),
-        None => (None, None),
+        None => (None, None, None),
     };
-    let published_html = cx
-        .api
-        .get::<ssg::api::ContentItem>(&api_path("content", site, path))
-        .await
-        .ok()
-        .map(|item| item.html);
     let v = ReviewPage {
         site: site.to_string(),
         path: path.to_string(),

@@ -7,16 +7,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State as AxState};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State as AxState};
 use axum::http::StatusCode;
 use axum::Json;
+use cms_core::store::{PageRef, Stage};
 use cms_core::{FieldSpec, FieldType, KindSchema, Network};
 use db::Action;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Auth;
 use super::body::Body;
-use super::context::cms;
+use super::context::{blocking, cms};
 use super::errors::{join_error, page_ref};
 use super::{FieldProblem, Problem};
 use crate::State;
@@ -163,16 +165,63 @@ pub async fn preview(
     let cms = cms(&state)?;
     auth.require(&site, Action::Write)?;
     let page = page_ref(&site, &path)?;
+    rendered(cms, &page, req.text).await.map(Json)
+}
+
+/// `GET …/preview/{path}?stage=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct StageQuery {
+    /// `draft` (the default) or `published`.
+    #[serde(default)]
+    pub stage: Option<Stage>,
+}
+
+/// The page's stored draft (its published text when it has no draft; with
+/// `?stage=published`, the published text) rendered in its site's theme, and what `cms check`
+/// says of it: what a reviewer compares. A GET, as it only reads (so it needs no CSRF token,
+/// and the read-drafts right only).
+#[utoipa::path(get, path = "/sites/{site}/preview/{path}", tag = "pages",
+    params(("site" = String, Path), ("path" = String, Path, description = "`tin-tuc/a.md`"),
+        ("stage" = Option<String>, Query, description = "`draft` (default) or `published`")),
+    responses((status = 200, body = PreviewView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 503, body = Problem)))]
+pub async fn preview_stored(
+    AxState(state): AxState<Arc<State>>,
+    auth: Auth,
+    Path((site, path)): Path<(String, String)>,
+    query: Result<Query<StageQuery>, QueryRejection>,
+) -> Result<Json<PreviewView>, Problem> {
+    let cms = cms(&state)?;
+    auth.require(&site, Action::ReadDrafts)?;
+    let page = page_ref(&site, &path)?;
+    let Ok(Query(query)) = query else {
+        return Err(Problem::bad_request(
+            "`stage` là `draft` hoặc `published` (stage must be `draft` or `published`).",
+        ));
+    };
+    let stage = query.stage.unwrap_or(Stage::Draft);
+    let missing = format!("sites/{site}/{path}");
+    let doc = {
+        let page = page.clone();
+        blocking(cms, move |s| s.read(&page, stage)).await?
+    };
+    let doc =
+        doc.ok_or_else(|| Problem::not_found(format!("Không có trang {missing} (no such page).")))?;
+    rendered(cms, &page, doc.text).await.map(Json)
+}
+
+/// `text` as the page `page` rendered against the live network, on the blocking pool.
+async fn rendered(cms: &crate::Cms, page: &PageRef, text: String) -> Result<PreviewView, Problem> {
     let network = live_network(cms)?;
     let theme = cms.live.theme(&network.config.theme).map_err(|e| {
         tracing::error!("preview: {e}");
         Problem::internal()
     })?;
     let rel = page.content_path();
-    let view = tokio::task::spawn_blocking(move || render(&network, &theme, &rel, &req.text))
+    tokio::task::spawn_blocking(move || render(&network, &theme, &rel, &text))
         .await
-        .map_err(join_error)??;
-    Ok(Json(view))
+        .map_err(join_error)?
 }
 
 /// Checks and renders `text` as the page `rel` of `network`.

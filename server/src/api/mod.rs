@@ -17,6 +17,7 @@ mod read_search;
 mod auth;
 mod body;
 mod context;
+mod draft_summary;
 mod edit;
 mod errors;
 mod front_matter_edit;
@@ -36,6 +37,7 @@ use axum::Router;
 
 pub use auth::{cookie, CSRF_HEADER};
 pub use body::too_large;
+pub use draft_summary::DraftTexts;
 pub use edit::{FieldView, KindView, KindsView, PreviewRequest, PreviewView, SectionKindView};
 pub use history::{DiffView, FieldChangeView, VersionView};
 pub use pages::{PageView, SaveRequest, SavedView};
@@ -98,6 +100,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     // The editor's forms and live preview (edit helper).
     ("GET", "/sites/{site}/kinds"),
     ("POST", "/sites/{site}/preview/{*path}"),
+    ("GET", "/sites/{site}/preview/{*path}"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/{id}"),
 ];

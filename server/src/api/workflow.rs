@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::Auth;
 use super::body::Body;
 use super::context::{audit, author, blocking, cms, Audit};
+use super::draft_summary::{mark_published, summarized};
 use super::errors::page_ref;
 use super::schedule::{publish_with_fields, Published, ScheduleRequest};
 use super::Problem;
@@ -45,6 +46,30 @@ pub struct DraftView {
     pub status: Status,
     /// The commit submitted for review.
     pub submitted: Option<String>,
+    /// The page's title as the draft writes it (for a deletion, the published page's); empty
+    /// when its front matter does not parse. Filled in the lists (`/sites/{site}/drafts`,
+    /// `/review`), empty in the answers of submit and reject.
+    #[serde(default)]
+    pub title: String,
+    /// Its content kind: its own `kind`, else its section's, else `page`; `section` for an
+    /// `_index.md`. Empty when the front matter does not parse.
+    #[serde(default)]
+    pub kind: String,
+    /// Its language (from a `.en.md` suffix, else the network's default).
+    #[serde(default)]
+    pub lang: String,
+    /// Its `date` as written (`2024-05-01`, `2024-05-01T08:30:00`).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The draft deletes the page.
+    #[serde(default)]
+    pub deleted: bool,
+    /// The page is published: in the site's live build (what the read API lists).
+    #[serde(default)]
+    pub published: bool,
+    /// Why the front matter could not be read (`cms check`'s message), if it could not.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 impl From<Draft> for DraftView {
@@ -60,6 +85,13 @@ impl From<Draft> for DraftView {
             message: d.message,
             status: d.status,
             submitted: d.submitted,
+            title: String::new(),
+            kind: String::new(),
+            lang: String::new(),
+            date: None,
+            deleted: false,
+            published: false,
+            error: None,
         }
     }
 }
@@ -216,8 +248,15 @@ pub async fn drafts(
 ) -> Result<Json<Vec<DraftView>>, Problem> {
     let cms = cms(&state)?;
     auth.require(&site, Action::ReadDrafts)?;
-    let list = blocking(cms, move |s| s.drafts(Some(&site))).await?;
-    Ok(Json(list.into_iter().map(DraftView::from).collect()))
+    let network = cms.live.network();
+    let st = state.clone();
+    let list = blocking(cms, move |s| {
+        let drafts = s.drafts(Some(&site))?;
+        let texts = st.draft_texts.of(s, &drafts)?;
+        Ok(summarized(network.as_deref(), drafts, texts))
+    })
+    .await?;
+    Ok(Json(mark_published(&state, list)))
 }
 
 /// The drafts in review on the sites the actor may publish.
@@ -228,13 +267,17 @@ pub async fn review(
     auth: Auth,
 ) -> Result<Json<Vec<DraftView>>, Problem> {
     let cms = cms(&state)?;
-    let list = blocking(cms, |s| s.drafts(None)).await?;
-    let queue = list
-        .into_iter()
-        .filter(|d| d.status == Status::InReview && auth.actor.can(&d.page.site, Action::Publish))
-        .map(DraftView::from)
-        .collect();
-    Ok(Json(queue))
+    let network = cms.live.network();
+    let actor = auth.actor.clone();
+    let st = state.clone();
+    let queue = blocking(cms, move |s| {
+        let mut drafts = s.drafts(None)?;
+        drafts.retain(|d| d.status == Status::InReview && actor.can(&d.page.site, Action::Publish));
+        let texts = st.draft_texts.of(s, &drafts)?;
+        Ok(summarized(network.as_deref(), drafts, texts))
+    })
+    .await?;
+    Ok(Json(mark_published(&state, queue)))
 }
 
 /// Reviewers' comments on a page, oldest first.

@@ -53,7 +53,10 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .route("/sites/{site}/kinds", get(edit::kinds))
-        .route("/sites/{site}/preview/{*path}", post(edit::preview))
+        .route(
+            "/sites/{site}/preview/{*path}",
+            post(edit::preview).get(edit::preview_stored),
+        )
         .layer(axum::middleware::from_fn(super::body::form_csrf))
         .layer(axum::middleware::from_fn(super::body::plain_rejections))
         .layer(axum::middleware::from_fn(super::auth::challenge))
@@ -73,7 +76,7 @@ pub fn routes() -> Router<Arc<State>> {
         history::history, history::diff, history::restore,
         users::list, users::grant, users::revoke, users::audit_log,
         tokens::create, tokens::list, tokens::revoke,
-        edit::kinds, edit::preview,
+        edit::kinds, edit::preview, edit::preview_stored,
     ),
     components(schemas(
         session::LoginRequest, session::SessionView, session::UserView, session::GrantView,

@@ -21,7 +21,7 @@ use super::cx::{Answer, Cx};
 use crate::api::{FieldProblem, KindsView, PageView, PreviewView, Problem, SessionView};
 
 pub use actions::{delete, submit};
-pub use frame::{preview_json, site_file};
+pub use frame::{preview_json, rewrite, site_file};
 
 /// A conflicting save: the version saved meanwhile and the diff to the user's.
 #[derive(Debug, Serialize, Deserialize)]
