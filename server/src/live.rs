@@ -42,6 +42,8 @@ pub struct Live {
     theme_dirs: RwLock<Vec<std::path::PathBuf>>,
     /// The theme the preview last loaded, by name.
     theme: RwLock<Option<(String, Arc<ssg::Theme>)>>,
+    /// What the editor's previews of the live network share (see [`Live::preview_cache`]).
+    preview: RwLock<Option<Arc<ssg::PreviewCache>>>,
 }
 
 impl Live {
@@ -67,15 +69,41 @@ impl Live {
             .clone()
     }
 
-    /// Replaces the live network (the builder, after a good build).
+    /// Replaces the live network (the builder, after a good build), and drops the previews'
+    /// cache of the one before.
     pub fn set_network(&self, network: Arc<cms_core::Network>) {
         *self.network.write().unwrap_or_else(|e| e.into_inner()) = Some(network);
+        *self.preview.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The previews' cache of `network` with `theme` (the live ones, as [`Live::network`] and
+    /// [`Live::theme`] gave them): the one kept, or a new one, kept while they are live. It
+    /// is made on first use (the link index of the network: tens of milliseconds on 20,000
+    /// pages), so call it off the async runtime.
+    pub fn preview_cache(
+        &self,
+        network: &Arc<cms_core::Network>,
+        theme: &Arc<ssg::Theme>,
+    ) -> Arc<ssg::PreviewCache> {
+        if let Some(c) = &*self.preview.read().unwrap_or_else(|e| e.into_inner()) {
+            if c.is_for(network, theme) {
+                return c.clone();
+            }
+        }
+        let cache = Arc::new(ssg::PreviewCache::new(network.clone(), theme.clone()));
+        // Kept only while its network is live: a build may have gone live meanwhile.
+        let live = self.network().is_some_and(|n| Arc::ptr_eq(&n, network));
+        if live {
+            *self.preview.write().unwrap_or_else(|e| e.into_inner()) = Some(cache.clone());
+        }
+        cache
     }
 
     /// Where themes are looked for (the builder's `--themes` folders).
     pub fn set_theme_dirs(&self, dirs: Vec<std::path::PathBuf>) {
         *self.theme_dirs.write().unwrap_or_else(|e| e.into_inner()) = dirs;
         *self.theme.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.preview.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The theme `name`, as the builder finds it (the built-in one for `default` when no
@@ -110,5 +138,37 @@ impl Live {
     /// Waits for the next status change.
     pub async fn changed(&self) {
         self.changed.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_cache_is_kept_for_the_live_network_and_replaced_with_it() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let source = cms_core::Source::Dir(root.join("content"));
+        let network = Arc::new(cms_core::load(&source).expect("the demo network loads"));
+        let live = Live::default();
+        live.set_theme_dirs(vec![root.join("themes")]);
+        let theme = live.theme(&network.config.theme).expect("the theme");
+        live.set_network(network.clone());
+        let first = live.preview_cache(&network, &theme);
+        let again = live.preview_cache(&network, &theme);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "kept while the network is live"
+        );
+        // A new build goes live: its previews get a cache of their own.
+        let newer = Arc::new((*network).clone());
+        live.set_network(newer.clone());
+        let second = live.preview_cache(&newer, &theme);
+        assert!(second.is_for(&newer, &theme) && !Arc::ptr_eq(&first, &second));
+        // A preview that got the old network before the swap does not replace the new cache.
+        assert!(live
+            .preview_cache(&network, &theme)
+            .is_for(&network, &theme));
+        assert!(Arc::ptr_eq(&second, &live.preview_cache(&newer, &theme)));
     }
 }

@@ -13,7 +13,7 @@ struct Target {
 }
 
 /// Every page and section of the network, by the name `@/` links use.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LinkIndex {
     targets: HashMap<String, Target>,
     base_urls: Vec<String>,
@@ -52,6 +52,34 @@ impl LinkIndex {
             targets,
             base_urls: network.sites.iter().map(|s| s.base_url()).collect(),
         }
+    }
+
+    /// `self`, with the page `rel` (relative to its site's folder) of site `site` at `path`:
+    /// `None` when it is there already (the usual edit of a page, which keeps its path).
+    pub(crate) fn with_page(
+        &self,
+        network: &Network,
+        site: usize,
+        rel: &str,
+        path: &str,
+    ) -> Option<LinkIndex> {
+        let name = format!("{}/{rel}", network.sites.get(site)?.id);
+        if self
+            .targets
+            .get(&name)
+            .is_some_and(|t| t.site == site && t.path == path)
+        {
+            return None;
+        }
+        let mut more = self.clone();
+        more.targets.insert(
+            name,
+            Target {
+                site,
+                path: path.to_string(),
+            },
+        );
+        Some(more)
     }
 
     /// A hash of every target and base URL: Markdown rendered against an index with the same

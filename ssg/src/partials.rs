@@ -6,7 +6,7 @@ use serde_json::Value;
 /// A site's partials in one language. Pages see each as a marker element, which is replaced
 /// by the partial's HTML after the page is minified, so the partial is rendered and minified
 /// once per site and language instead of once per page.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Partials {
     /// name → marker, for the template context.
     pub markers: serde_json::Map<String, Value>,

@@ -204,11 +204,24 @@ pub(crate) struct SiteInputs<'a> {
     /// Each selected site's data.
     pub datas: HashMap<usize, SiteData<'a>>,
     /// The network's view in each language.
-    pub network_views: HashMap<&'a str, Value>,
+    pub network_views: HashMap<String, Value>,
     /// The agencies' newest news, for the portal's home.
     pub network_news: Vec<Value>,
     /// The key of every template of each site (see [`crate::build_cache::template_keys`]).
     pub template_keys: HashMap<usize, HashMap<String, u64>>,
+}
+
+/// The network's view in each of its languages.
+pub(crate) fn network_views(network: &Network) -> HashMap<String, Value> {
+    network
+        .config
+        .languages
+        .iter()
+        .map(|l| {
+            let view = context::network_view(network, l, false);
+            (l.clone(), context::value(view))
+        })
+        .collect()
 }
 
 /// Makes each selected site's data, its partials and the keys of what its outputs share.
@@ -227,15 +240,7 @@ pub(crate) fn site_inputs<'a>(
         let md = mds.remove(&i).unwrap_or_default();
         datas.insert(i, site_data(network, theme, i, md, links, images)?);
     }
-    let network_views: HashMap<&str, Value> = network
-        .config
-        .languages
-        .iter()
-        .map(|l| {
-            let view = context::network_view(network, l, false);
-            (l.as_str(), context::value(view))
-        })
-        .collect();
+    let network_views = network_views(network);
     let network_news = crate::lists::network_news(network);
     render_partials(network, templates, &mut datas, selected, diags)?;
     stop_on_errors(diags)?;
@@ -277,11 +282,7 @@ fn site_data<'a>(
     let summaries: Vec<Value> = site
         .pages
         .par_iter()
-        .map(|p| {
-            let mut summary = context::page_summary(network, site, p);
-            summary.image = images.and_then(|im| im.lead(i, p));
-            context::value(summary)
-        })
+        .map(|p| summary(network, site, i, p, images))
         .collect();
     let summary_keys = summaries
         .par_iter()
@@ -333,6 +334,19 @@ fn site_data<'a>(
         inline_css: stylesheet(site, theme, &network.display_root)?,
         image_urls: images.map(|im| im.urls(i, site)).unwrap_or_default(),
     })
+}
+
+/// The summary of page `p` of `site` (index `i`), with its lead image, as lists show it.
+pub(crate) fn summary(
+    network: &Network,
+    site: &cms_core::Site,
+    i: usize,
+    p: &cms_core::Page,
+    images: Option<&crate::images::Images>,
+) -> Value {
+    let mut summary = context::page_summary(network, site, p);
+    summary.image = images.and_then(|im| im.lead(i, p));
+    context::value(summary)
 }
 
 /// How pages and partials are minified. Closing tags and <html>/<head> are kept: smaller
@@ -418,7 +432,7 @@ fn render_partials(
 fn hash_shared(
     network: &Network,
     datas: &mut HashMap<usize, SiteData<'_>>,
-    network_views: &HashMap<&str, Value>,
+    network_views: &HashMap<String, Value>,
 ) {
     for d in datas.values_mut() {
         for lang in &d.site.languages {

@@ -3,16 +3,16 @@
 //! of the output folder, so the editor gets the page as its site's theme renders it, cleaned
 //! as the build cleans it, without touching the live build.
 
-use std::collections::HashSet;
-
 use cms_core::{Diagnostic, Diagnostics, Network};
 
 use crate::error::Error;
 use crate::images::Images;
+use crate::jobs::{Job, JobKind};
+use crate::lazy_markdown::MdEnv;
 use crate::links::LinkIndex;
 use crate::output::Staging;
 use crate::pipeline::{md_env, prepare_sites, renderer, BuildOptions, Laps};
-use crate::prepare::select_sites;
+use crate::prepare::{select_sites, SiteInputs, Templates};
 
 /// A page rendered for the preview.
 #[derive(Debug, Clone, Default)]
@@ -58,39 +58,60 @@ pub fn preview_page(
     laps.lap("links and images");
     let (templates, inputs) =
         prepare_sites(network, opts, &selected, &env, false, &mut laps, &mut diags)?;
-    let mut problems: Vec<Diagnostic> = diags.0;
-    let body_html = match inputs.datas.get(&s).and_then(|d| d.pages_md.get(p)) {
+    render_in_memory(
+        network,
+        opts,
+        &inputs,
+        &templates,
+        &env,
+        (s, p),
+        diags.0,
+        laps,
+    )
+}
+
+/// Renders page `p` of site `s` of `inputs` in memory, after the stages before it found
+/// `problems` (warnings): what both [`preview_page`] and [`crate::PreviewCache`] end with.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render_in_memory(
+    network: &Network,
+    opts: &BuildOptions<'_>,
+    inputs: &SiteInputs<'_>,
+    templates: &Templates,
+    env: &MdEnv<'_>,
+    (s, p): (usize, usize),
+    mut problems: Vec<Diagnostic>,
+    mut laps: Laps,
+) -> Result<PagePreview, Error> {
+    let Some(d) = inputs.datas.get(&s) else {
+        return Ok(PagePreview::default());
+    };
+    let body_html = match d.pages_md.get(p) {
         Some(md) => {
-            problems.extend(md.diagnostics(&env));
-            md.get(&env).0.html.clone()
+            problems.extend(md.diagnostics(env));
+            md.get(env).0.html.clone()
         }
         None => String::new(),
     };
     let staging = Staging::memory();
-    let mut jobs = crate::jobs::jobs(&inputs.datas, &selected, opts.theme, false);
-    let only: HashSet<usize> = [p].into();
-    jobs.retain(|j| {
-        j.site == s && matches!(j.kind, crate::jobs::JobKind::Page { page } if only.contains(&page))
-    });
-    let r = renderer(
-        network, opts, &inputs, &templates, &staging, &env, &selected,
-    );
-    let mut failed = false;
-    for job in &jobs {
-        match r.run(job) {
-            Ok(_) => {}
-            Err(Error::Content(ds)) => {
-                failed = true;
-                problems.extend(ds.0);
-            }
-            Err(e) => return Err(e),
+    let selected = [s];
+    let r = renderer(network, opts, inputs, templates, &staging, env, &selected);
+    let job = Job {
+        site: s,
+        kind: JobKind::Page { page: p },
+    };
+    let failed = match r.run(&job) {
+        Ok(_) => false,
+        Err(Error::Content(ds)) => {
+            problems.extend(ds.0);
+            true
         }
-    }
+        Err(e) => return Err(e),
+    };
     laps.lap("render");
-    let site = &network.sites[s];
     let main = format!(
         "sites/{}{}index.html",
-        site.config.domain, site.pages[p].path
+        d.site.config.domain, d.site.pages[p].path
     );
     let mut files = staging.into_memory();
     let html = match files.remove(&main) {

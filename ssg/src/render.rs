@@ -27,7 +27,7 @@ use crate::theme::Theme;
 pub(crate) struct Renderer<'a, 'b> {
     pub(crate) network: &'a Network,
     pub(crate) datas: &'b HashMap<usize, SiteData<'a>>,
-    pub(crate) network_views: &'b HashMap<&'a str, Value>,
+    pub(crate) network_views: &'b HashMap<String, Value>,
     pub(crate) templates: &'b Templates,
     pub(crate) staging: &'b Staging,
     pub(crate) theme: &'b Theme,

@@ -219,20 +219,20 @@ async fn rendered(cms: &crate::Cms, page: &PageRef, text: String) -> Result<Prev
         Problem::internal()
     })?;
     let rel = page.content_path();
-    tokio::task::spawn_blocking(move || render(&network, &theme, &rel, &text))
-        .await
-        .map_err(join_error)?
+    let live = cms.live.clone();
+    tokio::task::spawn_blocking(move || {
+        let cache = live.preview_cache(&network, &theme);
+        render(&cache, &rel, &text)
+    })
+    .await
+    .map_err(join_error)?
 }
 
-/// Checks and renders `text` as the page `rel` of `network`.
-fn render(
-    network: &Network,
-    theme: &ssg::Theme,
-    rel: &str,
-    text: &str,
-) -> Result<PreviewView, Problem> {
+/// Checks and renders `text` as the page `rel` of the cache's network.
+fn render(cache: &ssg::PreviewCache, rel: &str, text: &str) -> Result<PreviewView, Problem> {
     let clock = std::time::Instant::now();
-    let (page, diags) = cms_core::checked_page(network, rel, text, None);
+    let (page, diags) = cms_core::checked_page(cache.network(), rel, text, None);
+    let checked = clock.elapsed();
     let mut errors: Vec<FieldProblem> = diags.iter().map(FieldProblem::from).collect();
     let Some(page) = page else {
         return Ok(PreviewView {
@@ -241,25 +241,19 @@ fn render(
             ..PreviewView::default()
         });
     };
-    let patched = cms_core::with_page(network, page);
-    let opts = ssg::BuildOptions {
-        out: std::path::PathBuf::new(),
-        sites: Vec::new(),
-        dry_run: true,
-        theme,
-        progress: None,
-        minify_each_page: false,
-        today: network.now.date(),
-        search: false,
-        tool_version: String::new(),
-        markdown_cache: None,
-        durable: false,
-        precompress: false,
-    };
-    let shown = ssg::preview_page(&patched, &opts, rel).map_err(|e| {
+    let shown = cache.preview(page).map_err(|e| {
         tracing::error!("preview of {rel}: {e}");
         Problem::internal()
     })?;
+    tracing::debug!(
+        "preview of {rel}: check {checked:?}, {}",
+        shown
+            .timings
+            .iter()
+            .map(|(n, d)| format!("{n} {d:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     errors.extend(
         shown
             .problems

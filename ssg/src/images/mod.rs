@@ -69,33 +69,53 @@ impl Images {
         want: impl Fn(usize, usize) -> bool + Sync,
         diags: &mut Diagnostics,
     ) -> Images {
-        let todo: Vec<(usize, usize, usize)> = selected
+        let pages: Vec<(usize, &Page)> = selected
             .iter()
             .flat_map(|&s| {
-                let site = &network.sites[s];
                 let want = &want;
-                site.pages.iter().enumerate().flat_map(move |(p, page)| {
-                    page.assets
-                        .iter()
-                        .enumerate()
-                        .filter(move |(_, a)| source::is_processed(&a.name) && want(s, p))
-                        .map(move |(a, _)| (s, p, a))
-                })
+                let site = &network.sites[s];
+                site.pages
+                    .iter()
+                    .enumerate()
+                    .filter(move |(p, _)| want(s, *p))
+                    .map(move |(_, page)| (s, page))
             })
             .collect();
-        let probed: Vec<(usize, usize, Result<Source, Diagnostic>)> = todo
-            .par_iter()
-            .map(|&(s, p, a)| {
-                let page = &network.sites[s].pages[p];
-                (s, p, probe_one(network, page, a))
+        Images::probe_pages(network, &pages, diags)
+    }
+
+    /// [`Images::probe`] of `page`, of site `site`, alone (it need not be in `network`: the
+    /// page as an editor has it, for its preview).
+    pub fn probe_page(
+        network: &Network,
+        site: usize,
+        page: &Page,
+        diags: &mut Diagnostics,
+    ) -> Images {
+        Images::probe_pages(network, &[(site, page)], diags)
+    }
+
+    /// Reads the header of every JPEG and PNG of the bundles of `pages` (by site index).
+    fn probe_pages(network: &Network, pages: &[(usize, &Page)], diags: &mut Diagnostics) -> Images {
+        let todo: Vec<(usize, &Page, usize)> = pages
+            .iter()
+            .flat_map(|&(s, page)| {
+                page.assets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| source::is_processed(&a.name))
+                    .map(move |(a, _)| (s, page, a))
             })
+            .collect();
+        let probed: Vec<(usize, &Page, Result<Source, Diagnostic>)> = todo
+            .par_iter()
+            .map(|&(s, page, a)| (s, page, probe_one(network, page, a)))
             .collect();
         let mut pages: HashMap<(usize, String), PageImages> = HashMap::new();
-        for (s, p, res) in probed {
+        for (s, page, res) in probed {
             match res {
                 Ok(src) => {
-                    let path = network.sites[s].pages[p].path.clone();
-                    let entry = pages.entry((s, path)).or_default();
+                    let entry = pages.entry((s, page.path.clone())).or_default();
                     entry.by_name.insert(src.name.clone(), src);
                 }
                 Err(d) => diags.push(d),
