@@ -1,7 +1,9 @@
 //! One page rendered in memory for the web editor's live preview ([`preview_page`]): the
 //! stages of [`crate::preview_pages`] on the page's site, into a [`Staging::memory`] instead
 //! of the output folder, so the editor gets the page as its site's theme renders it, cleaned
-//! as the build cleans it, without touching the live build.
+//! as the build cleans it, without touching the live build. Every stage before the render
+//! grows with the network (tens of milliseconds on 20,000 pages): the editor keeps them in a
+//! [`crate::PreviewCache`], which ends with the same render ([`render_in_memory`]).
 
 use cms_core::{Diagnostic, Diagnostics, Network};
 
