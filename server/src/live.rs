@@ -99,6 +99,35 @@ impl Live {
         cache
     }
 
+    /// Makes the previews' cache of the live network on a thread of its own, every site
+    /// prepared, so the first preview after a build goes live is as quick as the next ones.
+    /// A build that goes live meanwhile makes its own; this one is then dropped.
+    pub fn warm_preview(live: &Arc<Live>) {
+        let Some(network) = live.network() else {
+            return;
+        };
+        let live = live.clone();
+        let spawned = std::thread::Builder::new()
+            .name("preview-warm".into())
+            .spawn(move || {
+                let theme = match live.theme(&network.config.theme) {
+                    Ok(t) => t,
+                    Err(e) => return tracing::warn!("preview cache: {e}"),
+                };
+                let clock = std::time::Instant::now();
+                match live.preview_cache(&network, &theme).warm() {
+                    Ok(()) => tracing::debug!(
+                        ms = clock.elapsed().as_millis() as u64,
+                        "preview cache ready"
+                    ),
+                    Err(e) => tracing::warn!("preview cache: {e}"),
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("preview cache: {e}");
+        }
+    }
+
     /// Where themes are looked for (the builder's `--themes` folders).
     pub fn set_theme_dirs(&self, dirs: Vec<std::path::PathBuf>) {
         *self.theme_dirs.write().unwrap_or_else(|e| e.into_inner()) = dirs;
@@ -170,5 +199,30 @@ mod tests {
             .preview_cache(&network, &theme)
             .is_for(&network, &theme));
         assert!(Arc::ptr_eq(&second, &live.preview_cache(&newer, &theme)));
+    }
+
+    #[test]
+    fn a_build_that_goes_live_gets_its_preview_cache_made_beforehand() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let source = cms_core::Source::Dir(root.join("content"));
+        let network = Arc::new(cms_core::load(&source).expect("the demo network loads"));
+        let live = Arc::new(Live::default());
+        live.set_theme_dirs(vec![root.join("themes")]);
+        live.set_network(network.clone());
+        Live::warm_preview(&live);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let kept = loop {
+            let kept = live.preview.read().ok().and_then(|c| c.clone());
+            if let Some(c) = kept.filter(|c| c.prepared_sites() == network.sites.len()) {
+                break c;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no warm cache after 60 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let theme = live.theme(&network.config.theme).expect("the theme");
+        assert!(Arc::ptr_eq(&kept, &live.preview_cache(&network, &theme)));
     }
 }

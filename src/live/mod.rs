@@ -128,7 +128,7 @@ fn db_kind(url: &str) -> &str {
 async fn start(
     builder: &Arc<Builder>,
     branch: &str,
-    live: &server::Live,
+    live: &Arc<server::Live>,
     db: &db::Db,
 ) -> Result<watch::Shown> {
     let head = build::head(&builder.content, branch).map_err(anyhow::Error::msg)?;

@@ -46,11 +46,12 @@ impl Shown {
     /// Makes it what [`server::Live`] says, with `failure` the last failed build if any.
     pub(crate) fn publish(
         &self,
-        live: &server::Live,
+        live: &Arc<server::Live>,
         network: cms_core::Network,
         failure: Option<server::BuildFailure>,
     ) {
         live.set_network(Arc::new(network));
+        server::Live::warm_preview(live);
         live.set_status(server::LiveStatus {
             commit: Some(self.commit.clone()),
             time: Some(self.since),

@@ -201,6 +201,17 @@ impl PreviewCache {
         )
     }
 
+    /// How many sites are prepared (by a preview of one of their pages, or by [`Self::warm`]).
+    pub fn prepared_sites(&self) -> usize {
+        self.sites.lock().map(|s| s.len()).unwrap_or_default()
+    }
+
+    /// Prepares every site now, so that no editor's first preview after a build goes live
+    /// waits for it (tens of milliseconds a site at 20,000 pages).
+    pub fn warm(&self) -> Result<(), Error> {
+        (0..self.network.sites.len()).try_for_each(|s| self.site(s).map(drop))
+    }
+
     /// The share of site `s`, made now if no preview made it before.
     fn site(&self, s: usize) -> Result<Arc<SiteShare>, Error> {
         let kept = self
