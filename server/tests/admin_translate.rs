@@ -284,6 +284,17 @@ async fn file_fields_offer_the_bundle_s_files() {
 async fn the_picker_lists_published_pages_only_and_keeps_other_agencies_out() {
     let w = world().await;
     // A draft of the Ministry's: not published, so no agency can pick it.
+    let who = w.session("mt-bien-tap").await;
+    let text = api_common::page_text("Nghị định mới chưa công bố", "Bản nháp.");
+    let put = w
+        .call(
+            &who,
+            axum::http::Method::PUT,
+            "/api/v1/sites/mt/pages/tin-tuc/nghi-dinh-moi.md",
+            Some(serde_json::json!({ "text": text })),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.json);
     let mut mt = Browser::new(&w);
     mt.login("mt-bien-tap").await;
     let blocked = mt.get("/admin/sites/drvn/pick?q=cap+phep").await;
