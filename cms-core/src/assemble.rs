@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::markdown_file::{parent_dir, Meta, Parsed, Role};
 use crate::meta::SortBy;
 use crate::model::{Asset, Page, Section, Site};
+use crate::reference::PageNames;
 use crate::schema::Schemas;
 use crate::section_tree::{check_section_kinds, SectionTree};
 use crate::site_files::SiteInput;
@@ -24,6 +25,8 @@ pub(crate) struct Shared<'a> {
     pub(crate) schemas: &'a Schemas,
     /// Pages outside their publishing window at this time are left out.
     pub(crate) now: chrono::NaiveDateTime,
+    /// The pages and sections of every site, for the references of typed fields.
+    pub(crate) pages: &'a PageNames<'a>,
 }
 
 /// Assembles the site `input` from its parsed Markdown files, with every problem found.
@@ -60,6 +63,7 @@ pub(crate) fn assemble_site(
         tree: &tree,
         bundle_assets: &files.bundle_assets,
         default,
+        pages: shared.pages,
     };
     let mut pages: Vec<Page> = drafts
         .into_iter()

@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::frontmatter::FrontMatter;
 use crate::meta::PageMeta;
 use crate::model::{Asset, Page};
+use crate::reference::PageNames;
 use crate::schema::{FieldContext, KindSchema, Schemas};
 use crate::section_tree::SectionTree;
 use crate::text::{safe_relative_path, slugify};
@@ -39,6 +40,8 @@ pub(crate) struct PageCx<'a> {
     pub(crate) tree: &'a SectionTree<'a>,
     pub(crate) bundle_assets: &'a HashMap<String, Vec<Asset>>,
     pub(crate) default: &'a str,
+    /// The pages and sections of the network, for the references of typed fields.
+    pub(crate) pages: &'a PageNames<'a>,
 }
 
 /// Makes a page of `d`: its kind and validated fields, its aliases and slug checked, its
@@ -91,6 +94,7 @@ pub(crate) fn build_page(cx: &PageCx<'_>, d: PageDraft, diags: &mut Diagnostics)
             path: &file,
             fm: &fm,
             bundle_files: bundle_files.as_ref(),
+            pages: Some(cx.pages),
         };
         let (fields, field_diags) = schemas.validate(kind, table, &fcx);
         diags.extend(field_diags);

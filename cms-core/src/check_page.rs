@@ -10,6 +10,7 @@ use crate::assemble_page::{build_page, PageCx, PageDraft};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::markdown_file::{parse_text, Meta, Parsed, Place, Role};
 use crate::model::{Asset, Network, Page, Section, Site};
+use crate::reference::PageNames;
 use crate::section_tree::{check_section_kinds, SectionTree};
 use crate::source::{FileData, SourceFile};
 use crate::text::nfc;
@@ -163,12 +164,14 @@ fn check_one_page(
     if let Some(b) = &bundle {
         bundle_assets.insert(b.clone(), assets_of(site, &file, bundle_files));
     }
+    let pages = PageNames::Network(network);
     let cx = PageCx {
         config: &network.config,
         schemas: &network.schemas,
         tree: &tree,
         bundle_assets: &bundle_assets,
         default,
+        pages: &pages,
     };
     let draft = PageDraft {
         rel,
@@ -222,12 +225,21 @@ fn assets_of(site: &Site, file: &str, names: Option<&BTreeSet<String>>) -> Vec<A
                 },
             })
             .collect(),
-        None => site
-            .pages
-            .iter()
-            .find(|p| p.file == file)
-            .map(|p| p.assets.clone())
-            .unwrap_or_default(),
+        // A new translation (`index.en.md`) shares the folder of its bundle's other pages.
+        None => {
+            let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+            let same_bundle = |p: &&Page| {
+                p.file
+                    .rsplit_once('/')
+                    .is_some_and(|(d, f)| d == dir && f.starts_with("index."))
+            };
+            site.pages
+                .iter()
+                .find(|p| p.file == file)
+                .or_else(|| site.pages.iter().find(same_bundle))
+                .map(|p| p.assets.clone())
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -331,5 +343,38 @@ mod tests {
             before,
             "the network itself is unchanged"
         );
+    }
+
+    #[test]
+    fn references_name_pages_of_the_network() {
+        let n = demo();
+        let rel = "sites/mt/thu-tuc/moi.md";
+        let text = |refs: &str| {
+            format!(
+                "+++\ntitle = \"Thủ tục\"\n[procedure]\ncode = \"1\"\nlevel = \"một phần\"\n\
+                 field = \"Đường bộ\"\nagency = \"Cục\"\nlegal_documents = [{refs}]\n+++\n"
+            )
+        };
+        let good = "\"@/mt/van-ban/qd-1552-qd-bgtvt-2022/index.md\", \"@/drvn/_index.md\"";
+        assert_eq!(check_page(&n, rel, &text(good)), []);
+        let ds = check_page(&n, rel, &text("\"@/mt/van-ban/khong-co.md\""));
+        assert_eq!(ds.len(), 1, "{ds:?}");
+        assert_eq!((ds[0].path.as_str(), ds[0].line), (rel, 8));
+        assert_eq!(
+            ds[0].message,
+            "field `procedure.legal_documents`: no page `@/mt/van-ban/khong-co.md` in the network"
+        );
+        let ds = check_page(&n, rel, &text("\"van-ban/qd.md\""));
+        assert!(
+            ds[0]
+                .message
+                .ends_with("`van-ban/qd.md` is not a reference to a page"),
+            "{ds:?}"
+        );
+        assert!(ds[0]
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("@/<site>/<path>.md"));
     }
 }

@@ -29,6 +29,7 @@ mod load_cache;
 mod markdown_file;
 mod meta;
 mod model;
+mod reference;
 mod schedule;
 mod schema;
 mod section_tree;

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::load_cache::{parse_markdown, LoadCache};
 use crate::markdown_file::{Meta, Parsed, Place};
 use crate::model::{Network, Site};
+use crate::reference::PageNames;
 use crate::schedule::{build_now, vietnam_time, Scheduled};
 use crate::site_files::{read_site_configs, sort_files, SiteInput};
 use crate::source::{list_files, Listing, Source, SourceFile};
@@ -109,10 +110,13 @@ fn load_files(
     let sites = read_site_configs(sorted.sites, &config, diags);
     let parsed = parse_sites(&sites, &config.default_language, cache, diags);
     let scheduled = scheduled_pages(&parsed);
+    let ids = sites.iter().map(|s| s.files.id.as_str());
+    let pages = PageNames::of_parsed(ids.zip(parsed.iter().map(Vec::as_slice)), now);
     let shared = Shared {
         config: &config,
         schemas: &sorted.schemas,
         now,
+        pages: &pages,
     };
     let sites = assemble_sites(&shared, sites, parsed, diags);
     Some(Network {

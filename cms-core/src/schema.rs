@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{line_col, FrontMatter};
+use crate::reference::{check_reference, PageNames};
 use crate::text::safe_relative_path;
 use crate::value::{format_date_iso, parse_date, type_name};
 
@@ -52,6 +53,10 @@ pub enum FieldType {
     Files,
     /// A list of strings.
     List,
+    /// A reference to another page of the network, written as links are: `@/<site>/<path>.md`.
+    Page,
+    /// A list of references to other pages.
+    Pages,
 }
 
 /// One typed field of a kind.
@@ -160,6 +165,9 @@ pub(crate) struct FieldContext<'a> {
     pub fm: &'a FrontMatter,
     /// Files of the page bundle, relative to it; `None` when the page is not a bundle.
     pub bundle_files: Option<&'a BTreeSet<String>>,
+    /// The pages and sections of the network references may name; `None` checks only their
+    /// form.
+    pub pages: Option<&'a PageNames<'a>>,
 }
 
 impl Schemas {
@@ -379,13 +387,17 @@ fn check_value(
     value: &Value,
     cx: &FieldContext<'_>,
 ) -> Result<Value, Vec<Problem>> {
-    if spec.ty == FieldType::Files {
+    if matches!(spec.ty, FieldType::Files | FieldType::Pages) {
         if let Value::Array(a) = value {
             if a.iter().all(Value::is_string) {
+                let one = |s: &str| match spec.ty {
+                    FieldType::Pages => check_reference(s, cx.pages),
+                    _ => check_file(s, cx),
+                };
                 let (ok, bad): (Vec<_>, Vec<_>) = a
                     .iter()
                     .filter_map(Value::as_str)
-                    .map(|s| check_file(s, cx))
+                    .map(one)
                     .partition(Result::is_ok);
                 return if bad.is_empty() {
                     Ok(Value::Array(
@@ -477,6 +489,19 @@ fn check_one(spec: &FieldSpec, value: &Value, cx: &FieldContext<'_>) -> Result<V
         FieldType::Files => match value {
             Value::String(s) => check_file(s, cx).map(|f| Value::Array(vec![Value::String(f)])),
             _ => wrong("a list of file names", "[\"van-ban.pdf\"]"),
+        },
+        FieldType::Page => match value {
+            Value::String(s) => check_reference(s, cx.pages).map(Value::String),
+            _ => wrong("a reference to a page", "\"@/mt/van-ban/nd-42.md\""),
+        },
+        FieldType::Pages => match value {
+            Value::String(s) => {
+                check_reference(s, cx.pages).map(|r| Value::Array(vec![Value::String(r)]))
+            }
+            _ => wrong(
+                "a list of references to pages",
+                "[\"@/mt/van-ban/nd-42.md\"]",
+            ),
         },
     }
 }
@@ -571,6 +596,7 @@ mod tests {
             path: "a.md",
             fm: &f,
             bundle_files: Some(&files),
+            pages: None,
         };
         let table: toml::Table = text.parse().unwrap();
         let v = crate::value::from_toml(toml::Value::Table(table));
@@ -614,6 +640,7 @@ mod tests {
             path: "a.md",
             fm: &f,
             bundle_files: Some(&files),
+            pages: None,
         };
         let table = serde_json::json!({"period": "2022", "files": ["bc.pdf", "../../etc/passwd", "khac.pdf"]});
         let (_, diags) = s.validate(report, Some(table), &cx);

@@ -86,4 +86,117 @@ document.addEventListener("DOMContentLoaded", () => {
     timer = setTimeout(refresh, DEBOUNCE_MS);
   });
   refresh();
+  for (const box of form.querySelectorAll(".pick")) picker(box);
 });
+
+// The search beside a reference field (`page`, `pages`): results as the user types (debounced),
+// a list of buttons that put the page's `@/<site>/<path>.md` in the field (a `pages` field gets
+// one more line). Arrow keys move between the input and the results; Escape goes back. Without
+// this, the "Tìm trang" button and the result buttons post the form (the server does the same).
+function picker(box) {
+  const input = document.getElementById("q-" + box.dataset.field);
+  const target = document.getElementById(box.dataset.field);
+  const results = document.getElementById("pick-" + box.dataset.field);
+  const status = document.getElementById("pst-" + box.dataset.field);
+  if (!input || !target || !results || !status) return;
+  const many = box.dataset.many === "1";
+  let timer = 0;
+  let seq = 0;
+
+  function put(ref) {
+    if (many) {
+      const lines = target.value.split("\n").map((l) => l.trim()).filter(Boolean);
+      if (!lines.includes(ref)) lines.push(ref);
+      target.value = lines.join("\n");
+    } else {
+      target.value = ref;
+    }
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+    status.textContent = box.dataset.chosen + " " + ref;
+    target.focus();
+  }
+
+  function buttons() {
+    return [...results.querySelectorAll(".pick-hit")];
+  }
+
+  async function search() {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) {
+      results.replaceChildren();
+      status.textContent = "";
+      return;
+    }
+    status.textContent = box.dataset.searching;
+    let hits;
+    try {
+      const res = await fetch(box.dataset.url + "?q=" + encodeURIComponent(q), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!res.ok) throw new Error(res.status + " " + res.statusText);
+      hits = (await res.json()).hits || [];
+    } catch (err) {
+      if (mine === seq) status.textContent = String(err);
+      return;
+    }
+    if (mine !== seq) return;
+    const list = document.createElement("ul");
+    list.className = "pick-hits";
+    for (const h of hits) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "pick-hit";
+      b.dataset.ref = h.reference;
+      const title = document.createElement("span");
+      title.className = "pick-title";
+      title.textContent = h.title;
+      const meta = document.createElement("span");
+      meta.className = "pick-meta";
+      meta.textContent = [h.site, h.kind, h.date, h.reference].filter(Boolean).join(" · ");
+      b.append(title, " ", meta);
+      li.append(b);
+      list.append(li);
+    }
+    results.replaceChildren(list);
+    status.textContent = hits.length ? hits.length + " " + box.dataset.found : box.dataset.none;
+  }
+
+  // The search box is not part of the page: typing in it does not ask for a preview.
+  input.addEventListener("input", (e) => {
+    e.stopPropagation();
+    clearTimeout(timer);
+    timer = setTimeout(search, 300);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      clearTimeout(timer);
+      search();
+    } else if (e.key === "ArrowDown" && buttons().length) {
+      e.preventDefault();
+      buttons()[0].focus();
+    }
+  });
+  results.addEventListener("click", (e) => {
+    const b = e.target.closest(".pick-hit");
+    if (!b) return;
+    e.preventDefault();
+    put(b.dataset.ref);
+  });
+  results.addEventListener("keydown", (e) => {
+    const all = buttons();
+    const at = all.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[e.key];
+    if (e.key === "Escape" || to === -1) {
+      e.preventDefault();
+      input.focus();
+    } else if (to !== undefined && all[to]) {
+      e.preventDefault();
+      all[to].focus();
+    }
+  });
+}

@@ -81,6 +81,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     // edit helper: the edit and new page forms.
     ("edit.html", include_str!("../../admin/templates/edit.html")),
     (
+        "edit_field.html",
+        include_str!("../../admin/templates/edit_field.html"),
+    ),
+    (
         "content_list.html",
         include_str!("../../admin/templates/content_list.html"),
     ),
@@ -180,6 +184,7 @@ pub fn routes() -> Router<Arc<State>> {
             "/admin/sites/{site}/preview/{*path}",
             post(edit::preview_json),
         )
+        .route("/admin/sites/{site}/pick", get(edit::pick_json))
         .route("/admin/sites/{site}/submit/{*path}", post(edit::submit))
         .route("/admin/sites/{site}/delete/{*path}", post(edit::delete))
         .route("/admin/sites/{site}/site/{*file}", get(edit::site_file))

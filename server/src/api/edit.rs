@@ -29,7 +29,7 @@ pub struct FieldView {
     /// Its key (in the `[kind]` table for a kind's field).
     pub name: String,
     /// `string`, `text`, `int`, `bool`, `date`, `datetime`, `enum`, `url`, `email`, `file`,
-    /// `files`, `list`, `reference` (the path of another page).
+    /// `files`, `list`, `page` (a reference to another page, `@/<site>/<path>.md`), `pages`.
     #[serde(rename = "type")]
     pub ty: String,
     /// Whether a page must have it.
@@ -310,13 +310,21 @@ fn field_view(f: &FieldSpec) -> FieldView {
         FieldType::File => "file",
         FieldType::Files => "files",
         FieldType::List => "list",
+        FieldType::Page => "page",
+        FieldType::Pages => "pages",
     };
-    let translated = matches!(f.ty, FieldType::String | FieldType::Text | FieldType::List);
+    // Codes (numbers of documents, procedure codes) are the same in every language.
+    let translated = matches!(f.ty, FieldType::String | FieldType::Text | FieldType::List)
+        && f.search_use() != cms_core::SearchUse::Code;
     let help = match f.ty {
         FieldType::Date => Some("Ngày, ví dụ 2026-12-07 (a date)".into()),
         FieldType::List | FieldType::Files => Some("Mỗi dòng một mục (one item a line)".into()),
         FieldType::File => Some("Tên tệp trong thư mục của trang (a file of the page)".into()),
         FieldType::Url => Some("Địa chỉ https://… (an address)".into()),
+        FieldType::Page => Some("Một trang của mạng: @/<site>/<tệp>.md (a page)".into()),
+        FieldType::Pages => {
+            Some("Trang của mạng, mỗi dòng một trang: @/<site>/<tệp>.md (pages, one a line)".into())
+        }
         _ => None,
     };
     FieldView {

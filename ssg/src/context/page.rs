@@ -78,8 +78,45 @@ pub enum FieldValue<'a> {
     File(Option<FileView<'a>>),
     /// A `files` field: the files.
     Files(Vec<FileView<'a>>),
+    /// A `page` field: the page it names (`{title, url}`), or null when it names none.
+    Page(Option<PageLinkView<'a>>),
+    /// A `pages` field: the pages it names.
+    Pages(Vec<PageLinkView<'a>>),
     /// Any other field: the value as written in the front matter.
     Other(&'a Value),
+}
+
+/// A page named by a `page`/`pages` field (`@/<site>/<path>.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLinkView<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// Its URL: a path on the same site, a full URL on another.
+    pub url: String,
+}
+
+/// The page or section that the reference `r` (`@/mt/van-ban/nd-42.md`) names, linked from
+/// the site `from` (`cms check` makes sure it exists).
+fn page_link<'a>(network: &'a Network, from: &str, r: &str) -> Option<PageLinkView<'a>> {
+    let (id, rel) = r.strip_prefix("@/")?.split_once('/')?;
+    let site = network.site(id)?;
+    let file = format!("sites/{id}/{rel}");
+    let (title, path) = site
+        .pages
+        .iter()
+        .find(|p| p.rel == rel)
+        .map(|p| (p.meta.title.as_str(), p.path.as_str()))
+        .or_else(|| {
+            site.sections
+                .iter()
+                .find(|s| s.file == file)
+                .map(|s| (s.meta.title.as_str(), s.path.as_str()))
+        })?;
+    let url = match id == from {
+        true => path.to_string(),
+        false => format!("{}{path}", site.base_url()),
+    };
+    Some(PageLinkView { title, url })
 }
 
 /// One field of the page's kind that the page sets, in the kind's order: `page.field_list`.
@@ -90,7 +127,7 @@ pub struct FieldView<'a> {
     /// Its label in the page's language.
     pub label: &'a str,
     /// Its type, as in the schema: `string`, `text`, `int`, `bool`, `date`, `enum`, `url`,
-    /// `email`, `file`, `files`, `list`.
+    /// `email`, `file`, `files`, `list`, `page`, `pages`.
     #[serde(rename = "type")]
     pub ty: FieldType,
     /// Its value.
@@ -270,6 +307,7 @@ fn without_lead_image<'a>(
 /// (`page.files`).
 fn field_list<'a>(
     network: &'a Network,
+    site: &str,
     page: &'a Page,
     files: &Files<'a>,
 ) -> (Vec<FieldView<'a>>, Vec<FileView<'a>>) {
@@ -299,6 +337,18 @@ fn field_list<'a>(
                 named.extend(list.iter().cloned());
                 FieldValue::Files(list)
             }
+            FieldType::Page => {
+                FieldValue::Page(value.as_str().and_then(|r| page_link(network, site, r)))
+            }
+            FieldType::Pages => FieldValue::Pages(
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter_map(|r| page_link(network, site, r))
+                    .collect(),
+            ),
             _ => FieldValue::Other(value),
         };
         list.push(FieldView {
@@ -351,7 +401,7 @@ pub fn page_view<'a>(
     let site = data.site;
     let page = &site.pages[i];
     let files = Files::new(page, &data.image_urls);
-    let (field_list, named) = field_list(network, page, &files);
+    let (field_list, named) = field_list(network, &site.id, page, &files);
     let mut crumbs = breadcrumbs(site, page.section);
     crumbs.push(Link {
         title: &page.meta.title,

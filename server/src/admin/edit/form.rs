@@ -18,7 +18,9 @@ pub struct Input {
     pub key: String,
     /// Its label in the UI language.
     pub label: String,
-    /// `text`, `textarea`, `date`, `number`, `checkbox`, `select`, `lines`, `email`, `url`.
+    /// `text`, `textarea`, `date`, `number`, `checkbox`, `select`, `lines`, `email`, `url`,
+    /// `file` and `files` (the bundle's files to choose from), `page` and `pages` (a
+    /// reference to another page, with a search).
     pub control: &'static str,
     /// Its value (lines joined by newlines).
     pub value: String,
@@ -32,6 +34,45 @@ pub struct Input {
     pub help: Option<String>,
     /// What `cms check` says of it.
     pub errors: Vec<FieldProblem>,
+    /// The other language's value, shown beside it (`None` when there is no other version).
+    pub other: Option<String>,
+    /// A `file`/`files` field's choices: the files of the page's bundle (empty: typed).
+    pub choices: Vec<Choice>,
+    /// A reference field's search: what was looked for and what was found.
+    pub search: Option<super::pick::Search>,
+}
+
+/// A file of the bundle offered by a `file`/`files` field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    /// The file's name in the bundle.
+    pub name: String,
+    /// Whether the field names it.
+    pub chosen: bool,
+}
+
+impl Input {
+    /// Offers `files` (the bundle's) to a `file`/`files` field, those it names checked; a
+    /// name it has that the bundle lacks is kept as a choice (`cms check` then says why).
+    pub fn offer_files(&mut self, files: &[String]) {
+        if !matches!(self.control, "file" | "files") || files.is_empty() {
+            return;
+        }
+        let named: Vec<&str> = self.value.lines().map(str::trim).collect();
+        let mut names: Vec<String> = files.to_vec();
+        for n in &named {
+            if !n.is_empty() && !names.iter().any(|f| f == n) {
+                names.push(n.to_string());
+            }
+        }
+        self.choices = names
+            .into_iter()
+            .map(|name| Choice {
+                chosen: named.contains(&name.as_str()),
+                name,
+            })
+            .collect();
+    }
 }
 
 /// The form fields posted, in order (a name may come more than once).
@@ -108,7 +149,11 @@ fn input(f: &FieldView, prefix: &str, value: String, lang: &str) -> Input {
         "int" | "number" => "number",
         "bool" => "checkbox",
         "enum" => "select",
-        "list" | "files" => "lines",
+        "list" => "lines",
+        "file" => "file",
+        "files" => "files",
+        "page" => "page",
+        "pages" => "pages",
         "email" => "email",
         "url" => "url",
         _ => "text",
@@ -129,6 +174,9 @@ fn input(f: &FieldView, prefix: &str, value: String, lang: &str) -> Input {
         translated: f.translated,
         help: f.help.clone(),
         errors: Vec::new(),
+        other: None,
+        choices: Vec::new(),
+        search: None,
     }
 }
 
@@ -137,8 +185,11 @@ fn input(f: &FieldView, prefix: &str, value: String, lang: &str) -> Input {
 pub fn place_errors(inputs: &mut [Input], errors: Vec<FieldProblem>) -> Vec<FieldProblem> {
     let mut rest = Vec::new();
     for e in errors {
-        let kind_field = e.message.contains("of kind");
+        // `cms check` names a kind's field `<kind>.<name>` in its type errors.
+        let qualified = e.field.as_deref().and_then(|n| n.split_once('.'));
+        let kind_field = qualified.is_some() || e.message.contains("of kind");
         let slot = e.field.as_deref().and_then(|name| {
+            let name = qualified.map_or(name, |(_, n)| n);
             let mut matches = inputs.iter().enumerate().filter(|(_, i)| i.key == name);
             let all: Vec<usize> = matches.by_ref().map(|(n, _)| n).collect();
             match all.as_slice() {
@@ -188,7 +239,16 @@ pub fn text_of(form: &Posted, kinds: &KindsView) -> String {
             "bool" => Entry::Bool(raw.is_some()),
             "date" | "datetime" => Entry::Date(raw.unwrap_or_default().to_string()),
             "int" | "number" => Entry::Int(raw.unwrap_or_default().to_string()),
-            "list" | "files" => Entry::List(
+            "files" | "pages" => Entry::List(
+                form.iter()
+                    .filter(|(k, _)| *k == format!("{prefix}.{}", f.name))
+                    .flat_map(|(_, v)| v.lines())
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            "list" => Entry::List(
                 raw.unwrap_or_default()
                     .lines()
                     .map(str::trim)

@@ -7,6 +7,8 @@
 mod actions;
 pub mod form;
 mod frame;
+pub mod pick;
+mod side;
 pub mod text;
 
 use axum::extract::{Path, Query};
@@ -18,10 +20,12 @@ use serde::{Deserialize, Serialize};
 use self::form::{posted, Input, Posted};
 use self::text::{Fields, Split, Syntax};
 use super::cx::{Answer, Cx};
-use crate::api::{FieldProblem, KindsView, PageView, PreviewView, Problem, SessionView};
+use super::page_info::api_path;
+use crate::api::{FieldProblem, FileList, KindsView, PageView, PreviewView, Problem, SessionView};
 
 pub use actions::{delete, submit};
 pub use frame::{preview_json, rewrite, site_file};
+pub use pick::pick_json;
 
 /// A conflicting save: the version saved meanwhile and the diff to the user's.
 #[derive(Debug, Serialize, Deserialize)]
@@ -38,10 +42,14 @@ struct Current {
 }
 
 /// The other language's version of the page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct Translation {
     lang: String,
     path: String,
+    /// Whether it exists (as a draft or published).
+    exists: bool,
+    /// The link's text: "Bản tiếng Anh (en)", or "Tạo bản tiếng Anh" when it does not exist.
+    label: String,
 }
 
 /// What the edit form shows.
@@ -70,6 +78,10 @@ struct EditView {
     conflict: Option<Conflict>,
     translation: Option<Translation>,
     multilingual: bool,
+    /// The other language's version, shown beside the fields.
+    side: Option<side::Side>,
+    /// The page whose media page uploads the bundle's files (`…/index.md`), if a bundle.
+    media: Option<String>,
 }
 
 /// `?saved=1`, `?submitted=1` after a redirect.
@@ -88,13 +100,13 @@ pub async fn show(
 ) -> Answer {
     let session = cx.session().await?;
     let kinds = kinds(&cx, &session, &site).await?;
-    let (text, blob) = match cx
+    let (text, blob, missing) = match cx
         .api
         .get::<PageView>(&format!("/sites/{site}/pages/{path}"))
         .await
     {
-        Ok(p) => (p.text, p.blob),
-        Err(p) if p.status == 404 => (String::new(), String::new()),
+        Ok(p) => (p.text, p.blob, false),
+        Err(p) if p.status == 404 => (String::new(), String::new(), true),
         Err(p) => return Err(cx.fail(Some(&session), p)),
     };
     let mut view = view_of_text(&cx, &kinds, &site, &path, &text, blob);
@@ -103,6 +115,7 @@ pub async fn show(
         (_, Some(_)) => Some(cx.s("edit_submitted")),
         _ => None,
     };
+    around(&cx, &kinds, &site, &mut view, missing).await;
     render(&cx, &session, StatusCode::OK, None, &view)
 }
 
@@ -198,6 +211,9 @@ async fn handle(
     if_match: Option<&str>,
     redirect: String,
 ) -> Answer {
+    let mut form = form.clone();
+    let asked = pick::apply(&mut form, kinds);
+    let form = &form;
     let text = form::text_of(form, kinds);
     let csrf = posted(form, "csrf").unwrap_or_default();
     let api = cx.api.with_csrf(csrf);
@@ -209,6 +225,16 @@ async fn handle(
         view.section = posted(form, "section").unwrap_or_default().to_string();
         view.slug = posted(form, "slug").unwrap_or_default().to_string();
         view.path = String::new();
+    } else {
+        around(cx, kinds, site, &mut view, false).await;
+    }
+    if let Some(name) = asked {
+        // "Tìm trang" or a page chosen: the form again, with the search beside its field.
+        if posted(form, "find").is_some() && posted(form, "pick").is_none() {
+            let found = pick::search_of(cx, site, form, &name).await;
+            pick::show(&mut view.inputs, &name, found);
+        }
+        return render(cx, session, StatusCode::OK, None, &view);
     }
     if posted(form, "action") == Some("preview") {
         let shown = api
@@ -325,9 +351,91 @@ fn view_of_text(
         preview_html: None,
         notice: None,
         conflict: None,
-        translation: translation(path, &lang, &default, &kinds.languages),
+        translation: translation(path, &lang, &default, &kinds.languages).map(|mut t| {
+            t.label = cx
+                .s("edit_translation_create")
+                .replace("{lang}", &side::lang_name(cx, &t.lang));
+            t
+        }),
         multilingual: kinds.languages.len() > 1,
+        side: None,
+        media: None,
     }
+}
+
+/// What the form shows around its fields of an existing page (or of a translation to
+/// write): the other language's version beside them, a translation not written yet started
+/// from it (`start`), and the bundle's files offered to the file fields.
+async fn around(cx: &Cx, kinds: &KindsView, site: &str, view: &mut EditView, start: bool) {
+    let (media, files) = bundle_files(cx, site, &view.path).await;
+    view.media = media;
+    if let Some(mut tr) = view.translation.clone() {
+        if let Some(text) = side::other_text(cx, site, &tr.path).await {
+            let theirs = view_of_text(cx, kinds, site, &tr.path, &text, String::new());
+            if start {
+                let split = text::split(&text);
+                let own_kind = Fields::parse(&split).is_some_and(|f| {
+                    !f.get(&text::Key {
+                        table: None,
+                        name: "kind",
+                    })
+                    .is_empty()
+                });
+                let first = side::start_text(kinds, &theirs.kind, own_kind, &theirs.inputs);
+                let fresh = view_of_text(cx, kinds, site, &view.path, &first, String::new());
+                view.inputs = fresh.inputs;
+                view.front = fresh.front;
+                view.kind = fresh.kind;
+                view.kind_label = fresh.kind_label;
+                view.notice = Some(cx.s("edit_translation_started"));
+            }
+            side::fill(&mut view.inputs, &theirs.inputs);
+            let name = side::lang_name(cx, &tr.lang);
+            tr.exists = true;
+            tr.label = format!("{} ({})", cx.s("edit_translation"), tr.lang);
+            view.side = Some(side::Side {
+                label: cx.s("edit_other_version").replace("{lang}", &name),
+                name,
+                lang: tr.lang.clone(),
+                path: tr.path.clone(),
+                body: theirs.body,
+            });
+            view.translation = Some(tr);
+        }
+    }
+    for i in view.inputs.iter_mut() {
+        i.offer_files(&files);
+    }
+}
+
+/// The files of the page's bundle (none for a page without one, or a new one): those of
+/// `…/index.md` for its translations too, which share its folder.
+async fn bundle_files(cx: &Cx, site: &str, path: &str) -> (Option<String>, Vec<String>) {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let bundle = file == "index.md"
+        || file
+            .strip_prefix("index.")
+            .and_then(|r| r.strip_suffix(".md"))
+            .is_some_and(|l| !l.contains('.'));
+    if !bundle {
+        return (None, Vec::new());
+    }
+    let index = match dir {
+        "" => "index.md".to_string(),
+        d => format!("{d}/index.md"),
+    };
+    let files = cx
+        .api
+        .get::<FileList>(&api_path("files", site, &index))
+        .await
+        .map(|l| {
+            l.files
+                .into_iter()
+                .filter(|f| !f.ends_with(".md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    (Some(index), files)
 }
 
 /// The language of `a.en.md` (`en`), when the site has it.
@@ -345,12 +453,16 @@ fn translation(path: &str, lang: &str, default: &str, languages: &[String]) -> O
         return Some(Translation {
             lang: default.to_string(),
             path: format!("{base}.md"),
+            exists: false,
+            label: String::new(),
         });
     }
     let other = languages.iter().find(|l| *l != default)?;
     Some(Translation {
         lang: other.clone(),
         path: format!("{stem}.{other}.md"),
+        exists: false,
+        label: String::new(),
     })
 }
 
