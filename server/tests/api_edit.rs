@@ -134,20 +134,7 @@ fn preview_time_on_a_large_corpus() {
         std::path::Path::new(&std::env::var("CMS_PREVIEW_CORPUS").unwrap()).join(&rel),
     )
     .unwrap();
-    let opts = ssg::BuildOptions {
-        out: std::path::PathBuf::new(),
-        sites: Vec::new(),
-        dry_run: true,
-        theme: &theme,
-        progress: None,
-        minify_each_page: false,
-        today: network.now.date(),
-        search: false,
-        tool_version: String::new(),
-        markdown_cache: None,
-        durable: false,
-        precompress: false,
-    };
+    let opts = ssg::BuildOptions::in_memory(&theme, network.now.date());
     let mut laps: Vec<[std::time::Duration; 5]> = Vec::new();
     let clock = std::time::Instant::now();
     let cache = ssg::PreviewCache::new(

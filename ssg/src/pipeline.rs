@@ -65,6 +65,27 @@ pub struct BuildOptions<'a> {
     pub precompress: bool,
 }
 
+impl<'a> BuildOptions<'a> {
+    /// The options of a render that writes nothing (the editor's preview): `theme`, statuses
+    /// computed against `today`, no search index, no progress, no cache.
+    pub fn in_memory(theme: &'a Theme, today: chrono::NaiveDate) -> Self {
+        BuildOptions {
+            out: PathBuf::new(),
+            sites: Vec::new(),
+            dry_run: true,
+            theme,
+            progress: None,
+            minify_each_page: false,
+            today,
+            search: false,
+            tool_version: String::new(),
+            markdown_cache: None,
+            durable: false,
+            precompress: false,
+        }
+    }
+}
+
 /// What a build did.
 #[derive(Debug, Clone)]
 pub struct BuildReport {

@@ -114,20 +114,7 @@ impl PreviewCache {
 
     /// The options of a preview: nothing is written, the date is the network's.
     fn options(&self) -> BuildOptions<'_> {
-        BuildOptions {
-            out: std::path::PathBuf::new(),
-            sites: Vec::new(),
-            dry_run: true,
-            theme: &self.theme,
-            progress: None,
-            minify_each_page: false,
-            today: self.network.now.date(),
-            search: false,
-            tool_version: String::new(),
-            markdown_cache: None,
-            durable: false,
-            precompress: false,
-        }
+        BuildOptions::in_memory(&self.theme, self.network.now.date())
     }
 
     /// Renders `page` (as [`cms_core::checked_page`] makes it from the editor's text) in its

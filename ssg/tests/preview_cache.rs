@@ -17,20 +17,7 @@ fn demo() -> (Network, Arc<ssg::Theme>) {
 
 /// The preview of `page` without the cache: the whole network copied with it in place.
 fn uncached(network: &Network, theme: &ssg::Theme, page: &Page) -> ssg::PagePreview {
-    let opts = ssg::BuildOptions {
-        out: PathBuf::new(),
-        sites: Vec::new(),
-        dry_run: true,
-        theme,
-        progress: None,
-        minify_each_page: false,
-        today: network.now.date(),
-        search: false,
-        tool_version: String::new(),
-        markdown_cache: None,
-        durable: false,
-        precompress: false,
-    };
+    let opts = ssg::BuildOptions::in_memory(theme, network.now.date());
     let patched = cms_core::with_page(network, page.clone());
     ssg::preview_page(&patched, &opts, &page.file).expect("uncached preview")
 }
