@@ -10,7 +10,9 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
 
 use cms_core::store::{Draft, DraftText, Store, StoreError};
 use cms_core::{Network, SiteSummaries};
@@ -19,50 +21,53 @@ use super::read_index::SiteIndex;
 use super::DraftView;
 use crate::State;
 
-/// Texts kept at most; past it the cache starts again (drafts are few; this bounds memory).
+/// Texts kept at most (drafts are few; this bounds memory): quick_cache keeps the ones
+/// listed again and lets the others go.
 const MAX_TEXTS: usize = 4096;
 
 /// Draft texts by head commit and page: a commit never changes, so a text read once stands
 /// until the draft moves, and a list of drafts reads from git only the drafts changed since.
-#[derive(Debug, Default)]
-pub struct DraftTexts(Mutex<HashMap<(String, String), DraftText>>);
+pub struct DraftTexts(Cache<(String, String), DraftText>);
+
+impl Default for DraftTexts {
+    fn default() -> Self {
+        DraftTexts(Cache::new(MAX_TEXTS))
+    }
+}
+
+impl std::fmt::Debug for DraftTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftTexts")
+            .field("kept", &self.0.len())
+            .finish()
+    }
+}
 
 impl DraftTexts {
     /// The text of each of `drafts`, from the cache or read from `store` (all the missing
     /// ones in one pass).
     pub fn of(&self, store: &Store, drafts: &[Draft]) -> Result<Vec<DraftText>, StoreError> {
         let key = |d: &Draft| (d.head.clone(), format!("{}/{}", d.page.site, d.page.path));
-        let missing: Vec<&Draft> = {
-            let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            drafts
-                .iter()
-                .filter(|d| !known.contains_key(&key(d)))
-                .collect()
-        };
-        // Read outside the lock: git may take a while, other lists go on meanwhile.
-        let read = store.draft_texts(&missing)?;
-        let mut fresh: HashMap<_, _> = missing.into_iter().map(key).zip(read).collect();
-        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let texts = drafts
+        let mut texts: Vec<Option<DraftText>> =
+            drafts.iter().map(|d| self.0.get(&key(d))).collect();
+        let missing: Vec<&Draft> = drafts
             .iter()
-            .map(|d| {
-                let k = key(d);
-                match fresh.get(&k) {
-                    Some(t) => t.clone(),
-                    // Kept from before (a clear by another list meanwhile loses it for this
-                    // answer only).
-                    None => known.get(&k).cloned().unwrap_or(DraftText {
-                        text: None,
-                        deleted: false,
-                    }),
-                }
-            })
+            .zip(&texts)
+            .filter(|(_, t)| t.is_none())
+            .map(|(d, _)| d)
             .collect();
-        if known.len() + fresh.len() > MAX_TEXTS {
-            known.clear();
+        let mut read = store.draft_texts(&missing)?.into_iter();
+        for (d, slot) in drafts.iter().zip(&mut texts) {
+            if slot.is_none() {
+                let text = read.next().unwrap_or(DraftText {
+                    text: None,
+                    deleted: false,
+                });
+                self.0.insert(key(d), text.clone());
+                *slot = Some(text);
+            }
         }
-        known.extend(fresh.drain());
-        Ok(texts)
+        Ok(texts.into_iter().flatten().collect())
     }
 }
 
